@@ -1,0 +1,34 @@
+// One error type with stable codes. HTTP statuses are mapped in one place: router/http/errors.ts.
+
+export type ErrorCode =
+  | 'BAD_JSON'            // 400
+  | 'BAD_REQUEST'         // 400
+  | 'UNAUTHORIZED'        // 401
+  | 'FORBIDDEN'           // 403
+  | 'NOT_FOUND'           // 404
+  | 'UNKNOWN_ENTITY'      // 404
+  | 'LEAD_NOT_FOUND'      // 404
+  | 'DELIVERY_NOT_FOUND'  // 404
+  | 'TOO_LARGE'           // 413
+  | 'UNSUPPORTED_MEDIA'   // 415
+  | 'INVALID_LEAD'        // 422
+  | 'UNAVAILABLE'         // 503 (Redis down, config not loaded)
+  | 'CONFIG_INVALID'      // startup / reload
+  | 'INTERNAL';           // 500
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class LeadrouteError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LeadrouteError';
+    this.code = code;
+    this.details = details;
+  }
+}

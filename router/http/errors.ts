@@ -1,0 +1,19 @@
+import type { ErrorCode } from '../errors.ts';
+
+/** The one place error codes become HTTP statuses. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_JSON: 400,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  UNKNOWN_ENTITY: 404,
+  LEAD_NOT_FOUND: 404,
+  DELIVERY_NOT_FOUND: 404,
+  TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA: 415,
+  INVALID_LEAD: 422,
+  UNAVAILABLE: 503,
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+};

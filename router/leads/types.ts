@@ -1,0 +1,40 @@
+import type { ProfileTrace } from '../routing/types.ts';
+
+export type RouteState = 'queued' | 'delivering' | 'delivered' | 'rejected' | 'failed' | 'dead-lettered' | 'test-delivered';
+
+export interface RouteRecord {
+  profile: string;
+  partner: string;
+  deliveryId: string;
+  status: RouteState;
+  price?: number;
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  profile: string;
+  partner: string;
+  channel: 'webhook' | 'email';
+  attempt: number;
+  at: string;         // ISO time the attempt started
+  durationMs: number;
+  outcome: 'accepted' | 'rejected' | 'retryable';
+  statusCode?: number; // HTTP status
+  smtpReply?: string;  // SMTP server reply
+  error?: string;
+}
+
+/** The lead's final state: delivered (by at least one route), rejected by all, dead-lettered, or still pending. */
+export type LeadState = 'pending' | 'delivered' | 'rejected' | 'dead-lettered' | 'unmatched' | 'undelivered';
+
+export interface LeadRecord {
+  leadId: string;
+  entity: string;
+  receivedAt: string;
+  test: boolean;
+  status: 'routed' | 'unmatched';
+  state: LeadState;
+  routes: RouteRecord[];
+  attempts: AttemptRecord[];
+  trace: ProfileTrace[];
+}
