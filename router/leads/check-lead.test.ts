@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Entity } from '../config/types.ts';
+import { checkLead, compileLeadChecker } from './check-lead.ts';
+
+const mortgage: Entity = {
+  id: 'mortgage',
+  fields: {
+    email: { type: 'string', required: true, pattern: '^[^@\\s]+@[^@\\s]+$' },
+    state: { type: 'string', required: true, enum: ['NY', 'NJ', 'CT', 'PA'] },
+    loanAmount: { type: 'number' },
+    units: { type: 'integer' },
+    firstTime: { type: 'boolean' },
+    status: { type: 'string', enum: ['New', 'Contacted'] },
+    ssn: { type: 'string', encrypted: true, pattern: '^\\d{3}-\\d{2}-\\d{4}$' },
+    pin: { type: 'string', encrypted: true, enum: ['1111', '2222'] },
+    address: {
+      type: 'object',
+      fields: { city: { type: 'string' }, postcode: { type: 'string', required: true, pattern: '^\\d{5}$' } },
+    },
+  },
+};
+
+describe('checkLead', () => {
+  it('accepts a valid lead', () => {
+    expect(checkLead(mortgage, {
+      email: 'a@example.com', state: 'NY', loanAmount: 300000.5, units: 2, firstTime: true,
+      status: 'New', ssn: '123-45-6789', address: { city: 'Albany', postcode: '12201' },
+    })).toEqual([]);
+  });
+
+  it('treats null as absent', () => {
+    expect(checkLead(mortgage, { email: 'a@b.c', state: 'NY', zip: undefined, status: null })).toEqual([
+      { field: 'zip', code: 'unknown', message: 'zip is not a field of this entity' },
+    ]);
+  });
+
+  it('returns every field error at once, nested paths included', () => {
+    const errors = checkLead(mortgage, {
+      email: 'not-an-email', state: 'TX', loanAmount: '300000', units: 1.5, firstTime: 'yes',
+      colour: 'red', address: { postcode: 'ABC', street: 'Main' },
+    });
+    expect(errors.map((e) => [e.field, e.code])).toEqual([
+      ['colour', 'unknown'],
+      ['email', 'pattern'],
+      ['state', 'enum'],
+      ['loanAmount', 'type'],
+      ['units', 'type'],
+      ['firstTime', 'type'],
+      ['address.street', 'unknown'],
+      ['address.postcode', 'pattern'],
+    ]);
+    expect(errors.find((e) => e.field === 'state')!.message).toBe('state "TX" is not one of [NY, NJ, CT, PA]');
+    expect(errors.find((e) => e.field === 'loanAmount')!.message).toBe('loanAmount must be a number, got a string');
+  });
+
+  it('reports missing required fields, also inside objects', () => {
+    expect(checkLead(mortgage, { address: {} }).map((e) => `${e.field}:${e.code}`)).toEqual([
+      'email:required', 'state:required', 'address.postcode:required',
+    ]);
+  });
+
+  it('rejects non-finite numbers, arrays as objects, and non-object leads', () => {
+    expect(checkLead(mortgage, { email: 'a@b.c', state: 'NY', address: [] })[0]).toMatchObject({ field: 'address', code: 'type' });
+    expect(checkLead(mortgage, [])).toEqual([{ field: '', code: 'type', message: 'a lead must be a JSON object, got an array' }]);
+    expect(checkLead(mortgage, null)[0].code).toBe('type');
+  });
+
+  it('never puts an encrypted value in a message', () => {
+    const errors = checkLead(mortgage, { email: 'a@b.c', state: 'NY', ssn: '999999999', pin: 'SECRET-PIN' });
+    expect(errors.map((e) => e.code)).toEqual(['pattern', 'enum']);
+    const text = JSON.stringify(errors);
+    expect(text).not.toContain('999999999');
+    expect(text).not.toContain('SECRET-PIN');
+  });
+
+  it('does not consult inherited properties', () => {
+    const lead = Object.create({ email: 'a@b.c' }) as Record<string, unknown>;
+    lead.state = 'NY';
+    expect(checkLead(mortgage, lead).map((e) => e.field)).toEqual(['email']);
+  });
+
+  it('a compiled checker is reusable and a broken pattern fails closed', () => {
+    const check = compileLeadChecker({ id: 'x', fields: { a: { type: 'string', pattern: '(' } } });
+    expect(check({ a: 'anything' })[0].code).toBe('pattern');
+    expect(check({})).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+// Checks a lead against its Entity's field definitions. Pure: no I/O, never throws on any input.
+// Unknown fields are rejected (code `unknown`): partners receive exactly what the entity defines,
+// and a typo in a field name surfaces at once instead of silently dropping data.
+// Messages never include the value of an encrypted field.
+
+import type { Entity, FieldDef } from '../config/types.ts';
+import type { FieldError } from '../errors.ts';
+
+export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern' | 'unknown';
+
+export type LeadChecker = (lead: unknown) => FieldError[];
+
+interface CompiledField {
+  def: FieldDef;
+  pattern?: RegExp;
+  fields?: Map<string, CompiledField>;
+}
+
+function compilePattern(source: string): RegExp {
+  try { return new RegExp(source, 'u'); } catch { /* try without the unicode flag */ }
+  try { return new RegExp(source); } catch { return /(?!)/; }
+}
+
+function compileFields(fields: Readonly<Record<string, FieldDef>> | undefined): Map<string, CompiledField> {
+  const out = new Map<string, CompiledField>();
+  for (const [name, def] of Object.entries(fields ?? {})) {
+    const compiled: CompiledField = { def };
+    if (def.pattern !== undefined) {
+      // The loader validates patterns; a broken one here fails closed (never matches).
+      compiled.pattern = compilePattern(def.pattern);
+    }
+    if (def.type === 'object') compiled.fields = compileFields(def.fields);
+    out.set(name, compiled);
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeOk(type: FieldDef['type'], v: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof v === 'string';
+    case 'number': return typeof v === 'number' && Number.isFinite(v);
+    case 'integer': return typeof v === 'number' && Number.isInteger(v);
+    case 'boolean': return typeof v === 'boolean';
+    case 'object': return isPlainObject(v);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v);
+}
+
+function checkObject(
+  fields: Map<string, CompiledField>,
+  obj: Record<string, unknown>,
+  prefix: string,
+  errors: FieldError[],
+): void {
+  for (const key of Object.keys(obj)) {
+    if (!fields.has(key)) {
+      errors.push({ field: prefix + key, code: 'unknown', message: `${prefix + key} is not a field of this entity` });
+    }
+  }
+  for (const [name, f] of fields) {
+    const path = prefix + name;
+    const has = Object.prototype.hasOwnProperty.call(obj, name);
+    const v = has ? obj[name] : undefined;
+    // null counts as absent: forms often send null for blank inputs.
+    if (v === undefined || v === null) {
+      if (f.def.required) errors.push({ field: path, code: 'required', message: `${path} is required` });
+      continue;
+    }
+    if (!typeOk(f.def.type, v)) {
+      errors.push({ field: path, code: 'type', message: `${path} must be ${f.def.type === 'integer' ? 'an integer' : `a ${f.def.type}`}, got ${describe(v)}` });
+      continue;
+    }
+    if (f.def.type === 'object') {
+      checkObject(f.fields!, v as Record<string, unknown>, `${path}.`, errors);
+      continue;
+    }
+    const secret = f.def.encrypted === true;
+    if (f.def.enum && !f.def.enum.includes(v as string | number)) {
+      const allowed = f.def.enum.map((e) => String(e)).join(', ');
+      errors.push({
+        field: path, code: 'enum',
+        message: secret ? `${path} must be one of [${allowed}]` : `${path} ${show(v)} is not one of [${allowed}]`,
+      });
+    }
+    if (f.pattern && typeof v === 'string') {
+      if (!f.pattern.test(v)) {
+        errors.push({
+          field: path, code: 'pattern',
+          message: secret ? `${path} does not match ${f.def.pattern}` : `${path} ${show(v)} does not match ${f.def.pattern}`,
+        });
+      }
+    }
+  }
+}
+
+/** Compile an entity's checks once (patterns precompiled); the result is reused for every lead. */
+export function compileLeadChecker(entity: Entity): LeadChecker {
+  const fields = compileFields(entity.fields);
+  return (lead) => {
+    if (!isPlainObject(lead)) {
+      return [{ field: '', code: 'type', message: `a lead must be a JSON object, got ${describe(lead)}` }];
+    }
+    const errors: FieldError[] = [];
+    checkObject(fields, lead, '', errors);
+    return errors;
+  };
+}
+
+const cache = new WeakMap<Entity, LeadChecker>();
+
+/** Every field error of `lead` against `entity`, at once (empty when the lead is valid). */
+export function checkLead(entity: Entity, lead: unknown): FieldError[] {
+  let checker = cache.get(entity);
+  if (!checker) {
+    checker = compileLeadChecker(entity);
+    cache.set(entity, checker);
+  }
+  return checker(lead);
+}
