@@ -1,0 +1,63 @@
+// Pure: which partners of a matched profile may take the lead, and why the others may not.
+import type { PartnerTrace } from './types.ts';
+import type { CompiledAssignment, CompiledProfile } from './snapshot.ts';
+
+export interface Eligibility {
+  /** One trace per assignment, highest priority first; eligible ones are decided later (caps). */
+  traces: PartnerTrace[];
+  /** Eligible assignments with their trace, highest priority first. */
+  eligible: { ca: CompiledAssignment; trace: PartnerTrace }[];
+}
+
+export function partnerEligibility(
+  cp: CompiledProfile,
+  lead: Readonly<Record<string, unknown>>,
+  exclude?: ReadonlySet<string>,
+): Eligibility {
+  const traces: PartnerTrace[] = [];
+  const eligible: Eligibility['eligible'] = [];
+  for (const ca of cp.assignments) {
+    const base = { partner: ca.partner.id, priority: ca.assignment.priority };
+    let trace: PartnerTrace;
+    if (exclude?.has(ca.partner.id)) {
+      trace = { ...base, outcome: 'skipped', reason: 'excluded', message: `${ca.partner.id} skipped: already tried for this lead` };
+    } else if (!ca.partner.active) {
+      trace = { ...base, outcome: 'skipped', reason: 'partner-inactive', message: `${ca.partner.id} skipped: partner is inactive` };
+    } else if (!ca.assignment.active) {
+      trace = { ...base, outcome: 'skipped', reason: 'inactive', message: `${ca.partner.id} skipped: inactive in this profile` };
+    } else if (!ca.rules.test(lead)) {
+      const failed = ca.rules.explain(lead) ?? undefined;
+      trace = {
+        ...base,
+        outcome: 'skipped',
+        reason: 'rules',
+        failed,
+        message: `${ca.partner.id} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
+      };
+    } else {
+      trace = { ...base, outcome: 'eligible', message: `${ca.partner.id} eligible (priority ${ca.assignment.priority})` };
+      eligible.push({ ca, trace });
+    }
+    traces.push(trace);
+  }
+  return { traces, eligible };
+}
+
+/** Groups of equal priority, highest first (input is already sorted by priority). */
+export function priorityGroups<T extends { ca: CompiledAssignment }>(eligible: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const e of eligible) {
+    const last = groups[groups.length - 1];
+    if (last && last[0].ca.assignment.priority === e.ca.assignment.priority) last.push(e);
+    else groups.push([e]);
+  }
+  return groups;
+}
+
+/** Rotate a group so that member `turn % n` comes first: equal priorities take turns. */
+export function rotate<T>(group: readonly T[], turn: number): T[] {
+  const n = group.length;
+  if (n < 2) return [...group];
+  const k = ((turn % n) + n) % n;
+  return [...group.slice(k), ...group.slice(0, k)];
+}

@@ -1,0 +1,180 @@
+// Route one lead: every enabled profile whose rules match routes it independently; inside a
+// profile, first-match takes the best eligible partner whose caps have room (equal priorities
+// take turns), send-to-all takes every one. Caps are reserved here, before delivery, so a
+// partner never gets more than its cap whatever the number of routers.
+import { LeadrouteError } from '../errors.ts';
+import type { CapCounter, CapStore } from '../caps/types.ts';
+import { capCounters } from '../caps/windows.ts';
+import type { DeliveryJob } from '../delivery/types.ts';
+import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
+import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
+import { partnerEligibility, priorityGroups, rotate } from './eligibility.ts';
+
+/**
+ * live: reserve caps and advance round-robin turns.
+ * test: a test lead: routed like a real one (full caps still refuse) but counted in no cap.
+ * dry-run: explain: every profile traced (disabled ones too), nothing touched.
+ */
+export type RouteMode = 'live' | 'test' | 'dry-run';
+
+export interface RouteOptions {
+  caps: CapStore;
+  now: Date;
+  mode: RouteMode;
+  capPrefix: string;
+  newId(): string;
+}
+
+type Lead = Readonly<Record<string, unknown>>;
+
+export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead, opts: RouteOptions): Promise<Decision> {
+  const ce = snapshot.entity(entityId);
+  if (!ce) throw new LeadrouteError('UNKNOWN_ENTITY', `unknown entity '${entityId}'`);
+  // Explain looks at every profile so the trace says why each one was skipped.
+  const profiles = opts.mode === 'dry-run' ? ce.profiles : ce.index.candidates(lead);
+
+  const routes: Route[] = [];
+  const trace: ProfileTrace[] = [];
+  try {
+    for (const cp of profiles) {
+      const pt = profileTrace(cp, lead);
+      trace.push(pt);
+      if (pt.outcome !== 'matched') continue;
+      const { traces, eligible } = partnerEligibility(cp, lead);
+      pt.partners = traces;
+      if (cp.profile.strategy === 'send-to-all') {
+        for (const e of eligible) {
+          const route = await tryTake(cp, e.ca, e.trace, opts);
+          if (route) routes.push(route);
+        }
+      } else {
+        const route = await takeFirst(entityId, cp, eligible, opts);
+        if (route) routes.push(route);
+      }
+      if (!pt.partners.some((p) => p.outcome === 'selected')) pt.message += '; no partner could take the lead';
+    }
+  } catch (err) {
+    await releaseRoutes(routes, opts.caps);
+    if (err instanceof LeadrouteError) throw err;
+    throw new LeadrouteError('UNAVAILABLE', 'cap store unavailable: the lead cannot be counted safely', undefined, { cause: err });
+  }
+  return { entity: entityId, status: routes.length ? 'routed' : 'unmatched', routes, trace };
+}
+
+/**
+ * The waterfall: after `job` was rejected or failed for good, offer the lead to the next
+ * eligible partner of the same first-match profile, re-checking caps. Null when none is left.
+ */
+export async function nextRoute(
+  snapshot: Snapshot,
+  job: DeliveryJob,
+  opts: Omit<RouteOptions, 'mode'>,
+): Promise<DeliveryJob | null> {
+  const cp = snapshot.profile(job.entity, job.profile);
+  if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
+  const tried = [...job.tried, job.partner];
+  const { eligible } = partnerEligibility(cp, job.lead, new Set(tried));
+  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' });
+  if (!route) return null;
+  return {
+    ...job,
+    deliveryId: route.deliveryId,
+    partner: route.partner,
+    priority: route.priority,
+    price: route.price,
+    reservationId: route.reservationId,
+    tried,
+  };
+}
+
+/** Give back every reservation of a decision (when the lead cannot be recorded after all). */
+export async function releaseRoutes(routes: readonly Route[], caps: CapStore): Promise<void> {
+  await Promise.allSettled(routes.filter((r) => r.reservationId).map((r) => caps.release(r.reservationId!, r.partner)));
+}
+
+function profileTrace(cp: CompiledProfile, lead: Lead): ProfileTrace {
+  const base = { profile: cp.profile.id, name: cp.profile.name, strategy: cp.profile.strategy, partners: [] };
+  if (!cp.profile.enabled) {
+    return { ...base, outcome: 'skipped', reason: 'disabled', message: `profile ${cp.profile.id} skipped: disabled` };
+  }
+  if (cp.rules.test(lead)) return { ...base, outcome: 'matched', message: `profile ${cp.profile.id} matched` };
+  const failed = cp.rules.explain(lead) ?? undefined;
+  return {
+    ...base,
+    outcome: 'skipped',
+    reason: 'rules',
+    failed,
+    message: `profile ${cp.profile.id} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
+  };
+}
+
+async function takeFirst(
+  entityId: string,
+  cp: CompiledProfile,
+  eligible: { ca: CompiledAssignment; trace: PartnerTrace }[],
+  opts: RouteOptions,
+): Promise<Route | null> {
+  for (const group of priorityGroups(eligible)) {
+    let turn = 0;
+    if (group.length > 1 && opts.mode === 'live') {
+      // One counter per profile and priority level, shared by every router through the cap store.
+      turn = await opts.caps.nextTurn(`${entityId}:${cp.profile.id}:${group[0].ca.assignment.priority}`);
+    }
+    for (const e of rotate(group, turn)) {
+      const route = await tryTake(cp, e.ca, e.trace, opts);
+      if (route) {
+        for (const other of eligible) {
+          if (other.trace.outcome === 'eligible') {
+            other.trace.reason = 'not-chosen';
+            other.trace.message = `${other.trace.partner} eligible but not chosen: ${route.partner} took the lead (first-match)`;
+          }
+        }
+        return route;
+      }
+    }
+  }
+  return null;
+}
+
+/** Take one partner if its caps have room: reserve (live) or look (test, dry-run). */
+async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions): Promise<Route | null> {
+  const counters = countersFor(cp, ca, opts);
+  const deliveryId = opts.newId();
+  let reservationId: string | undefined;
+  if (counters.length) {
+    const blocked = opts.mode === 'live' ? await reserve(opts.caps, deliveryId, counters) : await peekFull(opts.caps, counters);
+    if (blocked) {
+      trace.outcome = 'skipped';
+      trace.reason = 'cap';
+      trace.cap = blocked;
+      trace.message = `${ca.partner.id} skipped: cap ${blocked.label} is full (${blocked.used}/${blocked.limit})`;
+      return null;
+    }
+    if (opts.mode === 'live') reservationId = deliveryId;
+  }
+  trace.outcome = 'selected';
+  trace.message = `${ca.partner.id} selected (priority ${ca.assignment.priority})`;
+  const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
+  if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
+  if (reservationId) route.reservationId = reservationId;
+  return route;
+}
+
+function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): CapCounter[] {
+  const common = { prefix: opts.capPrefix, partner: ca.partner.id, timezone: ca.timezone, now: opts.now };
+  const out: CapCounter[] = [];
+  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: `profile:${cp.profile.id}`, caps: ca.assignment.caps }));
+  if (ca.partner.caps) out.push(...capCounters({ ...common, scope: 'partner', caps: ca.partner.caps }));
+  return out;
+}
+
+async function reserve(caps: CapStore, id: string, counters: CapCounter[]) {
+  const r = await caps.reserve(id, counters);
+  return r.ok ? null : r.blocked;
+}
+
+async function peekFull(caps: CapStore, counters: CapCounter[]) {
+  const used = await caps.peek(counters.map((c) => c.key));
+  const i = counters.findIndex((c, k) => used[k] >= c.limit);
+  return i < 0 ? null : { label: counters[i].label, limit: counters[i].limit, used: used[i] };
+}

@@ -1,0 +1,119 @@
+// A Snapshot is the compiled, immutable form of one loaded Config: rules compiled to closures,
+// assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
+// whole snapshots on reload; a request keeps the one it started with.
+import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile } from '../config/types.ts';
+import { compileRules } from '../rules/compile.ts';
+import type { CompiledRules } from '../rules/types.ts';
+import { resolveEnvRefs } from '../delivery/secrets.ts';
+import { buildProfileIndex, type ProfileIndex } from './profile-index.ts';
+
+export interface CompiledAssignment {
+  assignment: Assignment;
+  partner: Partner;
+  rules: CompiledRules;
+  /** Assignment override, else the partner's delivery, with `${ENV}` references resolved. */
+  delivery: Delivery;
+  /** Calendar caps run in the partner's timezone, else the entity's, else UTC. */
+  timezone: string;
+  /** Position in the profile file, for traces (`partners[2]`). */
+  position: number;
+}
+
+export interface CompiledProfile {
+  profile: Profile;
+  /** Position among the entity's profiles, so candidate lists keep file order. */
+  order: number;
+  rules: CompiledRules;
+  /** Highest priority first; equal priorities keep file order. */
+  assignments: readonly CompiledAssignment[];
+}
+
+export interface CompiledEntity {
+  entity: Entity;
+  profiles: readonly CompiledProfile[];
+  index: ProfileIndex;
+  /** Dotted paths of encrypted fields: never logged. */
+  encryptedPaths: readonly string[];
+}
+
+export interface Snapshot {
+  config: Config;
+  hash: string;
+  loadedAt: Date;
+  entity(id: string): CompiledEntity | undefined;
+  profile(entityId: string, profileId: string): CompiledProfile | undefined;
+  /** Environment variables referenced by deliveries but not set. */
+  missingEnv: readonly string[];
+}
+
+export function compileSnapshot(
+  config: Config,
+  opts: { env?: NodeJS.ProcessEnv; loadedAt?: Date } = {},
+): Snapshot {
+  const env = opts.env ?? process.env;
+  const missing = new Set<string>();
+  const resolve = (delivery: Delivery): Delivery => {
+    const r = resolveEnvRefs(delivery, env);
+    for (const name of r.missing) missing.add(name);
+    return r.value;
+  };
+
+  const entities = new Map<string, CompiledEntity>();
+  for (const entity of config.entities.values()) {
+    const own = config.profiles.filter((p) => p.entity === entity.id);
+    const profiles = own.map((p, order) => compileProfile(p, order, entity, config, resolve));
+    entities.set(entity.id, {
+      entity,
+      profiles,
+      index: buildProfileIndex(profiles),
+      encryptedPaths: encryptedPaths(entity.fields),
+    });
+  }
+
+  const byProfile = new Map<string, CompiledProfile>();
+  for (const ce of entities.values()) for (const cp of ce.profiles) byProfile.set(`${ce.entity.id}/${cp.profile.id}`, cp);
+
+  return Object.freeze({
+    config,
+    hash: config.hash,
+    loadedAt: opts.loadedAt ?? new Date(),
+    entity: (id: string) => entities.get(id),
+    profile: (entityId: string, profileId: string) => byProfile.get(`${entityId}/${profileId}`),
+    missingEnv: [...missing].sort(),
+  });
+}
+
+function compileProfile(
+  profile: Profile,
+  order: number,
+  entity: Entity,
+  config: Config,
+  resolve: (d: Delivery) => Delivery,
+): CompiledProfile {
+  const assignments: CompiledAssignment[] = [];
+  profile.partners.forEach((assignment, position) => {
+    const partner = config.partners.get(assignment.partner);
+    if (!partner) return; // the loader reports UNKNOWN_PARTNER; a valid config never gets here
+    assignments.push({
+      assignment,
+      partner,
+      rules: compileRules(assignment.rules ?? [], { at: `partners[${position}].rules` }),
+      delivery: resolve(assignment.delivery ?? partner.delivery),
+      timezone: partner.timezone ?? entity.timezone ?? 'UTC',
+      position,
+    });
+  });
+  // Stable sort: equal priorities keep file order (the round-robin rotates from there).
+  assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
+  return { profile, order, rules: compileRules(profile.rules ?? [], { at: 'rules' }), assignments };
+}
+
+function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [name, def] of Object.entries(fields)) {
+    const path = prefix + name;
+    if (def.encrypted) out.push(path);
+    if (def.fields) out.push(...encryptedPaths(def.fields, `${path}.`));
+  }
+  return out;
+}
