@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UNKNOWN_ENTITY'      // 404
   | 'LEAD_NOT_FOUND'      // 404
   | 'DELIVERY_NOT_FOUND'  // 404
+  | 'IN_PROGRESS'         // 409 (a request with the same Idempotency-Key is still being processed)
   | 'TOO_LARGE'           // 413
   | 'UNSUPPORTED_MEDIA'   // 415
   | 'INVALID_LEAD'        // 422
