@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, stripEncrypted } from './logger.ts';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); },
+  });
+  return { lines, logger: createLogger({ destination, level: 'debug' }) };
+}
+
+describe('createLogger', () => {
+  it('writes JSON with a level label and redacts secrets', () => {
+    const { lines, logger } = capture();
+    logger.info({
+      req: { headers: { authorization: 'Bearer k-123', 'content-type': 'application/json' } },
+      delivery: { webhook: { signingSecret: 'whsec_abc' } },
+      partner: { apiKey: 'pk', name: 'acme' },
+    }, 'hello');
+    expect(lines).toHaveLength(1);
+    const line = lines[0] as any;
+    expect(line.level).toBe('info');
+    expect(line.msg).toBe('hello');
+    expect(line.req.headers.authorization).toBe('[redacted]');
+    expect(line.req.headers['content-type']).toBe('application/json');
+    expect(line.delivery.webhook.signingSecret).toBe('[redacted]');
+    expect(line.partner).toEqual({ apiKey: '[redacted]', name: 'acme' });
+    expect(JSON.stringify(lines)).not.toMatch(/k-123|whsec_abc/);
+  });
+});
+
+describe('stripEncrypted', () => {
+  it('replaces encrypted fields, nested ones too, without mutating the lead', () => {
+    const lead = { email: 'a@b.c', ssn: '123-45-6789', applicant: { dob: '1970-01-01', name: 'Ann' } };
+    const out = stripEncrypted(lead, ['ssn', 'applicant.dob', 'missing', 'missing.deep']);
+    expect(out).toEqual({ email: 'a@b.c', ssn: '[encrypted]', applicant: { dob: '[encrypted]', name: 'Ann' } });
+    expect(lead.ssn).toBe('123-45-6789');
+    expect(lead.applicant.dob).toBe('1970-01-01');
+  });
+
+  it('leaves non-objects alone and the encrypted value never reaches a log line', () => {
+    expect(stripEncrypted('x', ['a'])).toBe('x');
+    expect(stripEncrypted({ applicant: 'flat' }, ['applicant.dob'])).toEqual({ applicant: 'flat' });
+    const { lines, logger } = capture();
+    logger.info({ lead: stripEncrypted({ ssn: '999-99-9999' }, ['ssn']) }, 'lead');
+    expect(JSON.stringify(lines)).not.toContain('999-99-9999');
+  });
+});

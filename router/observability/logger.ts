@@ -1,0 +1,76 @@
+// JSON logs (pino). Secrets are redacted by path; encrypted lead fields are removed before a lead
+// is ever handed to the logger (stripEncrypted), since their paths differ per entity.
+
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/** Paths pino censors wherever they appear in a log object. */
+export const REDACT_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.Authorization',
+  'headers["x-api-key"]',
+  '*.authorization',
+  '*.Authorization',
+  'apiKey',
+  'adminKey',
+  '*.apiKey',
+  '*.adminKey',
+  'secret',
+  '*.secret',
+  'signingSecret',
+  '*.signingSecret',
+  '*.*.signingSecret',
+  'password',
+  '*.password',
+  'smtpUrl',
+  'redisUrl',
+  '*.smtpUrl',
+  '*.redisUrl',
+];
+
+export interface LoggerConfig {
+  level?: string;
+  /** Where lines go (default stdout); tests pass a stream to read them. */
+  destination?: DestinationStream;
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(cfg: LoggerConfig = {}): Logger {
+  const options: LoggerOptions = {
+    level: cfg.level ?? 'info',
+    base: cfg.base ?? { service: 'leadroute' },
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return cfg.destination ? pino(options, cfg.destination) : pino(options);
+}
+
+/**
+ * A copy of `lead` without the fields at `encryptedPaths` (dotted, e.g. `applicant.ssn`), each
+ * replaced by '[encrypted]' so a log still shows the field was present. Never mutates `lead`.
+ */
+export function stripEncrypted(lead: unknown, encryptedPaths: readonly string[]): unknown {
+  if (encryptedPaths.length === 0 || typeof lead !== 'object' || lead === null || Array.isArray(lead)) return lead;
+  const out: Record<string, unknown> = { ...(lead as Record<string, unknown>) };
+  const nested = new Map<string, string[]>();
+  for (const path of encryptedPaths) {
+    const dot = path.indexOf('.');
+    if (dot < 0) {
+      if (Object.prototype.hasOwnProperty.call(out, path)) out[path] = '[encrypted]';
+    } else {
+      const head = path.slice(0, dot);
+      const rest = nested.get(head) ?? [];
+      rest.push(path.slice(dot + 1));
+      nested.set(head, rest);
+    }
+  }
+  for (const [head, rest] of nested) {
+    if (Object.prototype.hasOwnProperty.call(out, head)) out[head] = stripEncrypted(out[head], rest);
+  }
+  return out;
+}
