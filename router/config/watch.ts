@@ -1,0 +1,169 @@
+// Hot reload: watch the profiles DIRECTORY (never single files, whose inodes editors and
+// Kubernetes replace), debounce bursts of events, reload the whole tree through the one loader,
+// and swap the compiled snapshot in only when the new tree is valid. Otherwise the last good
+// snapshot keeps serving and the problems are kept for /v1/config and the metrics.
+// Reloads never overlap: a change during a reload schedules exactly one more.
+
+import { watch, type FSWatcher } from 'chokidar';
+import type { Config, LoadResult, Problem } from './types.ts';
+
+export interface ReloadStatus {
+  /** When the last reload attempt finished (null before the first). */
+  at: Date | null;
+  successful: boolean;
+  /** The problems of the last failed attempt; null when it succeeded. */
+  error: readonly Problem[] | null;
+}
+
+export type ReloadOutcome<S> =
+  | { ok: true; snapshot: S; changed: boolean }
+  | { ok: false; problems: readonly Problem[] };
+
+export interface ReloaderLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ConfigReloaderOptions<S extends { hash: string }> {
+  dir: string;
+  load(dir: string): Promise<LoadResult>;
+  compile(config: Config): S;
+  /** The snapshot loaded at startup, if the caller loaded it already. */
+  initial?: S;
+  /** After every successful reload (`next === previous` when the tree did not change). */
+  onSwap?(next: S, previous: S | undefined): void;
+  onError?(problems: readonly Problem[]): void;
+  /** Quiet time after the last file event before reloading (default 200 ms). */
+  debounceMs?: number;
+  logger?: ReloaderLogger;
+}
+
+export interface ConfigReloader<S> {
+  /** The snapshot being served. Read it once per request and keep using that object. */
+  current(): S | undefined;
+  status(): ReloadStatus;
+  /** Reload now (SIGHUP). Resolves with the outcome of a reload that started after this call. */
+  reload(): Promise<ReloadOutcome<S>>;
+  /** Start watching; resolves once the watcher is ready. */
+  start(): Promise<void>;
+  /** Stop watching and wait for a reload in progress. */
+  close(): Promise<void>;
+}
+
+const silent: ReloaderLogger = { info() {}, warn() {}, error() {} };
+
+function ioProblem(dir: string, err: unknown): Problem {
+  const message = err instanceof Error ? err.message : String(err);
+  return { severity: 'error', code: 'IO_ERROR', message: `could not load ${dir}: ${message}`, file: dir, line: 1, col: 1 };
+}
+
+export function createConfigReloader<S extends { hash: string }>(opts: ConfigReloaderOptions<S>): ConfigReloader<S> {
+  const log = opts.logger ?? silent;
+  const debounceMs = opts.debounceMs ?? 200;
+  let snapshot = opts.initial;
+  let status: ReloadStatus = opts.initial
+    ? { at: new Date(), successful: true, error: null }
+    : { at: null, successful: false, error: null };
+  let running: Promise<ReloadOutcome<S>> | null = null;
+  let queued: Promise<ReloadOutcome<S>> | null = null;
+  let watcher: FSWatcher | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  async function attempt(): Promise<ReloadOutcome<S>> {
+    let result: LoadResult;
+    try {
+      result = await opts.load(opts.dir);
+    } catch (err) {
+      result = { ok: false, problems: [ioProblem(opts.dir, err)] };
+    }
+    let outcome: ReloadOutcome<S>;
+    if (!result.ok) {
+      outcome = { ok: false, problems: result.problems };
+    } else if (snapshot && result.config.hash === snapshot.hash) {
+      outcome = { ok: true, snapshot, changed: false };
+    } else {
+      try {
+        outcome = { ok: true, snapshot: opts.compile(result.config), changed: true };
+      } catch (err) {
+        outcome = { ok: false, problems: [ioProblem(opts.dir, err)] };
+      }
+    }
+
+    if (outcome.ok) {
+      const previous = snapshot;
+      snapshot = outcome.snapshot;
+      status = { at: new Date(), successful: true, error: null };
+      if (outcome.changed) {
+        log.info({ hash: outcome.snapshot.hash, previous: previous?.hash }, 'config reloaded');
+      } else {
+        log.info({ hash: outcome.snapshot.hash }, 'config reloaded: unchanged');
+      }
+      try { opts.onSwap?.(outcome.snapshot, previous); } catch (err) { log.error({ err }, 'onSwap failed'); }
+    } else {
+      const problems = outcome.problems;
+      status = { at: new Date(), successful: false, error: problems };
+      log.error(
+        { problems: problems.filter((p) => p.severity === 'error').slice(0, 20), serving: snapshot?.hash ?? null },
+        'config reload failed: keeping the last good config',
+      );
+      try { opts.onError?.(problems); } catch (err) { log.error({ err }, 'onError failed'); }
+    }
+    return outcome;
+  }
+
+  function run(): Promise<ReloadOutcome<S>> {
+    running = attempt().finally(() => { running = null; });
+    return running;
+  }
+
+  function reload(): Promise<ReloadOutcome<S>> {
+    if (!running) return run();
+    // A change seen during a reload may have been missed by it: one more, however many asked.
+    queued ??= running.then(() => { queued = null; return run(); });
+    return queued;
+  }
+
+  function schedule(event: string, path: string): void {
+    if (closed) return;
+    log.info({ event, path }, 'profiles changed');
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void reload();
+    }, debounceMs);
+  }
+
+  return {
+    current: () => snapshot,
+    status: () => status,
+    reload,
+    async start() {
+      if (watcher) return;
+      watcher = watch(opts.dir, {
+        ignoreInitial: true,
+        // Editors save by writing a temp file and renaming it over; Kubernetes swaps a `..data`
+        // symlink to a new timestamped directory. Following symlinks and reacting to every
+        // add/change/unlink of files and directories covers both.
+        followSymlinks: true,
+        atomic: true,
+        persistent: true,
+      });
+      for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
+        watcher.on(event, (path: string) => schedule(event, path));
+      }
+      watcher.on('error', (err) => log.warn({ err }, 'profiles watcher error'));
+      await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const w = watcher;
+      watcher = null;
+      await w?.close();
+      await (queued ?? running)?.catch(() => undefined);
+    },
+  };
+}
