@@ -22,10 +22,16 @@ export interface CapStore {
   /**
    * Atomically: when every counter is below its limit, increment all of them and remember
    * the reservation under `id`; else change nothing and say which counter is full.
+   * Every counter must carry the same `{partnerId}` hash tag (reservations are per partner).
+   * Reserving an id that is already held changes nothing and answers ok (a retry never counts twice).
    */
   reserve(id: string, counters: readonly CapCounter[]): Promise<ReserveResult>;
-  /** Give a reservation back, exactly once. Never drives a counter negative or recreates an expired key. */
-  release(id: string): Promise<boolean>;
+  /**
+   * Give a reservation back, exactly once (true the first time). `partner` is the hash tag of the
+   * reserved counters: it finds the reservation on any router instance (no in-process state).
+   * Never drives a counter negative or recreates an expired key.
+   */
+  release(id: string, partner: string): Promise<boolean>;
   /** Current values (0 when missing), for explain: no caps touched. */
   peek(keys: readonly string[]): Promise<number[]>;
   /** Set a counter, for routing tests' starting usage and for tests. */

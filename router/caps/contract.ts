@@ -1,0 +1,223 @@
+// The CapStore contract: every implementation runs this same suite (memory.test.ts, redis.test.ts).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CapCounter, CapStore } from './types.ts';
+
+export interface CapStoreUnderTest {
+  store: CapStore;
+  cleanup: () => Promise<void>;
+  /** Key prefix to build counters under (default `test:`). */
+  prefix?: string;
+  /** The store's clock (default Date.now). */
+  now?: () => number;
+  /** Move the store's clock forward (default: real sleep). */
+  advance?: (ms: number) => Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+export function capStoreContract(name: string, makeStore: () => Promise<CapStoreUnderTest>): void {
+  describe(`CapStore contract: ${name}`, () => {
+    let sut: CapStoreUnderTest;
+    let store: CapStore;
+    let now: () => number;
+    let advance: (ms: number) => Promise<void>;
+
+    beforeEach(async () => {
+      sut = await makeStore();
+      store = sut.store;
+      now = sut.now ?? Date.now;
+      advance = sut.advance ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    });
+    afterEach(async () => {
+      await sut.cleanup();
+    });
+
+    const counter = (partner: string, window: string, limit: number, expireAt: number | null = now() + HOUR): CapCounter => ({
+      key: `${sut.prefix ?? 'test:'}cap:{${partner}}:partner:${window}`,
+      limit,
+      expireAt,
+      label: `partner ${partner} ${window}`,
+    });
+    const values = (cs: readonly CapCounter[]) => store.peek(cs.map((c) => c.key));
+
+    it('reserves within limits and counts in every window', async () => {
+      const cs = [counter('acme', 'day', 2), counter('acme', 'month', 10), counter('acme', 'lifetime', 100, null)];
+      expect(await store.reserve('r1', cs)).toEqual({ ok: true });
+      expect(await store.reserve('r2', cs)).toEqual({ ok: true });
+      expect(await values(cs)).toEqual([2, 2, 2]);
+    });
+
+    it('refuses when any counter is full and changes nothing in any window', async () => {
+      const day = counter('acme', 'day', 5);
+      const month = counter('acme', 'month', 3);
+      const life = counter('acme', 'lifetime', 9, null);
+      await store.set(month, 3);
+      expect(await store.reserve('r1', [day, month, life])).toEqual({
+        ok: false,
+        blocked: { label: month.label, limit: 3, used: 3 },
+      });
+      expect(await values([day, month, life])).toEqual([0, 3, 0]);
+      // The refused id was not remembered: nothing to release.
+      expect(await store.release('r1', 'acme')).toBe(false);
+    });
+
+    it('reports the first full counter in the order given', async () => {
+      const a = counter('acme', 'hour', 1);
+      const b = counter('acme', 'day', 1);
+      await store.set(a, 1);
+      await store.set(b, 4);
+      const r = await store.reserve('r1', [a, b]);
+      expect(r).toEqual({ ok: false, blocked: { label: a.label, limit: 1, used: 1 } });
+    });
+
+    it('a limit of zero always refuses', async () => {
+      const c = counter('acme', 'day', 0);
+      expect((await store.reserve('r1', [c])).ok).toBe(false);
+      expect(await values([c])).toEqual([0]);
+    });
+
+    it('reserving an id already held counts nothing more', async () => {
+      const c = counter('acme', 'day', 5);
+      expect(await store.reserve('r1', [c])).toEqual({ ok: true });
+      expect(await store.reserve('r1', [c])).toEqual({ ok: true });
+      expect(await values([c])).toEqual([1]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values([c])).toEqual([0]);
+    });
+
+    it('releases exactly once and gives every counter back', async () => {
+      const cs = [counter('acme', 'day', 5), counter('acme', 'lifetime', 5, null)];
+      await store.reserve('keep', cs);
+      await store.reserve('r1', cs);
+      expect(await values(cs)).toEqual([2, 2]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values(cs)).toEqual([1, 1]);
+      expect(await store.release('r1', 'acme')).toBe(false);
+      expect(await values(cs)).toEqual([1, 1]);
+    });
+
+    it('concurrent releases of one reservation give it back once', async () => {
+      const c = counter('acme', 'day', 50);
+      for (let i = 0; i < 3; i++) await store.reserve(`r${i}`, [c]);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.release('r0', 'acme')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await values([c])).toEqual([2]);
+    });
+
+    it('a release needs the partner the reservation was taken for', async () => {
+      const c = counter('acme', 'day', 5);
+      await store.reserve('r1', [c]);
+      expect(await store.release('r1', 'globex')).toBe(false);
+      expect(await values([c])).toEqual([1]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+    });
+
+    it('release never drives a counter negative', async () => {
+      const c = counter('acme', 'day', 5);
+      await store.reserve('r1', [c]);
+      await store.set(c, 0);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values([c])).toEqual([0]);
+      // The counter still works normally afterwards.
+      await store.reserve('r2', [c]);
+      expect(await values([c])).toEqual([1]);
+    });
+
+    it('release after a window ended does not bring its counter back', async () => {
+      const hour = counter('acme', 'hour', 5, now() + 400);
+      const month = counter('acme', 'month', 5);
+      await store.reserve('r1', [hour, month]);
+      await store.reserve('r2', [hour, month]);
+      await advance(600);
+      expect(await values([hour, month])).toEqual([0, 2]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values([hour, month])).toEqual([0, 1]);
+      // A new window starts from zero with its own expiry, not from -1.
+      const next = { ...hour, expireAt: now() + HOUR };
+      await store.reserve('r3', [next, month]);
+      expect(await values([next, month])).toEqual([1, 2]);
+    });
+
+    it('counters expire when their window ends; lifetime ones never do', async () => {
+      const day = counter('acme', 'day', 1, now() + 400);
+      const life = counter('acme', 'lifetime', 10, null);
+      expect((await store.reserve('r1', [day, life])).ok).toBe(true);
+      expect((await store.reserve('r2', [day, life])).ok).toBe(false);
+      await advance(600);
+      expect(await values([day, life])).toEqual([0, 1]);
+      const nextDay = { ...day, expireAt: now() + HOUR };
+      expect(await store.reserve('r2', [nextDay, life])).toEqual({ ok: true });
+      expect(await values([nextDay, life])).toEqual([1, 2]);
+    });
+
+    it('1,000 concurrent reserves against a limit of 100: exactly 100 succeed', async () => {
+      const day = counter('acme', 'day', 100);
+      const month = counter('acme', 'month', 1000);
+      const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => store.reserve(`c${i}`, [day, month])));
+      expect(results.filter((r) => r.ok)).toHaveLength(100);
+      const refused = results.find((r) => !r.ok);
+      expect(refused).toEqual({ ok: false, blocked: { label: day.label, limit: 100, used: 100 } });
+      expect(await values([day, month])).toEqual([100, 100]);
+    });
+
+    it('reservations are per partner: counters of two partners cannot share one', async () => {
+      await expect(store.reserve('r1', [counter('acme', 'day', 5), counter('globex', 'day', 5)])).rejects.toThrow(/partner/);
+      expect(await values([counter('acme', 'day', 5), counter('globex', 'day', 5)])).toEqual([0, 0]);
+    });
+
+    it('the same id may be held by two partners independently', async () => {
+      const a = counter('acme', 'day', 5);
+      const g = counter('globex', 'day', 5);
+      await store.reserve('same', [a]);
+      await store.reserve('same', [g]);
+      expect(await values([a, g])).toEqual([1, 1]);
+      expect(await store.release('same', 'globex')).toBe(true);
+      expect(await values([a, g])).toEqual([1, 0]);
+    });
+
+    it('a reservation with no counters is ok and holds nothing', async () => {
+      expect(await store.reserve('r1', [])).toEqual({ ok: true });
+      expect(await store.release('r1', 'acme')).toBe(false);
+    });
+
+    it('peek reads without counting; missing counters are 0', async () => {
+      const a = counter('acme', 'day', 5);
+      const b = counter('globex', 'day', 5);
+      await store.reserve('r1', [a]);
+      expect(await store.peek([a.key, b.key, a.key])).toEqual([1, 0, 1]);
+      expect(await store.peek([a.key])).toEqual([1]);
+      expect(await store.peek([])).toEqual([]);
+    });
+
+    it('set gives a starting value that reserve respects', async () => {
+      const c = counter('acme', 'day', 5);
+      await store.set(c, 4);
+      expect(await values([c])).toEqual([4]);
+      expect((await store.reserve('r1', [c])).ok).toBe(true);
+      expect((await store.reserve('r2', [c])).ok).toBe(false);
+      await store.set(c, 0);
+      expect((await store.reserve('r3', [c])).ok).toBe(true);
+      const life = counter('acme', 'lifetime', 5, null);
+      await store.set(life, 5);
+      expect(await store.reserve('r4', [life])).toEqual({ ok: false, blocked: { label: life.label, limit: 5, used: 5 } });
+    });
+
+    it('set with a window that already ended leaves nothing', async () => {
+      const c = counter('acme', 'day', 5, now() - 1000);
+      await store.set(c, 3);
+      expect(await values([c])).toEqual([0]);
+    });
+
+    it('nextTurn counts 0, 1, 2 per key', async () => {
+      const p = sut.prefix ?? 'test:';
+      expect(await store.nextTurn(`${p}mortgage:re:10`)).toBe(0);
+      expect(await store.nextTurn(`${p}mortgage:re:10`)).toBe(1);
+      expect(await store.nextTurn(`${p}mortgage:re:5`)).toBe(0);
+      expect(await store.nextTurn(`${p}mortgage:re:10`)).toBe(2);
+    });
+
+    it('ping answers', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

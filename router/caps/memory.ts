@@ -1,0 +1,111 @@
+// The embedded cap store: one process, no Redis. Same contract as the Redis store; every call
+// runs to completion before the next, which is what makes reserve atomic here.
+import { reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
+import type { CapCounter, CapStore, ReserveResult } from './types.ts';
+
+interface Entry {
+  value: number;
+  /** Epoch ms; null never expires. */
+  expireAt: number | null;
+}
+
+interface Reservation {
+  keys: readonly string[];
+  expireAt: number;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+
+export function createMemoryCapStore(opts: { now?: () => number } = {}): CapStore {
+  const now = opts.now ?? Date.now;
+  const counters = new Map<string, Entry>();
+  const turns = new Map<string, Entry>();
+  const reservations = new Map<string, Reservation>();
+  let lastSweep = now();
+
+  const live = <T extends { expireAt: number | null }>(map: Map<string, T>, key: string, t: number): T | undefined => {
+    const e = map.get(key);
+    if (e && e.expireAt !== null && e.expireAt <= t) {
+      map.delete(key);
+      return undefined;
+    }
+    return e;
+  };
+
+  // Window ids move on, so old counters are never read again: drop them now and then (no timers).
+  const sweep = (t: number) => {
+    if (t - lastSweep < SWEEP_EVERY_MS) return;
+    lastSweep = t;
+    for (const map of [counters, turns, reservations] as Map<string, { expireAt: number | null }>[]) {
+      for (const [k, e] of map) if (e.expireAt !== null && e.expireAt <= t) map.delete(k);
+    }
+  };
+
+  const resKey = (partner: string, id: string) => `${partner}\u0000${id}`;
+
+  return {
+    async reserve(id: string, list: readonly CapCounter[]): Promise<ReserveResult> {
+      const partner = reservationPartner(list);
+      if (partner === null) return { ok: true };
+      const t = now();
+      sweep(t);
+      if (live(reservations, resKey(partner, id), t)) return { ok: true };
+      for (const c of list) {
+        const used = live(counters, c.key, t)?.value ?? 0;
+        if (used >= c.limit) return { ok: false, blocked: { label: c.label, limit: c.limit, used } };
+      }
+      for (const c of list) {
+        const e = live(counters, c.key, t);
+        if (e) {
+          e.value += 1;
+          // Like Redis: an expiry is set once, when the key has none.
+          if (e.expireAt === null) e.expireAt = c.expireAt;
+        } else {
+          counters.set(c.key, { value: 1, expireAt: c.expireAt });
+        }
+      }
+      reservations.set(resKey(partner, id), { keys: list.map((c) => c.key), expireAt: reservationExpireAt(list, t) });
+      return { ok: true };
+    },
+
+    async release(id: string, partner: string): Promise<boolean> {
+      const t = now();
+      const key = resKey(partner, id);
+      const r = live(reservations, key, t);
+      if (!r) return false;
+      reservations.delete(key);
+      for (const k of r.keys) {
+        const e = live(counters, k, t);
+        if (e && e.value > 0) e.value -= 1;
+      }
+      return true;
+    },
+
+    async peek(keys: readonly string[]): Promise<number[]> {
+      const t = now();
+      return keys.map((k) => live(counters, k, t)?.value ?? 0);
+    },
+
+    async set(counter: CapCounter, value: number): Promise<void> {
+      const t = now();
+      if (counter.expireAt !== null && counter.expireAt <= t) counters.delete(counter.key);
+      else counters.set(counter.key, { value, expireAt: counter.expireAt });
+    },
+
+    async nextTurn(key: string): Promise<number> {
+      const t = now();
+      const e = live(turns, key, t);
+      const turn = e ? e.value + 1 : 0;
+      turns.set(key, { value: turn, expireAt: t + TURN_TTL_MS });
+      return turn;
+    },
+
+    async ping(): Promise<void> {},
+
+    async close(): Promise<void> {
+      counters.clear();
+      turns.clear();
+      reservations.clear();
+    },
+  };
+}
