@@ -3,7 +3,7 @@
 export interface MimePart {
   /** Lower-cased header names; folded lines joined. */
   headers: Record<string, string>;
-  /** The decoded body (base64 and quoted-printable undone). */
+  /** The decoded body (base64 and quoted-printable undone); line ends of unencoded text read as \n. */
   body: string;
 }
 
