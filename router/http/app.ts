@@ -1,0 +1,342 @@
+// The router's HTTP API (DESIGN.md "HTTP"). Everything it touches is injected (AppDeps), so tests
+// run it with app.request() and no server. Errors are thrown as LeadrouteError and mapped to
+// statuses in one place (onError + router/http/errors.ts).
+
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { matchedRoutes } from 'hono/route';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { LeadrouteError, type ErrorCode } from '../errors.ts';
+import { checkLead } from '../leads/check-lead.ts';
+import type { LeadRecord } from '../leads/types.ts';
+import { stripEncrypted } from '../observability/logger.ts';
+import { releaseRoutes, routeLead } from '../routing/route.ts';
+import type { Decision } from '../routing/types.ts';
+import type { Snapshot } from '../routing/snapshot.ts';
+import type { DeliveryJob } from '../delivery/types.ts';
+import { bearer, createKeyRing, isLoopback, remoteAddress, type Principal } from './auth.ts';
+import type { AppDeps } from './deps.ts';
+import { HTTP_STATUS } from './errors.ts';
+
+export type { AppDeps } from './deps.ts';
+
+type Env = { Variables: { principal: Principal; body: Record<string, unknown> } };
+
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+const MAX_IDEMPOTENCY_KEY = 255;
+
+function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  const extra = details && typeof details === 'object' && !Array.isArray(details) ? details : details === undefined ? {} : { details };
+  return { error: { code, message, ...extra } };
+}
+
+/** Any store failure that is not already typed means the lead cannot be handled safely now. */
+async function store<T>(what: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof LeadrouteError) throw err;
+    throw new LeadrouteError('UNAVAILABLE', `${what} is not answering; retry later`, undefined, { cause: err });
+  }
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const mime = contentType.split(';')[0].trim().toLowerCase();
+  return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
+}
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  const keys = createKeyRing(deps.apiKeys, deps.adminKey);
+  const log = deps.logger;
+  const m = deps.metrics;
+
+  app.onError((err, c) => {
+    if (err instanceof LeadrouteError) {
+      const status = HTTP_STATUS[err.code] ?? 500;
+      if (status >= 500) log.warn({ code: err.code, err: err.cause ?? err, path: c.req.path }, err.message);
+      return c.json(errorBody(err.code, err.message, err.details), status as ContentfulStatusCode);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const code: ErrorCode = err.status === 413 ? 'TOO_LARGE' : err.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';
+      return c.json(errorBody(code, err.message || 'bad request'), err.status as ContentfulStatusCode);
+    }
+    log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('INTERNAL', 'internal error'), 500);
+  });
+
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  // Latency by route pattern (not raw path, to keep label cardinality bounded).
+  app.use('*', async (c, next) => {
+    const start = performance.now();
+    await next();
+    const last = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1);
+    m.httpRequestDuration.observe(
+      { method: c.req.method, route: last?.path ?? 'unmatched', status: String(c.res.status) },
+      (performance.now() - start) / 1000,
+    );
+  });
+
+  // ---- probes -------------------------------------------------------------------------------
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    const reasons: string[] = [];
+    if (!deps.getSnapshot()) reasons.push('no configuration loaded');
+    if (deps.readiness) {
+      try {
+        reasons.push(...(await deps.readiness()));
+      } catch (err) {
+        reasons.push(`readiness check failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return reasons.length ? c.json({ ready: false, reasons }, 503) : c.json({ ready: true, reasons: [] });
+  });
+
+  app.get('/metrics', async (c) => {
+    const text = await m.registry.metrics();
+    return c.body(text, 200, { 'content-type': m.registry.contentType });
+  });
+
+  // ---- auth ---------------------------------------------------------------------------------
+
+  const fromLoopback = (c: Context) => {
+    const address = remoteAddress(c);
+    return address === undefined ? deps.allowMissingRemoteAddress === true : isLoopback(address);
+  };
+
+  app.use('/v1/*', async (c, next) => {
+    const adminRoute = c.req.path.startsWith('/v1/deliveries');
+    const presented = bearer(c);
+    const principal = presented !== null ? keys.match(presented) : null;
+    const anyKeys = keys.hasSourceKeys || keys.hasAdminKey;
+
+    if (adminRoute) {
+      if (principal?.kind === 'admin') c.set('principal', principal);
+      else if (keys.hasAdminKey) throw new LeadrouteError('UNAUTHORIZED', 'this endpoint needs the admin API key (Authorization: Bearer <ADMIN_API_KEY>)');
+      else if (keys.hasSourceKeys) throw new LeadrouteError('UNAUTHORIZED', 'ADMIN_API_KEY is not set: the dead-letter endpoints are disabled');
+      else if (fromLoopback(c)) c.set('principal', { kind: 'loopback' });
+      else throw new LeadrouteError('FORBIDDEN', 'no API keys are configured: only loopback clients are accepted');
+      return next();
+    }
+
+    if (principal) c.set('principal', principal);
+    else if (keys.hasSourceKeys || (anyKeys && presented !== null)) {
+      throw new LeadrouteError('UNAUTHORIZED', presented === null ? 'missing API key (Authorization: Bearer <key>)' : 'invalid API key');
+    } else if (fromLoopback(c)) c.set('principal', { kind: 'loopback' });
+    else throw new LeadrouteError('FORBIDDEN', 'LEAD_API_KEYS is not set: only loopback clients are accepted');
+    return next();
+  });
+
+  // ---- JSON body: 415, then 413, then 400 -----------------------------------------------------
+
+  const limit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const requireJson: MiddlewareHandler<Env> = async (c, next) => {
+    if (!isJsonType(c.req.header('content-type'))) {
+      throw new LeadrouteError('UNSUPPORTED_MEDIA', 'the body must be JSON (Content-Type: application/json)');
+    }
+    return next();
+  };
+  const limitBody: MiddlewareHandler<Env> = bodyLimit({
+    maxSize: limit,
+    onError: () => { throw new LeadrouteError('TOO_LARGE', `the body exceeds ${limit} bytes`, { limit }); },
+  });
+  const parseJson: MiddlewareHandler<Env> = async (c, next) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await c.req.text());
+    } catch {
+      throw new LeadrouteError('BAD_JSON', 'the body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new LeadrouteError('BAD_REQUEST', 'the body must be a JSON object of the entity\'s fields');
+    }
+    c.set('body', parsed as Record<string, unknown>);
+    return next();
+  };
+
+  /** The snapshot for this request, its entity, and the lead checked against it (404, 422). */
+  const checkedLead = (c: Context<Env>, countInvalid: boolean) => {
+    const snapshot = deps.getSnapshot();
+    if (!snapshot) throw new LeadrouteError('UNAVAILABLE', 'no configuration loaded yet');
+    const entityId = c.req.param('entity') ?? '';
+    const ce = snapshot.entity(entityId);
+    if (!ce) throw new LeadrouteError('UNKNOWN_ENTITY', `unknown entity '${entityId}'`, { entity: entityId });
+    const lead = c.get('body');
+    const fields = checkLead(ce.entity, lead);
+    if (fields.length) {
+      if (countInvalid) m.leadsReceived.inc({ entity: entityId, outcome: 'invalid' });
+      throw new LeadrouteError('INVALID_LEAD', `the lead breaks the definition of entity '${entityId}' (${fields.length} field error${fields.length === 1 ? '' : 's'})`, { fields });
+    }
+    return { snapshot, entityId, lead, encryptedPaths: ce.encryptedPaths };
+  };
+
+  // ---- leads --------------------------------------------------------------------------------
+
+  app.post('/v1/leads/:entity', requireJson, limitBody, parseJson, async (c) => {
+    const { snapshot, entityId, lead, encryptedPaths } = checkedLead(c, true);
+    const test = (c.req.header('x-lead-test') ?? '').toLowerCase() === 'true';
+
+    const idemKey = c.req.header('idempotency-key');
+    let claim: { scope: string; key: string; token: string } | null = null;
+    if (idemKey !== undefined) {
+      if (idemKey.length === 0 || idemKey.length > MAX_IDEMPOTENCY_KEY) {
+        throw new LeadrouteError('BAD_REQUEST', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
+      }
+      const principal = c.get('principal');
+      const scope = principal.kind === 'loopback' ? 'loopback' : principal.keyId;
+      const begun = await store('the idempotency store', deps.idempotency.begin(scope, idemKey));
+      if (begun.state === 'done') {
+        m.leadsReceived.inc({ entity: entityId, outcome: 'duplicate' });
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(begun.response.body as object, begun.response.status as ContentfulStatusCode);
+      }
+      if (begun.state === 'in-progress') {
+        throw new LeadrouteError('IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry shortly');
+      }
+      claim = { scope, key: idemKey, token: begun.token };
+    }
+
+    let body: { leadId: string; status: Decision['status']; routes: { profile: string; partner: string; status: 'queued' }[] };
+    try {
+      body = await accept(snapshot, entityId, lead, test, encryptedPaths);
+    } catch (err) {
+      if (claim) await deps.idempotency.abandon(claim.scope, claim.key, claim.token).catch(() => undefined);
+      if (err instanceof LeadrouteError && err.code === 'UNAVAILABLE') m.leadsReceived.inc({ entity: entityId, outcome: 'unavailable' });
+      throw err;
+    }
+    if (claim) {
+      // The lead is accepted already: failing to remember the answer must not turn it into an error.
+      await deps.idempotency.complete(claim.scope, claim.key, claim.token, { status: 202, body })
+        .catch((err) => log.warn({ err, leadId: body.leadId }, 'could not store the idempotent answer'));
+    }
+    return c.json(body, 202);
+  });
+
+  async function accept(snapshot: Snapshot, entityId: string, lead: Record<string, unknown>, test: boolean, encryptedPaths: readonly string[]) {
+    const now = deps.now();
+    const leadId = deps.newId();
+    const decision = await routeLead(snapshot, entityId, lead, {
+      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
+    });
+    const receivedAt = now.toISOString();
+    const record: LeadRecord = {
+      leadId,
+      entity: entityId,
+      receivedAt,
+      test,
+      status: decision.status,
+      state: decision.status === 'routed' ? 'pending' : 'unmatched',
+      routes: decision.routes.map((r) => ({
+        profile: r.profile, partner: r.partner, deliveryId: r.deliveryId, status: 'queued' as const,
+        ...(r.price !== undefined ? { price: r.price } : {}),
+      })),
+      attempts: [],
+      trace: decision.trace,
+    };
+    const jobs: DeliveryJob[] = decision.routes.map((r) => ({
+      deliveryId: r.deliveryId,
+      leadId,
+      entity: entityId,
+      profile: r.profile,
+      partner: r.partner,
+      priority: r.priority,
+      ...(r.price !== undefined ? { price: r.price } : {}),
+      ...(r.reservationId ? { reservationId: r.reservationId } : {}),
+      test,
+      receivedAt,
+      lead,
+      tried: [],
+    }));
+
+    try {
+      // Recorded first: a delivery never runs for a lead the router cannot show.
+      await deps.leads.save(record);
+      if (jobs.length) await deps.queue.enqueue(jobs);
+    } catch (err) {
+      await releaseRoutes(decision.routes, deps.caps);
+      throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
+    }
+
+    m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
+    for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
+    for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+    log.info({
+      leadId, entity: entityId, test, status: decision.status,
+      routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
+    }, 'lead accepted');
+    if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');
+
+    return {
+      leadId,
+      status: decision.status,
+      routes: decision.routes.map((r) => ({ profile: r.profile, partner: r.partner, status: 'queued' as const })),
+    };
+  }
+
+  app.get('/v1/leads/:leadId', async (c) => {
+    const leadId = c.req.param('leadId');
+    const record = await store('the lead store', deps.leads.get(leadId));
+    if (!record) throw new LeadrouteError('LEAD_NOT_FOUND', `no lead '${leadId}' (unknown, or older than the retention period)`, { leadId });
+    return c.json(record);
+  });
+
+  app.post('/v1/explain/:entity', requireJson, limitBody, parseJson, async (c) => {
+    const { snapshot, entityId, lead } = checkedLead(c, false);
+    const decision = await routeLead(snapshot, entityId, lead, {
+      caps: deps.caps, now: deps.now(), mode: 'dry-run', capPrefix: deps.capPrefix, newId: deps.newId,
+    });
+    return c.json({
+      entity: decision.entity,
+      status: decision.status,
+      routes: decision.routes.map((r) => ({
+        profile: r.profile, partner: r.partner, priority: r.priority, ...(r.price !== undefined ? { price: r.price } : {}),
+      })),
+      trace: decision.trace,
+    });
+  });
+
+  // ---- config -------------------------------------------------------------------------------
+
+  app.get('/v1/config', (c) => {
+    const snapshot = deps.getSnapshot();
+    const status = deps.reloadStatus();
+    return c.json({
+      version: snapshot?.hash ?? null,
+      loadedAt: snapshot?.loadedAt.toISOString() ?? null,
+      profilesDir: deps.profilesDir,
+      counts: {
+        entities: snapshot?.config.entities.size ?? 0,
+        partners: snapshot?.config.partners.size ?? 0,
+        profiles: snapshot?.config.profiles.length ?? 0,
+      },
+      missingEnv: snapshot?.missingEnv ?? [],
+      lastReload: {
+        at: status.at?.toISOString() ?? null,
+        successful: status.successful,
+        error: status.error,
+      },
+    });
+  });
+
+  // ---- dead letters (admin) -----------------------------------------------------------------
+
+  app.get('/v1/deliveries/failed', async (c) => {
+    const deliveries = await store('the delivery queue', deps.deadLetters.listFailed());
+    return c.json({ deliveries });
+  });
+
+  app.post('/v1/deliveries/:id/retry', async (c) => {
+    const id = c.req.param('id');
+    const ok = await store('the delivery queue', deps.deadLetters.retry(id));
+    if (!ok) throw new LeadrouteError('DELIVERY_NOT_FOUND', `no dead-lettered delivery '${id}'`, { deliveryId: id });
+    log.info({ deliveryId: id }, 'dead-lettered delivery requeued');
+    return c.json({ deliveryId: id, status: 'queued' }, 202);
+  });
+
+  return app;
+}

@@ -1,0 +1,57 @@
+// What the HTTP app needs, injected (router/app-deps.ts wires the real parts; tests wire their own).
+// Store and queue types are the narrow slices the app uses, so any implementation fits.
+
+import type { CapStore } from '../caps/types.ts';
+import type { ReloadStatus } from '../config/watch.ts';
+import type { DeliveryJob, DeliveryQueue } from '../delivery/types.ts';
+import type { IdempotencyStore } from '../leads/idempotency.ts';
+import type { LeadRecord } from '../leads/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RouterMetrics } from '../observability/metrics.ts';
+import type { Snapshot } from '../routing/snapshot.ts';
+
+export interface AppLeadStore {
+  save(record: LeadRecord): Promise<void>;
+  get(leadId: string): Promise<LeadRecord | null | undefined>;
+}
+
+/** Dead letters: deliveries that failed for good. */
+export interface AppDeadLetters {
+  listFailed(): Promise<readonly unknown[]>;
+  /** Put a dead-lettered delivery back on the queue; false when the id is unknown. */
+  retry(deliveryId: string): Promise<boolean>;
+}
+
+export interface AppDeps {
+  /** The snapshot being served; read once per request. */
+  getSnapshot(): Snapshot | undefined;
+  reloadStatus(): ReloadStatus;
+  profilesDir: string;
+  caps: CapStore;
+  leads: AppLeadStore;
+  queue: Pick<DeliveryQueue, 'enqueue'>;
+  deadLetters: AppDeadLetters;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+  metrics: RouterMetrics;
+  /** Lead-source keys (LEAD_API_KEYS). Empty: no auth, loopback clients only. */
+  apiKeys: readonly string[];
+  /** ADMIN_API_KEY, for the dead-letter endpoints (accepted on every /v1 endpoint too). */
+  adminKey?: string;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+  now(): Date;
+  /** Unique, time-sortable ids (monotonic ULIDs). */
+  newId(): string;
+  /** Redis/cap key prefix, e.g. `leadroute:`. */
+  capPrefix: string;
+  /** Reasons the router is not ready (empty: ready); the app adds "no config loaded" itself. */
+  readiness?(): Promise<string[]>;
+  /**
+   * Treat a request without a socket address (tests calling app.request()) as loopback.
+   * Never set in production.
+   */
+  allowMissingRemoteAddress?: boolean;
+}
+
+export type { DeliveryJob };
