@@ -5,10 +5,10 @@
 import { STATUS_CODES } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
+import { parseDuration, TIMEOUT_UNITS } from '../../config/duration.ts';
 import type { Delivery, WebhookDelivery } from '../../config/types.ts';
 import type { AttemptResult, Channel, DeliveryJob } from '../types.ts';
 import { getPath } from '../template.ts';
-import { parseDuration } from './duration.ts';
 import { createEnvResolver, missingEnvError } from './env-cache.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import { decodeSigningSecret, signWebhook } from './signing.ts';
@@ -69,7 +69,7 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Channel 
 
       const url = checkUrl(webhook);
       if (typeof url === 'string') return finish({ outcome: 'rejected', error: url });
-      timeoutMs = parseDuration(webhook.timeout) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+      timeoutMs = parseDuration(webhook.timeout, TIMEOUT_UNITS) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
 
       const { contentType, body } = encodeWebhookBody(webhookPayload(job, webhook), webhook.format);
       const headers = buildHeaders(webhook, job, contentType);
