@@ -1,0 +1,170 @@
+// The one contract every LeadStore passes (memory and Redis): store.test.ts runs it on both.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LeadStore } from './store.ts';
+import type { AttemptRecord, LeadRecord, RouteRecord } from './types.ts';
+
+export interface LeadStoreHarness {
+  store: LeadStore;
+  /** Let the lead's record expire for real (memory: move the clock on; Redis: make its keys lapse). */
+  expire(leadId: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export function sampleRecord(overrides: Partial<LeadRecord> = {}): LeadRecord {
+  const leadId = overrides.leadId ?? `01J${randomUUID().replace(/-/g, '').slice(0, 23).toUpperCase()}`;
+  return {
+    leadId,
+    entity: 'mortgage',
+    receivedAt: '2025-03-01T10:00:00.000Z',
+    test: false,
+    status: 'routed',
+    state: 'pending',
+    routes: [
+      { profile: 'residential-east', partner: 'acme', deliveryId: `${leadId}-d1`, status: 'queued', price: 42.5 },
+      { profile: 'commercial', partner: 'northwind', deliveryId: `${leadId}-d2`, status: 'queued' },
+    ],
+    attempts: [],
+    trace: [
+      {
+        profile: 'residential-east', name: 'Residential - East', strategy: 'first-match', outcome: 'matched',
+        message: 'profile residential-east matched',
+        partners: [{ partner: 'acme', priority: 10, outcome: 'selected', message: 'acme selected' }],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function sampleAttempt(deliveryId: string, n: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
+  return {
+    deliveryId, profile: 'residential-east', partner: 'acme', channel: 'webhook', attempt: n,
+    at: new Date(Date.UTC(2025, 2, 1, 10, 0, n)).toISOString(), durationMs: 12 + n, outcome: 'retryable',
+    statusCode: 503, error: 'HTTP 503', ...overrides,
+  };
+}
+
+export function leadStoreContract(name: string, make: () => Promise<LeadStoreHarness>): void {
+  describe(`LeadStore contract: ${name}`, () => {
+    let h: LeadStoreHarness;
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => {
+      await h.store.close();
+      await h.cleanup();
+    });
+
+    it('returns what was saved, and null for an unknown lead', async () => {
+      const rec = sampleRecord({ test: true, attempts: [sampleAttempt('x', 1)] });
+      await h.store.save(rec);
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+      expect(await h.store.get('01UNKNOWN')).toBeNull();
+    });
+
+    it('keeps an unmatched lead with no routes', async () => {
+      const rec = sampleRecord({ status: 'unmatched', state: 'unmatched', routes: [] });
+      await h.store.save(rec);
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+    });
+
+    it('hands out copies: changing a returned record changes nothing stored', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      rec.routes[0].status = 'delivered';
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes[0].status).toBe('queued');
+      got.routes.push({ ...got.routes[0], deliveryId: 'z' });
+      expect((await h.store.get(rec.leadId))!.routes).toHaveLength(2);
+    });
+
+    it('save replaces an earlier record with the same id entirely', async () => {
+      const rec = sampleRecord({ attempts: [sampleAttempt('a', 1)] });
+      await h.store.save(rec);
+      const replaced = sampleRecord({ leadId: rec.leadId, routes: [rec.routes[1]], state: 'rejected' });
+      await h.store.save(replaced);
+      expect(await h.store.get(rec.leadId)).toEqual(replaced);
+    });
+
+    it('appends routes in order and ignores a second route with the same deliveryId', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      const next: RouteRecord = { profile: 'residential-east', partner: 'northwind', deliveryId: 'wf-1', status: 'queued', price: 10 };
+      expect(await h.store.addRoute(rec.leadId, next)).toBe(true);
+      expect(await h.store.addRoute(rec.leadId, { ...next, partner: 'other', status: 'delivered' })).toBe(true);
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.deliveryId)).toEqual([rec.routes[0].deliveryId, rec.routes[1].deliveryId, 'wf-1']);
+      expect(got.routes[2]).toEqual(next);
+    });
+
+    it('changes one route status and leaves the others', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      expect(await h.store.setRouteStatus(rec.leadId, rec.routes[1].deliveryId, 'rejected')).toBe(true);
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect(got.routes[0].price).toBe(42.5);
+    });
+
+    it('says false for a route it does not know and adds nothing', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      expect(await h.store.setRouteStatus(rec.leadId, 'nope', 'delivered')).toBe(false);
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+    });
+
+    it('appends attempts in order, concurrent ones included', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      const d = rec.routes[0].deliveryId;
+      const attempts = Array.from({ length: 20 }, (_, i) => sampleAttempt(d, i + 1));
+      await h.store.addAttempt(rec.leadId, attempts[0]);
+      const results = await Promise.all(attempts.slice(1).map((a) => h.store.addAttempt(rec.leadId, a)));
+      expect(results.every(Boolean)).toBe(true);
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.attempts[0]).toEqual(attempts[0]);
+      expect(got.attempts.map((a) => a.attempt).sort((a, b) => a - b)).toEqual(attempts.map((a) => a.attempt));
+    });
+
+    it('keeps an attempt exactly, SMTP reply and error included', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      const a = sampleAttempt(rec.routes[1].deliveryId, 1, {
+        channel: 'email', statusCode: undefined, smtpReply: '550 5.1.1 <x@example.com>: unknown user', outcome: 'rejected',
+        error: 'recipient refused',
+      });
+      delete a.statusCode;
+      await h.store.addAttempt(rec.leadId, a);
+      expect((await h.store.get(rec.leadId))!.attempts).toEqual([a]);
+    });
+
+    it('sets the lead state', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      expect(await h.store.setState(rec.leadId, 'dead-lettered')).toBe(true);
+      expect((await h.store.get(rec.leadId))!.state).toBe('dead-lettered');
+    });
+
+    it('every write on an unknown lead says false and creates nothing', async () => {
+      const id = '01NEVERSAVED';
+      expect(await h.store.addRoute(id, { profile: 'p', partner: 'a', deliveryId: 'd', status: 'queued' })).toBe(false);
+      expect(await h.store.setRouteStatus(id, 'd', 'delivered')).toBe(false);
+      expect(await h.store.addAttempt(id, sampleAttempt('d', 1))).toBe(false);
+      expect(await h.store.setState(id, 'delivered')).toBe(false);
+      expect(await h.store.get(id)).toBeNull();
+    });
+
+    it('forgets a record once its retention is over, and later writes do not bring it back', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      await h.expire(rec.leadId);
+      const other = sampleRecord();
+      await h.store.save(other);
+      expect(await h.store.get(rec.leadId)).toBeNull();
+      expect(await h.store.addAttempt(rec.leadId, sampleAttempt(rec.routes[0].deliveryId, 1))).toBe(false);
+      expect(await h.store.setState(rec.leadId, 'delivered')).toBe(false);
+      expect(await h.store.get(rec.leadId)).toBeNull();
+      expect(await h.store.get(other.leadId)).toEqual(other);
+    });
+  });
+}

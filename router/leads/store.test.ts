@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLeadStore } from './memory-store.ts';
+import { createRedisLeadStore } from './redis-store.ts';
+import { leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
+import { leadStateOf } from './state.ts';
+
+const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+const RETENTION = 60_000;
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+}
+
+leadStoreContract('memory', async () => {
+  let t = Date.UTC(2025, 2, 1);
+  const store = createMemoryLeadStore({ retentionMs: RETENTION, now: () => t });
+  return {
+    store,
+    async expire() {
+      t += RETENTION + 1;
+    },
+    async cleanup() {},
+  };
+});
+
+leadStoreContract('redis', async () => {
+  const prefix = `test:${randomUUID()}:`;
+  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+  return {
+    store,
+    async expire(leadId) {
+      const keys = await redis.keys(`${prefix}lead:{${leadId}}*`);
+      for (const k of keys) await redis.pexpire(k, 1);
+      while ((await redis.exists(...keys)) > 0) await new Promise((r) => setTimeout(r, 2));
+    },
+    cleanup: () => deleteKeys(prefix),
+  };
+});
+
+describe('memory LeadStore retention', () => {
+  it('starts the retention period again on every write, and drops expired records in a sweep', async () => {
+    let t = 0;
+    const store = createMemoryLeadStore({ retentionMs: 100_000, now: () => t });
+    const a = sampleRecord();
+    const b = sampleRecord();
+    await store.save(a);
+    await store.save(b);
+    t = 60_000;
+    await store.addAttempt(a.leadId, sampleAttempt(a.routes[0].deliveryId, 1));
+    t = 120_000; // b is past its retention, a was written at 60 s
+    expect(await store.get(a.leadId)).not.toBeNull();
+    expect(await store.get(b.leadId)).toBeNull();
+    t = 160_001;
+    expect(await store.setState(a.leadId, 'delivered')).toBe(false);
+  });
+});
+
+describe('redis LeadStore keys', () => {
+  const prefix = `test:${randomUUID()}:`;
+  afterAll(() => deleteKeys(prefix));
+
+  it('keeps one lead under one hash tag, every key with the retention TTL, refreshed by each write', async () => {
+    const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+    const rec = sampleRecord();
+    await store.save(rec);
+    await store.addAttempt(rec.leadId, sampleAttempt(rec.routes[0].deliveryId, 1));
+    const keys = (await redis.keys(`${prefix}*`)).sort();
+    const base = `${prefix}lead:{${rec.leadId}}`;
+    expect(keys).toEqual([base, `${base}:attempts`, `${base}:routes`, `${base}:status`]);
+    for (const k of keys) {
+      const ttl = await redis.pttl(k);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(RETENTION);
+      await redis.pexpire(k, 5_000);
+    }
+    await store.setRouteStatus(rec.leadId, rec.routes[0].deliveryId, 'delivering');
+    for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(5_000);
+  });
+
+  it('defaults to 30 days of retention', async () => {
+    const store = createRedisLeadStore(redis, { prefix });
+    const rec = sampleRecord();
+    await store.save(rec);
+    const ttl = await redis.pttl(`${prefix}lead:{${rec.leadId}}`);
+    expect(ttl).toBeGreaterThan(29 * 86_400_000);
+    expect(ttl).toBeLessThanOrEqual(30 * 86_400_000);
+  });
+
+  it('answers null for an id that would break the hash tag', async () => {
+    const store = createRedisLeadStore(redis, { prefix });
+    expect(await store.get('a}{b')).toBeNull();
+    expect(await store.setState('a}{b', 'delivered')).toBe(false);
+  });
+
+  it('turns a Redis failure into UNAVAILABLE', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const store = createRedisLeadStore(dead, { prefix });
+    await expect(store.get('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(store.save(sampleRecord())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(store.setState('x', 'delivered')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    dead.disconnect();
+  });
+});
+
+describe('leadStateOf', () => {
+  const r = (...statuses: Parameters<typeof leadStateOf>[0][number]['status'][]) => statuses.map((status) => ({ status }));
+  it('is delivered as soon as one route is, whatever the others', () => {
+    expect(leadStateOf(r('rejected', 'delivered', 'queued'))).toBe('delivered');
+    expect(leadStateOf(r('test-delivered'))).toBe('delivered');
+  });
+  it('is pending while a route is queued or delivering', () => {
+    expect(leadStateOf(r('rejected', 'delivering'))).toBe('pending');
+    expect(leadStateOf(r('failed', 'queued'))).toBe('pending');
+  });
+  it('is dead-lettered when every route ended and one gave up, rejected when all were rejected', () => {
+    expect(leadStateOf(r('rejected', 'failed'))).toBe('dead-lettered');
+    expect(leadStateOf(r('dead-lettered'))).toBe('dead-lettered');
+    expect(leadStateOf(r('rejected', 'rejected'))).toBe('rejected');
+  });
+  it('has no say over a lead without routes', () => {
+    expect(leadStateOf([])).toBeNull();
+  });
+});
