@@ -41,8 +41,10 @@ function config(profiles: Profile[], partners: Partner[]): Config {
 let seq = 0;
 const newId = () => `d${++seq}`;
 const NOW = new Date('2026-03-10T15:00:00Z');
+// The store's clock must agree with the routing clock, or every window looks expired.
+const memCaps = () => createMemoryCapStore({ now: () => NOW.getTime() });
 
-function opts(caps = createMemoryCapStore(), mode: RouteMode = 'live') {
+function opts(caps = memCaps(), mode: RouteMode = 'live') {
   return { caps, now: NOW, mode, capPrefix: 't:', newId };
 }
 
@@ -62,7 +64,7 @@ describe('routeLead', () => {
   it('skips profiles whose rules fail and says which condition failed', async () => {
     const p = profile('west', [assign('a', 1)], { rules: [{ field: 'state', in: ['CA', 'NV'] }] });
     const snap = compileSnapshot(config([p], [partner('a')]), { env: {} });
-    const d = await routeLead(snap, 'mortgage', lead, opts(createMemoryCapStore(), 'dry-run'));
+    const d = await routeLead(snap, 'mortgage', lead, opts(memCaps(), 'dry-run'));
     expect(d.status).toBe('unmatched');
     expect(d.trace[0]).toMatchObject({ outcome: 'skipped', reason: 'rules', failed: { field: 'state', at: 'rules[0]' } });
   });
@@ -75,7 +77,7 @@ describe('routeLead', () => {
       ),
       { env: {} },
     );
-    const d = await routeLead(snap, 'mortgage', lead, opts(createMemoryCapStore(), 'dry-run'));
+    const d = await routeLead(snap, 'mortgage', lead, opts(memCaps(), 'dry-run'));
     expect(d.routes.map((r) => `${r.profile}/${r.partner}`)).toEqual(['one/a', 'two/b']);
     expect(d.trace.find((t) => t.profile === 'off')).toMatchObject({ outcome: 'skipped', reason: 'disabled' });
   });
@@ -120,7 +122,7 @@ describe('routeLead', () => {
   });
 
   it('test leads and dry runs touch no cap', async () => {
-    const caps = createMemoryCapStore();
+    const caps = memCaps();
     const snap = compileSnapshot(config([profile('p', [assign('acme', 1, { caps: { day: 1 } })])], [partner('acme')]), { env: {} });
     for (const mode of ['test', 'dry-run', 'test'] as const) {
       const d = await routeLead(snap, 'mortgage', lead, opts(caps, mode));
@@ -132,7 +134,7 @@ describe('routeLead', () => {
   });
 
   it('refuses an unknown entity and turns a failing cap store into UNAVAILABLE, releasing what it took', async () => {
-    const caps = createMemoryCapStore();
+    const caps = memCaps();
     let calls = 0;
     const flaky = {
       ...caps,
