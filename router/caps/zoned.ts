@@ -83,7 +83,7 @@ function remember<T extends number | null>(key: string, compute: () => T): T {
 }
 
 /**
- * The earliest instant whose local clock reads `wall` or later. When `wall` is skipped by a
+ * The earliest instant whose local clock reads `wall` or later. When `wall` falls in a
  * spring-forward gap this is the moment of the jump; when it occurs twice (fall back), the first.
  */
 export function instantOfWall(timezone: string, wall: number): number {
@@ -92,12 +92,9 @@ export function instantOfWall(timezone: string, wall: number): number {
     const before = offsetMs(timezone, wall - DAY);
     const after = offsetMs(timezone, wall + DAY);
     if (before === after) return wall - before;
-    let best = Number.POSITIVE_INFINITY;
-    for (const o of [before, after]) {
-      const c = wall - o;
-      if (wallMs(timezone, c) >= wall && c < best) best = c;
-    }
-    return Number.isFinite(best) ? best : wall - after;
+    const change = transitionBetween(timezone, wall - DAY, wall + DAY);
+    // Reached under the old offset before the change, else at the change or later under the new one.
+    return wall - before < change ? wall - before : Math.max(change, wall - after);
   });
 }
 
