@@ -154,7 +154,7 @@ describe('routeLead', () => {
     // The reservation for `a` was given back: a fresh live route can still take 5 leads for it.
     const d = await routeLead(snap, 'mortgage', lead, opts(caps));
     expect(d.trace[0].partners.find((p) => p.partner === 'a')?.outcome).toBe('selected');
-    const aKey = capCounters({ prefix: 't:', partner: 'a', scope: 'profile:all', caps: { day: 5 }, timezone: 'America/New_York', now: NOW })[0].key;
+    const aKey = capCounters({ prefix: 't:', partner: 'a', scope: 'profile:mortgage/all', caps: { day: 5 }, timezone: 'America/New_York', now: NOW })[0].key;
     expect(await caps.peek([aKey])).toEqual([1]);
   });
 });

@@ -163,7 +163,7 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
 function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): CapCounter[] {
   const common = { prefix: opts.capPrefix, partner: ca.partner.id, timezone: ca.timezone, now: opts.now };
   const out: CapCounter[] = [];
-  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: `profile:${cp.profile.id}`, caps: ca.assignment.caps }));
+  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: `profile:${cp.profile.entity}/${cp.profile.id}`, caps: ca.assignment.caps }));
   if (ca.partner.caps) out.push(...capCounters({ ...common, scope: 'partner', caps: ca.partner.caps }));
   return out;
 }
