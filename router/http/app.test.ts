@@ -16,7 +16,7 @@ deadRedis.on('error', () => undefined);
 afterAll(() => deadRedis.disconnect());
 
 const acmeDay = (caps: CapStore) => caps.peek(capCounters({
-  prefix: 'test:', partner: 'acme', scope: 'profile:east', caps: { day: 2 },
+  prefix: 'test:', partner: 'acme', scope: 'profile:mortgage/east', caps: { day: 2 },
   timezone: 'America/New_York', now: new Date('2026-03-10T15:00:00Z'),
 }).map((c) => c.key));
 
