@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Rule } from '../config/types.ts';
+import { compileRules } from './compile.ts';
+import { prng, randomLead, randomRules } from './fuzz.ts';
+
+describe('generated test() against the closure tree', () => {
+  it('agree with each other and with explain() on random rules and leads', () => {
+    const r = prng(20240601);
+    let held = 0, total = 0;
+    for (let i = 0; i < 1500; i++) {
+      const rules = randomRules(r);
+      const fast = compileRules(rules);
+      const closures = compileRules(rules, { codegen: false });
+      for (let j = 0; j < 40; j++) {
+        const lead = randomLead(r);
+        const answer = fast.test(lead);
+        const where = `${JSON.stringify(rules)} on ${JSON.stringify(lead)}`;
+        if (closures.test(lead) !== answer) expect.fail(`closures disagree: ${where}`);
+        if ((fast.explain(lead) === null) !== answer) expect.fail(`explain disagrees: ${where}`);
+        held += answer ? 1 : 0;
+        total++;
+      }
+    }
+    // The property means something only if both answers occur often.
+    expect(held / total).toBeGreaterThan(0.1);
+    expect(held / total).toBeLessThan(0.9);
+  });
+
+  it('never turns rule text into code: field names and values full of JavaScript stay data', () => {
+    const g = globalThis as Record<string, unknown>;
+    const evil = [
+      "'); globalThis.pwned = 1; ('", '"); globalThis.pwned = 1; ("', '`${globalThis.pwned = 1}`',
+      '*/ globalThis.pwned = 1; /*', '\u2028globalThis.pwned = 1', '\\', "k0', 'k1", ')) || (globalThis.pwned = 1',
+    ];
+    for (const s of evil) {
+      const f = s.replaceAll('.', '_'); // a dot in a field name is a path separator
+      const rules: Rule[] = [
+        { field: f, equals: s },
+        { field: `a.${f}`, in: [s, 'x'] },
+        { field: 'm', matches: s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') },
+        { any: [{ field: f, startsWith: s }, { field: f, contains: s, ignoreCase: true }] },
+      ];
+      const c = compileRules(rules);
+      expect(c.test({ [f]: s, a: { [f]: s }, m: s })).toBe(true);
+      expect(c.test({ [f]: 'other', a: { [f]: s }, m: s })).toBe(false);
+      expect(g.pwned).toBeUndefined();
+    }
+  });
+
+  it('fall back to the closures where code generation is disallowed', () => {
+    const rules: Rule[] = [
+      { field: 'state', in: ['NY', 'NJ'] },
+      { any: [{ field: 'zip', startsWith: '1' }, { not: { field: 'amount', lt: 5 } }] },
+    ];
+    const leads = [{ state: 'NY', zip: '10001' }, { state: 'NJ', zip: '20001', amount: 3 }, { state: 'TX' }, { state: 'NJ', amount: 7 }];
+    const script = `
+      import { compileRules } from ${JSON.stringify(fileURLToPath(new URL('./compile.ts', import.meta.url)))};
+      let allowed = true;
+      try { new Function('return 1'); } catch { allowed = false; }
+      const c = compileRules(${JSON.stringify(rules)});
+      console.log(JSON.stringify({ allowed, answers: ${JSON.stringify(leads)}.map((l) => c.test(l)) }));
+    `;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { allowed, answers } = JSON.parse(out) as { allowed: boolean; answers: boolean[] };
+    expect(allowed).toBe(false);
+    expect(answers).toEqual(leads.map((l) => compileRules(rules).test(l)));
+    expect(answers).toEqual([true, false, false, true]);
+  });
+});
