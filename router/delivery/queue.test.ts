@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createBullmqDeliveryQueue } from './queue-bullmq.ts';
+import { queueContract, sampleJob } from './queue-contract.ts';
+import { createMemoryDeliveryQueue } from './queue-memory.ts';
+import { waitFor } from './testing/wait.ts';
+
+const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+
+export async function deleteBullmqKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    await redis.quit();
+  }
+}
+
+queueContract('memory', async (opts) => ({ queue: createMemoryDeliveryQueue(opts), cleanup: async () => {} }));
+
+queueContract('bullmq', async (opts) => {
+  const prefix = `test:${randomUUID()}`;
+  return { queue: createBullmqDeliveryQueue({ ...opts, redisUrl: REDIS_URL, prefix }), cleanup: () => deleteBullmqKeys(prefix) };
+});
+
+describe('bullmq delivery queue', () => {
+  it('keeps jobs in Redis: a new router instance runs what an old one enqueued', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const first = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix });
+    const jobs = [sampleJob(), sampleJob()];
+    await first.enqueue(jobs);
+    await first.close();
+
+    const second = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix });
+    const seen: string[] = [];
+    second.start(async (job) => {
+      seen.push(job.deliveryId);
+      return { kind: 'done' };
+    });
+    try {
+      await waitFor('both jobs', () => seen.length === 2);
+      expect(seen.sort()).toEqual(jobs.map((j) => j.deliveryId).sort());
+    } finally {
+      await second.close();
+      await deleteBullmqKeys(prefix);
+    }
+  });
+
+  it('refuses to enqueue (UNAVAILABLE) when Redis does not answer, instead of waiting', async () => {
+    const queue = createBullmqDeliveryQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `test:${randomUUID()}`, commandTimeoutMs: 200 });
+    try {
+      await expect(queue.enqueue([sampleJob()])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    } finally {
+      await queue.close();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+// The durable side of the DeliveryQueue contract (types.ts): a queue that also runs the jobs,
+// retries them on a schedule and keeps the ones that failed for good as dead letters.
+// Two implementations pass one contract suite (queue-contract.ts): queue-memory.ts (embedded,
+// one process, jobs lost with it) and queue-bullmq.ts (Redis: survives restarts and crashes).
+
+import type { BackoffOptions } from './backoff.ts';
+import type { DeliveryJob, DeliveryQueue } from './types.ts';
+
+/** What the handler decided about one attempt. */
+export type JobOutcome =
+  /** Finished: delivered, or rejected and dealt with (waterfall). The job is removed. */
+  | { kind: 'done' }
+  /** Try again later: after `afterMs` (a partner's Retry-After) or else the backoff schedule. */
+  | { kind: 'retry'; afterMs?: number; reason?: string }
+  /** Give up: the job goes to the dead-letter list (the handler has recorded why). */
+  | { kind: 'failed'; reason: string };
+
+export interface DeliveryHandler {
+  /**
+   * Run one attempt. `attempt` counts from 1; `maxAttempts` is what the queue allows this job
+   * (a handler returning `retry` on the last one gets it dead-lettered through onDeadLetter).
+   * Throwing counts as a failed attempt, retried on the same schedule.
+   */
+  (job: DeliveryJob, attempt: number, maxAttempts: number): Promise<JobOutcome>;
+  /**
+   * Called when the queue gives a job up without the handler having said `failed`: it kept
+   * throwing, asked for a retry with no attempts left, or (BullMQ) stalled too often.
+   */
+  onDeadLetter?(job: DeliveryJob, reason: string): Promise<void>;
+}
+
+/** A dead letter, as listed to admins: ids only, never the lead's fields. */
+export interface FailedDelivery {
+  deliveryId: string;
+  leadId: string;
+  entity: string;
+  profile: string;
+  partner: string;
+  test: boolean;
+  /** Attempts made before giving up. */
+  attempts: number;
+  reason: string;
+  /** ISO time it failed. */
+  failedAt: string;
+}
+
+export interface DurableDeliveryQueue extends DeliveryQueue {
+  /** Start running jobs (jobs enqueued before wait until then). Call once. */
+  start(handler: DeliveryHandler): void;
+  /** Dead letters, newest first (default 100). */
+  listFailed(limit?: number): Promise<FailedDelivery[]>;
+  /** Send a dead letter again with a fresh set of attempts. False when it is not a dead letter. */
+  retry(deliveryId: string): Promise<boolean>;
+  /** Jobs waiting, delayed for a retry, or running. */
+  depth(): Promise<number>;
+  /** Number of dead letters. */
+  deadLetterCount(): Promise<number>;
+}
+
+export const DEFAULT_ATTEMPTS = 8;
+export const DEFAULT_CONCURRENCY = 32;
+/** Completed jobs kept so that a duplicate deliveryId arriving just after is still ignored. */
+export const DEFAULT_KEEP_COMPLETED = 100;
+/** Dead letters are kept as long as lead records (30 days). */
+export const DEFAULT_KEEP_FAILED_MS = 30 * 86_400_000;
+
+export interface QueueOptions {
+  /** Attempts for a job, from its partner's `delivery.attempts` (default 8). */
+  attemptsFor?: (job: DeliveryJob) => number;
+  backoff?: BackoffOptions;
+  /** Jobs run at the same time (default 32). */
+  concurrency?: number;
+  keepCompleted?: number;
+  keepFailedMs?: number;
+}
+
+export function attemptsOf(opts: QueueOptions, job: DeliveryJob): number {
+  const n = opts.attemptsFor?.(job) ?? DEFAULT_ATTEMPTS;
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : DEFAULT_ATTEMPTS;
+}
+
+export function failedDelivery(job: DeliveryJob, attempts: number, reason: string, failedAt: number): FailedDelivery {
+  return {
+    deliveryId: job.deliveryId, leadId: job.leadId, entity: job.entity, profile: job.profile, partner: job.partner,
+    test: job.test, attempts, reason, failedAt: new Date(failedAt).toISOString(),
+  };
+}
+
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
