@@ -156,3 +156,26 @@ describe('negative fixtures', () => {
     expect(errors.filter((e) => !related(e.instancePath)).map((e) => `${e.keyword} at ${e.instancePath}`)).toEqual([]);
   });
 });
+
+// The example profiles are what users copy: they must pass the schema their modeline names.
+describe('profiles/ examples', () => {
+  const root = resolve(here, '..', 'profiles');
+  const files = (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(root, f));
+
+  it.each(files.map((f) => [f.slice(root.length + 1), f]))('%s passes its $schema', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n')[0], 'the first line names the schema').toMatch(/^# yaml-language-server: \$schema=\S+$/);
+    const named = modelineSchema(file, text) as string;
+    const docs = parseDocs(file, text);
+    expect(docs.length).toBeGreaterThan(0);
+    docs.forEach((doc, i) => {
+      const kind = (doc as { kind?: string }).kind ?? '';
+      if (basename(named) !== 'leadroute.schema.json') expect(basename(named), `document ${i}`).toBe(KIND_SCHEMA[kind]);
+      const validate = validatorFor(named);
+      expect(validate(structuredClone(doc)), `${file} document ${i}:\n${show(validate.errors)}`).toBe(true);
+    });
+  });
+});
