@@ -1,0 +1,157 @@
+// Runs RoutingTest cases through the router's own core: the snapshot compiled from the one loader,
+// routeLead in 'live' mode against a fresh in-memory cap store per case (nothing is delivered).
+import { createMemoryCapStore } from '../../router/caps/memory.ts';
+import type { CapCounter, CapStore } from '../../router/caps/types.ts';
+import { capCounters } from '../../router/caps/windows.ts';
+import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
+import { checkLead } from '../../router/leads/check-lead.ts';
+import { routeLead } from '../../router/routing/route.ts';
+import type { CompiledEntity, Snapshot } from '../../router/routing/snapshot.ts';
+import type { Decision, ProfileTrace } from '../../router/routing/types.ts';
+
+export interface RouteRef {
+  profile: string;
+  partner: string;
+}
+
+export type CaseResult = {
+  file: string;
+  /** The suite's name, else its entity. */
+  suite: string;
+  entity: string;
+  name: string;
+  /** Position of the case in its file (the `- name:` line). */
+  at: SourcePos;
+} & (
+  | { status: 'pass'; actual: RouteRef[] }
+  | { status: 'fail'; expected: 'unmatched' | RouteRef[]; actual: RouteRef[]; decision: Decision }
+  /** The case could not run as written (invalid lead, unknown partner in caps, bad clock). */
+  | { status: 'error'; errors: string[] }
+);
+
+const CAP_PREFIX = 'routing-test:';
+
+/** Runs every case of every RoutingTest document, in file order. */
+export async function runRoutingTests(snapshot: Snapshot, opts: { now?: () => Date } = {}): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const doc of snapshot.config.routingTests) {
+    for (let i = 0; i < doc.value.cases.length; i++) {
+      results.push(await runCase(snapshot, doc, i, opts.now ?? (() => new Date())));
+    }
+  }
+  return results;
+}
+
+async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: number, now: () => Date): Promise<CaseResult> {
+  const t = doc.value;
+  const c = t.cases[i];
+  const base = { file: doc.file, suite: t.name ?? t.entity, entity: t.entity, name: c.name, at: doc.pos(['cases', i]) };
+  const ce = snapshot.entity(t.entity);
+  if (!ce) return { ...base, status: 'error', errors: [`unknown entity '${t.entity}'`] };
+
+  const clock = c.at !== undefined ? new Date(c.at) : now();
+  if (!Number.isFinite(clock.getTime())) return { ...base, status: 'error', errors: [`at: '${c.at}' is not a date and time`] };
+
+  const fieldErrors = checkLead(ce.entity, c.lead);
+  if (fieldErrors.length) {
+    return {
+      ...base,
+      status: 'error',
+      errors: [`the lead is not a valid ${t.entity} lead (the router would answer 422):`, ...fieldErrors.map((e) => `  ${e.message}`)],
+    };
+  }
+
+  // The store's clock is the case's clock, or seeded counters of a past `at` would look expired.
+  const caps = createMemoryCapStore({ now: () => clock.getTime() });
+  try {
+    const seedErrors = await seedCaps(caps, snapshot.config, ce, c, clock);
+    if (seedErrors.length) return { ...base, status: 'error', errors: seedErrors };
+    let n = 0;
+    const route = (mode: 'live' | 'dry-run') =>
+      routeLead(snapshot, t.entity, c.lead, { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` });
+    const decision = await route('live');
+    const actual = decision.routes.map((r) => ({ profile: r.profile, partner: r.partner }));
+    if (sameRoutes(c.expect, actual)) return { ...base, status: 'pass', actual };
+    // Live routing only traces the profiles the index offers; a dry run over the (unchanged) store
+    // says why each of the others was skipped too.
+    const full = await route('dry-run');
+    return { ...base, status: 'fail', expected: expectedRoutes(c.expect), actual, decision: { ...decision, trace: mergeTraces(decision.trace, full.trace) } };
+  } finally {
+    await caps.close();
+  }
+}
+
+function expectedRoutes(expect: RoutingTestCase['expect']): 'unmatched' | RouteRef[] {
+  return expect === 'unmatched' ? 'unmatched' : expect.map((r) => ({ profile: r.profile, partner: r.partner }));
+}
+
+/** Expected routes must come in the order the router produces them (profile file order, then priority). */
+export function sameRoutes(expect: RoutingTestCase['expect'], actual: readonly RouteRef[]): boolean {
+  if (expect === 'unmatched') return actual.length === 0;
+  return expect.length === actual.length && expect.every((r, k) => r.profile === actual[k].profile && r.partner === actual[k].partner);
+}
+
+/** The live trace, with the dry run's entry for every profile live routing did not look at. */
+export function mergeTraces(live: readonly ProfileTrace[], full: readonly ProfileTrace[]): ProfileTrace[] {
+  const seen = new Map(live.map((p) => [p.profile, p]));
+  const out = full.map((p) => seen.get(p.profile) ?? p);
+  for (const p of live) if (!full.some((f) => f.profile === p.profile)) out.push(p);
+  return out;
+}
+
+/** The caps of one window only (`day`, `every:36h`), or null when `caps` has none for it. */
+function capsForWindow(caps: Caps | undefined, window: string): Caps | null {
+  if (!caps) return null;
+  if (window.startsWith('every:')) {
+    const every = window.slice('every:'.length);
+    const custom = (caps.custom ?? []).filter((c) => c.every === every);
+    return custom.length ? { custom } : null;
+  }
+  const limit = (caps as Record<string, unknown>)[window];
+  return typeof limit === 'number' ? { [window]: limit } : null;
+}
+
+/**
+ * Starting usage `caps: { acme: { day: 50 } }` means "acme has taken 50 leads today": every day
+ * counter of acme is set to 50, its partner-wide cap and each of its assignments' caps in this
+ * entity's profiles, so a full cap is simulated at whichever level it is configured.
+ * The counters are the ones routeLead computes (router/routing/route.ts `countersFor`).
+ */
+export async function seedCaps(
+  store: CapStore,
+  config: Config,
+  ce: CompiledEntity,
+  c: RoutingTestCase,
+  now: Date,
+): Promise<string[]> {
+  const errors: string[] = [];
+  for (const [partnerId, windows] of Object.entries(c.caps ?? {})) {
+    const partner = config.partners.get(partnerId);
+    if (!partner) {
+      errors.push(`caps: unknown partner '${partnerId}'`);
+      continue;
+    }
+    for (const [window, value] of Object.entries(windows)) {
+      const counters: CapCounter[] = [];
+      const common = { prefix: CAP_PREFIX, partner: partnerId, now };
+      const own = capsForWindow(partner.caps, window);
+      if (own) {
+        const timezone = partner.timezone ?? ce.entity.timezone ?? 'UTC';
+        counters.push(...capCounters({ ...common, scope: 'partner', caps: own, timezone }));
+      }
+      for (const cp of ce.profiles) {
+        for (const ca of cp.assignments) {
+          const caps = ca.partner.id === partnerId ? capsForWindow(ca.assignment.caps, window) : null;
+          if (caps) {
+            counters.push(...capCounters({ ...common, scope: `profile:${cp.profile.entity}/${cp.profile.id}`, caps, timezone: ca.timezone }));
+          }
+        }
+      }
+      if (!counters.length) {
+        errors.push(`caps.${partnerId}.${window}: ${partnerId} has no ${window} cap for ${ce.entity.id} leads, so this usage would change nothing`);
+      }
+      for (const counter of counters) await store.set(counter, value);
+    }
+  }
+  return errors;
+}
