@@ -1,0 +1,179 @@
+// Rules against the entity they run on: fields that exist and are not encrypted, operators that
+// fit the field's type, values inside the field's enum, ranges and regexes that can match.
+import { problem } from '../problems.ts';
+import { didYouMean, nearest } from '../suggest.ts';
+import type { DocPath, FieldDef, FieldType, Problem, SourceDoc } from '../types.ts';
+import {
+  allFieldPaths,
+  docsOf,
+  entityFields,
+  forEachCondition,
+  indexDocs,
+  isObj,
+  list,
+  lookupField,
+  profileRuleLists,
+  str,
+  type Obj,
+} from './shared.ts';
+
+const NUMBER_OPS = ['between', 'gt', 'gte', 'lt', 'lte'] as const;
+const STRING_OPS = ['startsWith', 'endsWith', 'contains', 'notContains', 'matches'] as const;
+const VALUE_OPS = ['equals', 'notEquals'] as const;
+const LIST_OPS = ['in', 'notIn'] as const;
+const ALL_OPS = [...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty'] as const;
+
+/** The flags the rules core compiles `matches` with (plus `i` for ignoreCase). */
+export function compileRuleRegex(source: string, ignoreCase: boolean): RegExp {
+  return new RegExp(source, ignoreCase ? 'i' : '');
+}
+
+/** Every rule list of every profile (profile rules and assignment rules). */
+export function checkRules(docs: readonly SourceDoc[]): Problem[] {
+  const { entities } = indexDocs(docs);
+  const problems: Problem[] = [];
+  for (const profile of docsOf(docs, 'Profile')) {
+    const entityId = str(profile.value.entity);
+    const entity = entityId === undefined ? undefined : entities.get(entityId);
+    // Unknown entity: UNKNOWN_ENTITY says so; field checks are skipped, the rest still runs.
+    const fields = entity === undefined ? undefined : entityFields(entity);
+    for (const { rules, path } of profileRuleLists(profile.value)) {
+      forEachCondition(rules, path, (cond, at) => checkCondition(profile, entityId ?? '?', fields, cond, at, problems));
+    }
+  }
+  return problems;
+}
+
+function checkCondition(
+  doc: SourceDoc<Obj>,
+  entityId: string,
+  fields: Record<string, FieldDef> | undefined,
+  cond: Obj,
+  at: DocPath,
+  out: Problem[],
+): void {
+  const ignoreCase = cond.ignoreCase === true;
+  const between = cond.between;
+  if (Array.isArray(between) && typeof between[0] === 'number' && typeof between[1] === 'number' && between[0] > between[1]) {
+    out.push(
+      problem('BETWEEN_MIN_GT_MAX', doc.pos([...at, 'between']), `between [${between[0]}, ${between[1]}]: min is greater than max, so it never matches`, `write it as [${between[1]}, ${between[0]}]`),
+    );
+  }
+  if (typeof cond.matches === 'string') {
+    try {
+      compileRuleRegex(cond.matches, ignoreCase);
+    } catch (err) {
+      out.push(problem('INVALID_REGEX', doc.pos([...at, 'matches']), `matches: invalid regular expression: ${regexReason(err)}`));
+    }
+  }
+
+  const field = str(cond.field);
+  if (field === undefined || fields === undefined) return;
+  const found = lookupField(fields, field);
+  if (!found.found) {
+    out.push(
+      problem(
+        'UNKNOWN_FIELD',
+        doc.pos([...at, 'field']),
+        `entity '${entityId}' has no field '${found.missing}'`,
+        didYouMean(field, allFieldPaths(fields)),
+      ),
+    );
+    return;
+  }
+  if (found.encrypted) {
+    out.push(
+      problem('ENCRYPTED_FIELD_IN_RULE', doc.pos([...at, 'field']), `'${field}' is an encrypted field and cannot be used in a rule`, 'encrypted fields are delivered to partners but never evaluated; route on another field'),
+    );
+    return;
+  }
+  const def = found.def;
+  if (def === undefined || typeof def.type !== 'string') return; // free-form object: type unknown
+  const type = def.type;
+  const ops = ALL_OPS.filter((op) => op in cond);
+
+  if (type === 'object') {
+    for (const op of ops) {
+      if (op === 'empty') continue;
+      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} cannot test '${field}': it is an object; only empty applies`, 'test one of its nested fields with a dotted path'));
+    }
+    return;
+  }
+  for (const op of ops) {
+    if ((NUMBER_OPS as readonly string[]).includes(op) && !isNumeric(type)) {
+      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} needs a number field, but '${field}' is a ${type}`));
+    } else if ((STRING_OPS as readonly string[]).includes(op) && type !== 'string') {
+      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} needs a string field, but '${field}' is a ${type}`, type === 'boolean' ? 'use equals: true or equals: false' : 'use equals, in, between or gt/gte/lt/lte'));
+    }
+  }
+  // Values compared with the field's value must have its type and sit inside its enum.
+  const values: { value: unknown; path: DocPath; op: string }[] = [];
+  for (const op of VALUE_OPS) if (op in cond) values.push({ value: cond[op], path: [...at, op], op });
+  for (const op of LIST_OPS) list(cond[op]).forEach((value, i) => values.push({ value, path: [...at, op, i], op }));
+  for (const { value, path, op } of values) {
+    if (value === null || typeof value === 'object') continue; // the schema reports these
+    if (!fitsType(type, value)) {
+      out.push(
+        problem('OPERATOR_TYPE_MISMATCH', doc.pos(path), `${op}: ${JSON.stringify(value)} is a ${typeof value}, but '${field}' is a ${type}`, type === 'string' ? `quote it: "${String(value)}"` : undefined),
+      );
+      continue;
+    }
+    const allowed = Array.isArray(def.enum) ? def.enum : undefined;
+    if (allowed !== undefined && !inEnum(allowed, value, ignoreCase)) {
+      const guess = typeof value === 'string' ? nearest(value, allowed.map(String)) : undefined;
+      out.push(
+        problem('VALUE_NOT_IN_ENUM', doc.pos(path), `${field}: ${String(value)} is not one of ${allowed.join(', ')}${guess === undefined ? '' : ` — did you mean ${guess}?`}`),
+      );
+    }
+  }
+}
+
+function isNumeric(type: FieldType): boolean {
+  return type === 'number' || type === 'integer';
+}
+
+function fitsType(type: FieldType, value: unknown): boolean {
+  switch (type) {
+    case 'string': return typeof value === 'string';
+    case 'number': return typeof value === 'number';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'boolean': return typeof value === 'boolean';
+    default: return true;
+  }
+}
+
+function inEnum(allowed: readonly (string | number)[], value: unknown, ignoreCase: boolean): boolean {
+  if (ignoreCase && typeof value === 'string') {
+    const v = value.toLowerCase();
+    return allowed.some((a) => typeof a === 'string' && a.toLowerCase() === v);
+  }
+  return allowed.includes(value as string | number);
+}
+
+function regexReason(err: unknown): string {
+  // "Invalid regular expression: /(/: Unterminated group" -> "Unterminated group"
+  const message = err instanceof Error ? err.message : String(err);
+  const i = message.lastIndexOf(': ');
+  return i >= 0 ? message.slice(i + 2) : message;
+}
+
+/** INVALID_REGEX for entity field `pattern`s (nested fields included). */
+export function checkFieldPatterns(docs: readonly SourceDoc[]): Problem[] {
+  const problems: Problem[] = [];
+  const visit = (doc: SourceDoc<Obj>, fields: unknown, path: DocPath) => {
+    if (!isObj(fields)) return;
+    for (const [name, def] of Object.entries(fields)) {
+      if (!isObj(def)) continue;
+      if (typeof def.pattern === 'string') {
+        try {
+          new RegExp(def.pattern);
+        } catch (err) {
+          problems.push(problem('INVALID_REGEX', doc.pos([...path, name, 'pattern']), `pattern of field '${name}': invalid regular expression: ${regexReason(err)}`));
+        }
+      }
+      visit(doc, def.fields, [...path, name, 'fields']);
+    }
+  };
+  for (const entity of docsOf(docs, 'Entity')) visit(entity, entity.value.fields, ['fields']);
+  return problems;
+}

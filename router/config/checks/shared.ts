@@ -1,0 +1,140 @@
+// Helpers shared by the semantic checks. The checks run on every document, including ones the
+// schema rejected, so they read values defensively (unknown in, guards everywhere).
+import type { DocPath, FieldDef, SourceDoc } from '../types.ts';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function list(v: unknown): readonly unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** The documents of one kind whose value is a mapping. */
+export function docsOf(docs: readonly SourceDoc[], kind: SourceDoc['kind']): SourceDoc<Obj>[] {
+  return docs.filter((d): d is SourceDoc<Obj> => d.kind === kind && isObj(d.value));
+}
+
+export interface DocIndex {
+  /** First Entity document per id. */
+  entities: Map<string, SourceDoc<Obj>>;
+  /** First Partner document per id. */
+  partners: Map<string, SourceDoc<Obj>>;
+  profiles: SourceDoc<Obj>[];
+  routingTests: SourceDoc<Obj>[];
+}
+
+const indexCache = new WeakMap<readonly SourceDoc[], DocIndex>();
+
+/** Ids to documents, computed once per docs list. */
+export function indexDocs(docs: readonly SourceDoc[]): DocIndex {
+  const cached = indexCache.get(docs);
+  if (cached) return cached;
+  const byId = (kind: SourceDoc['kind']) => {
+    const map = new Map<string, SourceDoc<Obj>>();
+    for (const d of docsOf(docs, kind)) {
+      const id = str(d.value.id);
+      if (id !== undefined && !map.has(id)) map.set(id, d);
+    }
+    return map;
+  };
+  const index: DocIndex = {
+    entities: byId('Entity'),
+    partners: byId('Partner'),
+    profiles: docsOf(docs, 'Profile'),
+    routingTests: docsOf(docs, 'RoutingTest'),
+  };
+  indexCache.set(docs, index);
+  return index;
+}
+
+/** An entity's `fields` mapping (empty when missing or malformed). */
+export function entityFields(entity: SourceDoc<Obj> | undefined): Record<string, FieldDef> {
+  const fields = entity?.value.fields;
+  return isObj(fields) ? (fields as Record<string, FieldDef>) : {};
+}
+
+export type FieldLookup =
+  | { found: true; def: FieldDef; encrypted: boolean }
+  /** Under an object field that declares no `fields`: anything goes, type unknown. */
+  | { found: true; def: undefined; encrypted: boolean }
+  | { found: false; missing: string; candidates: string[] };
+
+/** Resolves a dotted path (`address.postcode`) through nested `fields` of object fields. */
+export function lookupField(fields: Record<string, FieldDef>, path: string): FieldLookup {
+  const segments = path.split('.');
+  let level: Record<string, FieldDef> = fields;
+  let encrypted = false;
+  let prefix = '';
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const def = Object.hasOwn(level, seg) && isObj(level[seg]) ? level[seg] : undefined;
+    if (def === undefined) {
+      return { found: false, missing: prefix + seg, candidates: Object.keys(level).map((k) => prefix + k) };
+    }
+    encrypted ||= def.encrypted === true;
+    if (i === segments.length - 1) return { found: true, def, encrypted };
+    prefix += `${seg}.`;
+    if (!isObj(def.fields)) {
+      // A free-form object (no declared fields) accepts any sub-path; a scalar does not.
+      if (def.type === 'object') return { found: true, def: undefined, encrypted };
+      return { found: false, missing: prefix + segments[i + 1], candidates: [] };
+    }
+    level = def.fields as Record<string, FieldDef>;
+  }
+  return { found: false, missing: path, candidates: [] };
+}
+
+/** Every field path an entity defines, nested ones dotted (for suggestions). */
+export function allFieldPaths(fields: Record<string, FieldDef>, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [name, def] of Object.entries(fields)) {
+    out.push(prefix + name);
+    if (isObj(def) && isObj(def.fields)) out.push(...allFieldPaths(def.fields as Record<string, FieldDef>, `${prefix}${name}.`));
+  }
+  return out;
+}
+
+/** Where rule lists sit in a profile: its own rules and each assignment's. */
+export function profileRuleLists(profile: Obj): { rules: unknown; path: DocPath }[] {
+  const out: { rules: unknown; path: DocPath }[] = [{ rules: profile.rules, path: ['rules'] }];
+  list(profile.partners).forEach((a, i) => {
+    if (isObj(a) && a.rules !== undefined) out.push({ rules: a.rules, path: ['partners', i, 'rules'] });
+  });
+  return out;
+}
+
+/** Calls `visit` for every condition (a rule that is not an any/all/not group) in a rule list. */
+export function forEachCondition(rules: unknown, path: DocPath, visit: (cond: Obj, path: DocPath) => void): void {
+  list(rules).forEach((rule, i) => visitRule(rule, [...path, i], visit));
+}
+
+function visitRule(rule: unknown, path: DocPath, visit: (cond: Obj, path: DocPath) => void): void {
+  if (!isObj(rule)) return;
+  if ('any' in rule || 'all' in rule || 'not' in rule) {
+    for (const group of ['any', 'all'] as const) {
+      if (group in rule) forEachCondition(rule[group], [...path, group], visit);
+    }
+    if ('not' in rule) visitRule(rule.not, [...path, 'not'], visit);
+    return;
+  }
+  visit(rule, path);
+}
+
+/** `${NAME}` references as the delivery code resolves them. */
+export const ENV_REF = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+export function hasEnvRef(s: string): boolean {
+  ENV_REF.lastIndex = 0;
+  return ENV_REF.test(s);
+}
+
+export function stripEnvRefs(s: string): string {
+  return s.replace(ENV_REF, '');
+}

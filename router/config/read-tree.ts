@@ -1,0 +1,45 @@
+// Finding the profile files: every *.yaml / *.yml under a directory, recursively, in a stable
+// order. Dot-files and dot-directories (.git, editor swap files, Kubernetes' ..data) and
+// node_modules are skipped; symlinks are followed (ConfigMap mounts are symlinks), loops are not.
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+const YAML_FILE = /\.ya?ml$/i;
+
+export const isYamlFile = (name: string) => YAML_FILE.test(name) && !name.startsWith('.');
+export const isSkippedDir = (name: string) => name.startsWith('.') || name === 'node_modules';
+
+/** Absolute paths of the YAML files under `dir`, sorted by their path relative to `dir`. */
+export async function listYamlFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const visited = new Set<string>();
+  const walk = async (current: string): Promise<void> => {
+    const real = await realpath(current);
+    if (visited.has(real)) return;
+    visited.add(real);
+    const entries = await readdir(current, { withFileTypes: true });
+    for (const entry of entries) {
+      const full = join(current, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = await stat(full).catch(() => undefined);
+        // A dangling link to a .yaml file is kept so that reading it reports READ_ERROR.
+        isDir = target?.isDirectory() ?? false;
+        isFile = target === undefined ? true : target.isFile();
+      }
+      if (isDir && !isSkippedDir(entry.name)) await walk(full);
+      else if (isFile && isYamlFile(entry.name)) found.push(full);
+    }
+  };
+  await walk(dir);
+  return found.sort((a, b) => {
+    const ra = toPosix(relative(dir, a));
+    const rb = toPosix(relative(dir, b));
+    return ra < rb ? -1 : ra > rb ? 1 : 0;
+  });
+}
+
+export function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}

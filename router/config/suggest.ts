@@ -1,0 +1,21 @@
+// "Did you mean …?" for misspelt ids, fields and enum values.
+import { closest, distance } from 'fastest-levenshtein';
+
+/** The nearest candidate when it is close enough to be a plausible typo, else undefined. */
+export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates].filter((c) => c !== word);
+  if (list.length === 0 || word === '') return undefined;
+  const lower = word.toLowerCase();
+  const caseOnly = list.find((c) => c.toLowerCase() === lower);
+  if (caseOnly !== undefined) return caseOnly;
+  const best = closest(word, list);
+  // Allow roughly one edit per three characters, at least one; beyond that it is noise.
+  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
+  return distance(word, best) <= limit ? best : undefined;
+}
+
+/** `did you mean X?` or undefined. */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const best = nearest(word, candidates);
+  return best === undefined ? undefined : `did you mean ${best}?`;
+}
