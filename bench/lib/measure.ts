@@ -1,0 +1,67 @@
+// One HTTP target under load, intake and delivery together: how fast leads are taken (2xx/s,
+// latency, errors), how fast they reach the partner (the sink's count during the window), and
+// what is left when the load stops (backlog, time to drain).
+import { runLoad } from './load.ts';
+import type { LoadFigures } from './load.ts';
+import type { RunningTarget, Sink } from './targets.ts';
+
+export interface TargetFigures {
+  load: LoadFigures;
+  /** Deliveries received by the sink while the load ran. */
+  deliveredInWindow: number;
+  deliveredPerSecond: number;
+  /** Deliveries promised by 202s but not received when the load stopped. */
+  backlogAtStop: number;
+  /** From the load stopping to the last promised delivery; null when it did not drain in time. */
+  drainMs: number | null;
+  /** Promised deliveries still missing after the drain timeout. */
+  undelivered: number;
+  /** Deliveries received more than once (same webhook-id). */
+  duplicates: number;
+}
+
+export interface MeasureOptions {
+  path: string;
+  bodies: readonly string[];
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  drainTimeoutMs: number;
+}
+
+export async function measureTarget(target: RunningTarget, sink: Sink, opts: MeasureOptions): Promise<TargetFigures> {
+  const load = (durationS: number) => runLoad({ url: `${target.url}${opts.path}`, bodies: opts.bodies, connections: opts.connections, durationS });
+  if (opts.warmupS > 0) {
+    const before = await sink.count();
+    const warm = await load(opts.warmupS);
+    await waitForDeliveries(sink, before.count + warm.routes, opts.drainTimeoutMs);
+  }
+  const start = await sink.count();
+  const fig = await load(opts.durationS);
+  const atStop = await sink.count();
+  const stoppedAt = performance.now();
+  const expected = start.count + fig.routes;
+  const drained = await waitForDeliveries(sink, expected, opts.drainTimeoutMs);
+  const end = await sink.count();
+  const deliveredInWindow = atStop.count - start.count;
+  return {
+    load: fig,
+    deliveredInWindow,
+    deliveredPerSecond: deliveredInWindow / fig.durationS,
+    backlogAtStop: Math.max(0, fig.routes - deliveredInWindow),
+    drainMs: drained === null ? null : Math.max(0, drained - stoppedAt),
+    undelivered: Math.max(0, expected - end.count),
+    duplicates: end.count - start.count - (end.distinct - start.distinct) - (end.withoutId - start.withoutId),
+  };
+}
+
+/** Poll the sink until it has `expected` deliveries; the time it got there, or null. */
+async function waitForDeliveries(sink: Sink, expected: number, timeoutMs: number): Promise<number | null> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { count } = await sink.count();
+    if (count >= expected) return performance.now();
+    if (performance.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
