@@ -1,0 +1,250 @@
+// Wiring: the environment picks the parts (embedded memory stores, or Redis + BullMQ), and the
+// runtime starts and stops them in order. main.ts runs it; tests and the bench start a full
+// router in-process through the same function.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Redis } from 'ioredis';
+import { monotonicFactory } from 'ulid';
+import { createMemoryCapStore } from './caps/memory.ts';
+import { createRedisCapStore } from './caps/redis.ts';
+import type { CapStore } from './caps/types.ts';
+import { loadConfig } from './config/load.ts';
+import type { Problem } from './config/types.ts';
+import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
+import { createDeliveryChannel } from './delivery/channels/index.ts';
+import { createDeliveryMetrics } from './delivery/metrics.ts';
+import { createBullmqDeliveryQueue } from './delivery/queue-bullmq.ts';
+import { createMemoryDeliveryQueue } from './delivery/queue-memory.ts';
+import { DEFAULT_ATTEMPTS, type DurableDeliveryQueue, type QueueOptions } from './delivery/queue.ts';
+import type { DeliveryJob } from './delivery/types.ts';
+import { createDeliveryHandler, type ResolvedDelivery } from './delivery/worker.ts';
+import { readRouterEnv, type RouterEnv } from './env.ts';
+import { createApp } from './http/app.ts';
+import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
+import { createMemoryLeadStore } from './leads/memory-store.ts';
+import { createRedisLeadStore } from './leads/redis-store.ts';
+import type { LeadStore } from './leads/store.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
+import { createRedisClient } from './redis.ts';
+import { nextRoute } from './routing/route.ts';
+import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
+
+/** The profiles could not be loaded at startup: the router must not start. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+  constructor(message: string, readonly problems: readonly Problem[] = []) {
+    super(message);
+  }
+}
+
+export interface RouterRuntime {
+  env: RouterEnv;
+  app: ReturnType<typeof createApp>;
+  logger: Logger;
+  metrics: RouterMetrics;
+  /** Load the profiles (StartupError when invalid), start the watcher, the worker, and listen. */
+  start(): Promise<{ port: number; url: string }>;
+  /** Graceful: stop accepting, finish requests in flight, then close the worker, queue and Redis. */
+  stop(): Promise<void>;
+  /** SIGHUP. */
+  reload(): Promise<ReloadOutcome<Snapshot>>;
+  snapshot(): Snapshot | undefined;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Grace period for requests in flight on stop (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Hot reload debounce (default 200 ms). */
+  debounceMs?: number;
+}
+
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
+export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOptions = {}): RouterRuntime {
+  const env = readRouterEnv(vars);
+  const logger = opts.logger ?? createLogger({ level: env.logLevel });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const newId = monotonicFactory();
+  const prefix = env.redisPrefix;
+
+  let redis: Redis | undefined;
+  let caps: CapStore;
+  let leads: LeadStore;
+  let idempotency: IdempotencyStore;
+  let queue: DurableDeliveryQueue;
+
+  let reloader: ConfigReloader<Snapshot> | undefined;
+  const current = () => reloader?.current();
+
+  /** The delivery settings of a job's partner in the config being served now. */
+  const resolveDelivery = (job: DeliveryJob): ResolvedDelivery | null => {
+    const snap = current();
+    const ca = snap?.profile(job.entity, job.profile)?.assignments.find((a) => a.partner.id === job.partner);
+    // A profile edited away after the lead was accepted: the partner's own delivery still applies.
+    const delivery = ca?.delivery ?? snap?.config.partners.get(job.partner)?.delivery;
+    if (!delivery) return null;
+    return { delivery, attempts: delivery.attempts ?? DEFAULT_ATTEMPTS };
+  };
+  const queueOpts: QueueOptions = { attemptsFor: (job) => resolveDelivery(job)?.attempts ?? DEFAULT_ATTEMPTS };
+
+  if (env.redisUrl) {
+    let down = false;
+    redis = createRedisClient(env.redisUrl, {
+      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+      name: 'leadroute-router',
+      onError: (err) => {
+        if (!down) logger.error({ err: err.message }, 'redis unavailable: leads are refused with 503 until it is back');
+        down = true;
+      },
+    });
+    redis.on('ready', () => {
+      if (down) logger.info('redis reachable again');
+      down = false;
+    });
+    caps = createRedisCapStore(redis, { prefix });
+    leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
+    idempotency = createRedisIdempotencyStore(redis, { prefix });
+    queue = createBullmqDeliveryQueue({
+      ...queueOpts, redisUrl: env.redisUrl, prefix: `{${prefix.replace(/:+$/, '') || 'leadroute'}}`,
+      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS, logger,
+    });
+  } else {
+    caps = createMemoryCapStore();
+    leads = createMemoryLeadStore({ retentionMs: env.leadRetentionDays * 86_400_000 });
+    idempotency = createMemoryIdempotencyStore();
+    queue = createMemoryDeliveryQueue({ ...queueOpts, logger });
+  }
+
+  const deliveryMetrics = createDeliveryMetrics(metrics.registry, { queue });
+  const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, outboxDir: env.outboxDir, env: vars });
+  let stopping = false;
+
+  const app = createApp({
+    getSnapshot: current,
+    reloadStatus: () => reloader?.status() ?? { at: null, successful: false, error: null },
+    profilesDir: env.profilesDir,
+    caps, leads, queue,
+    deadLetters: { listFailed: () => queue.listFailed(), retry: (id) => queue.retry(id) },
+    idempotency, logger, metrics,
+    apiKeys: env.apiKeys,
+    adminKey: env.adminKey,
+    bodyLimit: env.bodyLimit,
+    now: () => new Date(),
+    newId,
+    capPrefix: prefix,
+    async readiness() {
+      const reasons: string[] = [];
+      if (stopping) reasons.push('shutting down');
+      if (redis) {
+        try {
+          await redis.ping();
+        } catch (err) {
+          reasons.push(`redis not answering: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return reasons;
+    },
+  });
+
+  let server: Server | undefined;
+  let started = false;
+
+  async function start() {
+    if (started) throw new Error('the router runtime was started already');
+    started = true;
+    const compile = (config: Parameters<typeof compileSnapshot>[0]) => compileSnapshot(config, { env: vars });
+    const loaded = await loadConfig(env.profilesDir);
+    if (!loaded.ok) {
+      throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
+    }
+    for (const p of loaded.problems) logger.warn({ problem: p }, `${p.file}:${p.line}:${p.col} ${p.code} ${p.message}`);
+    const initial = compile(loaded.config);
+    if (initial.missingEnv.length) {
+      logger.warn({ missing: initial.missingEnv }, 'deliveries reference environment variables that are not set');
+    }
+    metrics.recordReload(true, initial.hash, initial.loadedAt);
+
+    reloader = createConfigReloader<Snapshot>({
+      dir: env.profilesDir,
+      load: (dir) => loadConfig(dir),
+      compile,
+      initial,
+      debounceMs: opts.debounceMs,
+      logger,
+      onSwap: (next) => metrics.recordReload(true, next.hash, next.loadedAt),
+      onError: () => metrics.recordReload(false),
+    });
+    await reloader.start();
+
+    queue.start(createDeliveryHandler({
+      channel, leads, caps, queue, logger, metrics: deliveryMetrics,
+      resolveDelivery,
+      async waterfall(job) {
+        const snap = current();
+        if (!snap) return null;
+        return nextRoute(snap, job, { caps, now: new Date(), capPrefix: prefix, newId });
+      },
+    }));
+
+    if (env.apiKeys.length === 0) {
+      logger.warn('LEAD_API_KEYS is not set: no authentication, only loopback clients are accepted');
+    }
+
+    const listening = await new Promise<AddressInfo>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: env.port, hostname: env.host }, (info) => resolve(info));
+      server = s as Server;
+      server.once('error', reject);
+    });
+    const host = listening.family === 'IPv6' ? `[${listening.address}]` : listening.address;
+    const url = `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${listening.port}`;
+    logger.info({ port: listening.port, address: listening.address, profilesDir: env.profilesDir, redis: Boolean(redis), version: initial.hash }, 'listening');
+    return { port: listening.port, url };
+  }
+
+  async function closeServer(graceMs: number) {
+    const s = server;
+    if (!s || !s.listening) return;
+    await new Promise<void>((resolve) => {
+      // close() stops accepting and resolves once every connection has ended; idle keep-alive
+      // connections are closed as they go idle, and whatever is left after the grace period is cut.
+      const sweep = setInterval(() => s.closeIdleConnections(), 100);
+      const cut = setTimeout(() => s.closeAllConnections(), graceMs);
+      s.close(() => {
+        clearInterval(sweep);
+        clearTimeout(cut);
+        resolve();
+      });
+      s.closeIdleConnections();
+    });
+  }
+
+  let stopped: Promise<void> | undefined;
+  function stop() {
+    stopped ??= (async () => {
+      stopping = true;
+      await closeServer(opts.shutdownGraceMs ?? 10_000);
+      await reloader?.close();
+      await queue.close().catch((err) => logger.warn({ err }, 'closing the delivery queue failed'));
+      await channel.close().catch(() => undefined);
+      await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
+      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      logger.info('stopped');
+    })();
+    return stopped;
+  }
+
+  return {
+    env, app, logger, metrics,
+    start,
+    stop,
+    reload: () => {
+      if (!reloader) return Promise.resolve({ ok: false as const, problems: [] });
+      return reloader.reload();
+    },
+    snapshot: current,
+  };
+}

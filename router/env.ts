@@ -1,0 +1,52 @@
+// The router's environment (DESIGN.md "Environment"), read and checked in one place.
+
+export interface RouterEnv {
+  port: number;
+  /** Unset: every interface. */
+  host?: string;
+  profilesDir: string;
+  redisUrl?: string;
+  /** Namespace of every Redis key (caps, leads, queue, idempotency); default `leadroute:`. */
+  redisPrefix: string;
+  smtpUrl?: string;
+  apiKeys: string[];
+  adminKey?: string;
+  leadRetentionDays: number;
+  outboxDir: string;
+  logLevel: string;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  bodyLimit: number;
+}
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0 || n > max) throw new EnvError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+  return n;
+}
+
+const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+
+export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new EnvError('REDIS_URL must start with redis:// or rediss://');
+  return {
+    port: env.PORT?.trim() === '0' ? 0 : positiveInt(env, 'PORT', 8080, 65535),
+    host: nonEmpty(env.HOST),
+    profilesDir: nonEmpty(env.PROFILES_DIR) ?? './profiles',
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX ?? 'leadroute:',
+    smtpUrl: nonEmpty(env.SMTP_URL),
+    apiKeys: (env.LEAD_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    adminKey: nonEmpty(env.ADMIN_API_KEY),
+    leadRetentionDays: positiveInt(env, 'LEAD_RETENTION_DAYS', 30),
+    outboxDir: nonEmpty(env.OUTBOX_DIR) ?? './outbox',
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    bodyLimit: positiveInt(env, 'LEAD_BODY_LIMIT', 64 * 1024),
+  };
+}
