@@ -3,6 +3,9 @@
 import { normalize, resolve as resolvePath } from 'node:path';
 import { describeCodes } from '../../router/config/codes.ts';
 import { loadConfig } from '../../router/config/load.ts';
+import { sortProblems } from '../../router/config/problems.ts';
+import { describeLintCodes } from '../../router/lint/codes.ts';
+import { lintLoadedConfig } from '../../router/lint/run.ts';
 import { listYamlFiles, toPosix } from '../../router/config/read-tree.ts';
 import { assertDirectory, EXIT, parseCli, resolveProfilesDir, UsageError } from './cli.ts';
 import { formatReport, PROBLEM_FORMATS, type ProblemFormat } from './format-problems.ts';
@@ -47,7 +50,8 @@ export async function runValidate(argv: readonly string[], env: NodeJS.ProcessEn
     args = parseValidateArgs(argv, env);
     if (args.help) return { code: EXIT.OK, stdout: [VALIDATE_USAGE], stderr: [] };
     if (args.codes) {
-      return { code: EXIT.OK, stdout: describeCodes().map((c) => `${c.code}  ${c.severity}  ${c.meaning}`), stderr: [] };
+      const codes = [...describeCodes(), ...describeLintCodes()];
+      return { code: EXIT.OK, stdout: codes.map((c) => `${c.code}  ${c.severity}  ${c.meaning}`), stderr: [] };
     }
     await assertDirectory(resolvePath(cwd, args.dir), args.dir);
   } catch (err) {
@@ -59,7 +63,9 @@ export async function runValidate(argv: readonly string[], env: NodeJS.ProcessEn
   const ioError = result.problems.find((p) => p.code === 'READ_ERROR' && p.line === 0);
   if (ioError) return { code: EXIT.USAGE, stdout: [], stderr: [`validate: ${ioError.file}: ${ioError.message}`] };
   const files = (await listYamlFiles(resolvePath(cwd, args.dir))).length;
-  const stdout = formatReport({ ok: result.ok, files, problems: result.problems }, args.format, displayDir(args.dir));
+  // Lints (warnings and info, router/lint) run on a tree that loads; they never change the exit code.
+  const problems = result.ok ? sortProblems([...result.problems, ...(await lintLoadedConfig(result.config, { cwd }))]) : result.problems;
+  const stdout = formatReport({ ok: result.ok, files, problems }, args.format, displayDir(args.dir));
   return { code: result.ok ? EXIT.OK : EXIT.FAILED, stdout, stderr: [] };
 }
 
