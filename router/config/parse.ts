@@ -45,7 +45,11 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
     }
     const at = (offset: number | undefined) => posAt(offset ?? startOffset);
     if (value === null || value === undefined) {
-      problems.push(problem('EMPTY_DOCUMENT', at(root?.range?.[0]), 'empty document', 'remove the stray `---` or fill the document in'));
+      // Point at the document's `---` when it has one (the contents' offset is past it).
+      const contentsAt = root?.range?.[0] ?? startOffset;
+      const marker = text.lastIndexOf('---', contentsAt);
+      const markerAt = marker >= 0 && (marker === 0 || text[marker - 1] === '\n') ? marker : contentsAt;
+      problems.push(problem('EMPTY_DOCUMENT', at(markerAt), 'empty document', 'remove the stray `---` or fill the document in'));
       continue;
     }
     if (!isMap(root) || typeof value !== 'object' || Array.isArray(value)) {

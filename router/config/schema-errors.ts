@@ -128,7 +128,10 @@ function describe(e: ErrorObject, doc: LocatedDoc, all: readonly ErrorObject[]):
       );
     }
     case 'const':
-      return make(`${subject} must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(e.data)}`);
+      return make(
+        `${subject} must be ${JSON.stringify(params.allowedValue)}, not ${JSON.stringify(e.data)}`,
+        typeof e.data === 'string' && typeof params.allowedValue === 'string' ? didYouMean(e.data, [params.allowedValue]) : undefined,
+      );
     case 'pattern':
       return make(`${subject} ${JSON.stringify(e.data)} does not match the pattern ${String(params.pattern)}`, idHint(parent));
     case 'anyOf':

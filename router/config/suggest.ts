@@ -9,8 +9,10 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   const caseOnly = list.find((c) => c.toLowerCase() === lower);
   if (caseOnly !== undefined) return caseOnly;
   const best = closest(word, list);
-  // Allow roughly one edit per three characters, at least one; beyond that it is noise.
-  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
+  // Roughly one edit per three characters, at least two (a swap of two letters is two edits);
+  // beyond that a suggestion is noise.
+  const limit = Math.max(2, Math.floor(Math.max(word.length, best.length) / 3));
+  if (best.length <= 2 && word.length <= 2) return distance(word, best) <= 1 ? best : undefined;
   return distance(word, best) <= limit ? best : undefined;
 }
 
