@@ -6,7 +6,9 @@
 //   travelling on the thrown error; attempts are a job option (per partner, default 8);
 // - a job whose router died mid-delivery loses its lock after `lockDurationMs` and is moved back
 //   to the queue by the stalled check of any instance (every `stalledIntervalMs`), so it is
-//   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s);
+//   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s).
+//   Give every instance the same stalledInterval: the instance that runs a check holds it for
+//   its own interval;
 // - failed jobs are kept (30 days) as the dead-letter list; completed ones only briefly.
 // Production Redis needs `appendonly yes` and `maxmemory-policy noeviction` for this to hold.
 
