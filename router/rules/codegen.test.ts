@@ -49,7 +49,48 @@ describe('generated test() against the closure tree', () => {
     }
   });
 
-  it('fall back to the closures where code generation is disallowed', () => {
+  it('read own properties only, like the closures, whatever the prototype of the lead', () => {
+    const rules: Rule[] = [{ field: 'state', equals: 'NY' }];
+    const inherited = [
+      Object.create({ state: 'NY' }),
+      Object.create(Object.create(null, { state: { value: 'NY', enumerable: true } })),
+      Object.assign(Object.create(Object.create({ state: 'NY' })), { zip: '1' }),
+      JSON.parse('{"__proto__": {"state": "NY"}}'),
+      new (class { get state() { return 'NY'; } })(),
+    ];
+    for (const lead of inherited) {
+      expect(compileRules(rules).test(lead)).toBe(false);
+      expect(compileRules(rules, { codegen: false }).test(lead)).toBe(false);
+    }
+    const own = [Object.assign(Object.create(null), { state: 'NY' }), Object.assign(Object.create({ other: 1 }), { state: 'NY' }), { state: 'NY' }];
+    for (const lead of own) expect(compileRules(rules).test(lead)).toBe(true);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const c = compileRules([{ field: name, empty: true }]);
+      expect(c.test({}), name).toBe(true);
+      expect(c.test({ a: 1 }), name).toBe(true);
+    }
+    expect(compileRules([{ field: 'constructor', equals: 'x' }]).test({ constructor: 'x' })).toBe(true);
+  });
+
+  it('ignore a polluted Object.prototype', () => {
+    const key = `polluted_${Math.random().toString(36).slice(2)}`;
+    const c = compileRules([{ field: key, equals: 'evil' }]);
+    const n = compileRules([{ field: key, notEquals: 'evil' }]);
+    expect(c.test({})).toBe(false); // compiled and warmed up before the pollution
+    (Object.prototype as Record<string, unknown>)[key] = 'evil';
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(c.test({})).toBe(false);
+        expect(n.test({})).toBe(true);
+        expect(c.test({ [key]: 'evil' })).toBe(true);
+        expect(compileRules([{ field: key, equals: 'evil' }]).test({ a: 1 })).toBe(false);
+      }
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  });
+
+  it('fall back to the closures where code generation is disallowed; work without __proto__', () => {
     const rules: Rule[] = [
       { field: 'state', in: ['NY', 'NJ'] },
       { any: [{ field: 'zip', startsWith: '1' }, { not: { field: 'amount', lt: 5 } }] },
@@ -62,10 +103,12 @@ describe('generated test() against the closure tree', () => {
       const c = compileRules(${JSON.stringify(rules)});
       console.log(JSON.stringify({ allowed, answers: ${JSON.stringify(leads)}.map((l) => c.test(l)) }));
     `;
-    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
-    const { allowed, answers } = JSON.parse(out) as { allowed: boolean; answers: boolean[] };
-    expect(allowed).toBe(false);
-    expect(answers).toEqual(leads.map((l) => compileRules(rules).test(l)));
-    expect(answers).toEqual([true, false, false, true]);
+    const run = (flag: string) => JSON.parse(execFileSync(process.execPath, [flag, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })) as { allowed: boolean; answers: boolean[] };
+    const expected = [true, false, false, true];
+    expect(leads.map((l) => compileRules(rules).test(l))).toEqual(expected);
+    expect(run('--disallow-code-generation-from-strings')).toEqual({ allowed: false, answers: expected });
+    // Hardened runtimes without `__proto__` still get the generated code, and the same answers.
+    expect(run('--disable-proto=throw')).toEqual({ allowed: true, answers: expected });
+    expect(run('--disable-proto=delete')).toEqual({ allowed: true, answers: expected });
   });
 });

@@ -1,11 +1,11 @@
-// A rule list compiled once to plain closures. `test` is the hot path: a tree of small
-// closures, no parsing, no allocation. `explain` walks the same predicates (so it can never
-// disagree with `test`) and builds a RuleFailure for the first rule that does not hold.
+// A rule list compiled once: a tree of small closures (the reference semantics, and what
+// `explain` walks to build a RuleFailure for the first rule that does not hold), plus, for the
+// hot path `test`, the same tree as one generated function (codegen.ts). Evaluating a lead does
+// no parsing, no regex compilation and no allocation beyond lowercasing for ignoreCase.
 import type { Condition, Rule } from '../config/types.ts';
-import { generateTest } from './codegen.ts';
+import { generateTest, readCode } from './codegen.ts';
 import type { Emit } from './codegen.ts';
 import { compileCondition, invalid } from './operators.ts';
-import type { Constant } from './operators.ts';
 import type { CompiledRules, RuleFailure } from './types.ts';
 
 type Lead = Readonly<Record<string, unknown>>;
@@ -32,7 +32,7 @@ export interface CompileOptions {
   /** Prefix of `at` paths in failures and compile errors (default `rules`). */
   at?: string;
   /**
-   * Generate one JavaScript function for `test` (default true; about 1.7× faster than the
+   * Generate one JavaScript function for `test` (default true; about 2× faster than the
    * closure tree). Falls back to the closures by itself where code generation is disallowed.
    */
   codegen?: boolean;
@@ -159,16 +159,6 @@ function notNode(inner: Node, at: string): Node {
         : { field: '', actual: undefined, message: 'the negated rule failed' };
     },
   };
-}
-
-// A plain field is read inline from `o` (the lead, or an empty object when the lead is not
-// one); dotted paths and refused names go through their reader.
-function readCode(segments: readonly string[], read: (lead: unknown) => unknown, c: Constant): string {
-  if (segments.length === 1 && segments[0] !== '__proto__') {
-    const key = c(segments[0]);
-    return `(hasOwn(o, ${key}) ? o[${key}] : undefined)`;
-  }
-  return `${c(read)}(o)`;
 }
 
 // Unrolled for the common small sizes: a direct call per child instead of a loop.
