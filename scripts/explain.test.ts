@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from './explain.ts';
+import { capture, EAST, ENTITY, PARTNERS, writeTree, type Tree } from './lib/test-helpers.ts';
+
+let tree: Tree | undefined;
+afterEach(async () => {
+  await tree?.cleanup();
+  tree = undefined;
+});
+
+async function setup(lead: unknown) {
+  tree = await writeTree({
+    'profiles/entity.yaml': ENTITY,
+    'profiles/partners.yaml': PARTNERS,
+    'profiles/east.yaml': EAST,
+    'lead.json': typeof lead === 'string' ? lead : JSON.stringify(lead),
+  });
+  return { dir: tree.file('profiles'), lead: tree.file('lead.json') };
+}
+
+describe('npm run explain', () => {
+  it('prints the decision trace, the same messages as the HTTP explain', async () => {
+    const { dir, lead } = await setup({ email: 'a@example.com', state: 'NY', zip: '20001' });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], io, {})).toBe(0);
+    expect(io.stdout).toEqual([
+      'mortgage lead routed to east/northwind',
+      '  profile east matched',
+      '    acme skipped: zip "20001" does not start with "1" (at partners[0].rules[0])',
+      '    northwind selected (priority 5)',
+    ]);
+  });
+
+  it('exits 0 for an unmatched lead and says why', async () => {
+    const { dir, lead } = await setup({ email: 'a@example.com', state: 'TX' });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], io, {})).toBe(0);
+    expect(io.stdout[0]).toBe('mortgage lead unmatched: no partner gets it');
+    expect(io.stdout[1]).toBe('  profile east skipped: state "TX" is not in [NY, NJ] (at rules[0])');
+  });
+
+  it('--json prints the HTTP explain body', async () => {
+    const { dir, lead } = await setup({ email: 'a@example.com', state: 'NY', zip: '10001' });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', '--json', lead, dir], io, {})).toBe(0);
+    const body = JSON.parse(io.stdout.join('\n'));
+    expect(body).toMatchObject({ entity: 'mortgage', status: 'routed', routes: [{ profile: 'east', partner: 'acme', priority: 10 }] });
+    expect(body.routes[0].deliveryId).toBeUndefined();
+    expect(body.trace[0].partners[0]).toMatchObject({ partner: 'acme', outcome: 'selected', message: 'acme selected (priority 10)' });
+  });
+
+  it('never touches caps: a dry run sees no usage and counts none', async () => {
+    const { dir, lead } = await setup({ email: 'a@example.com', state: 'NY', zip: '10001' });
+    for (let i = 0; i < 3; i++) {
+      const io = capture();
+      await main(['--entity', 'mortgage', lead, dir], io, {});
+      expect(io.stdout[0]).toBe('mortgage lead routed to east/acme');
+    }
+  });
+
+  it('reads the lead from stdin with -, DIR from PROFILES_DIR', async () => {
+    const { dir } = await setup({});
+    const io = capture();
+    const stdin = Readable.from([JSON.stringify({ email: 'a@example.com', state: 'NJ', zip: '1' })]);
+    expect(await main(['--entity', 'mortgage', '-'], io, { PROFILES_DIR: dir }, stdin)).toBe(0);
+    expect(io.stdout[0]).toBe('mortgage lead routed to east/acme');
+  });
+
+  it('exits 1 for a lead the entity refuses, with every field error and no encrypted value', async () => {
+    const { dir, lead } = await setup({ state: 5, ssn: '123-45-6789', zipp: '1' });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], io, {})).toBe(1);
+    const err = io.stderr.join('\n');
+    expect(err).toContain('not a valid mortgage lead (the router would answer 422):');
+    expect(err).toContain('email: email is required');
+    expect(err).toContain('zipp: zipp is not a field of this entity');
+    expect(err).toMatch(/state: .*string/);
+    expect(io.text()).not.toContain('123-45-6789');
+  });
+
+  it('exits 2 on usage errors: no entity, unknown entity, no file, bad JSON, a tree that does not load', async () => {
+    const { dir, lead } = await setup('{"email": ');
+    const cases: string[][] = [[lead, dir], ['--entity', 'mortgage'], ['--entity', 'solar', lead, dir], ['--entity', 'mortgage', lead, dir], ['--entity', 'mortgage', '/nonexistent.json', dir], ['--entity', 'mortgage', lead, dir, 'extra']];
+    for (const args of cases) {
+      const io = capture();
+      expect(await main(args, io, {}), args.join(' ')).toBe(2);
+      expect(io.stderr.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs as a command on the example profiles', async () => {
+    const { lead } = await setup({
+      email: 'ana@example.com', firstName: 'Ana', lastName: 'Silva', state: 'CA', loanPurpose: 'Purchase',
+      propertyType: 'SingleFamily', loanAmount: 890000, creditScore: 760, status: 'New', address: { postcode: '90026' },
+    });
+    const { stdout } = await promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['scripts/explain.ts', '--entity', 'mortgage', lead, 'profiles']);
+    expect(stdout.split('\n')[0]).toBe('mortgage lead routed to residential-west/acme');
+    expect(stdout).toContain('    acme selected (priority 10)');
+  });
+});
