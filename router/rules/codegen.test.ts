@@ -110,5 +110,5 @@ describe('generated test() against the closure tree', () => {
     // Hardened runtimes without `__proto__` still get the generated code, and the same answers.
     expect(run('--disable-proto=throw')).toEqual({ allowed: true, answers: expected });
     expect(run('--disable-proto=delete')).toEqual({ allowed: true, answers: expected });
-  });
+  }, 60_000); // three child processes, each loading tsx
 });
