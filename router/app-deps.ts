@@ -62,8 +62,6 @@ export interface RuntimeOptions {
   debounceMs?: number;
 }
 
-const REDIS_COMMAND_TIMEOUT_MS = 1000;
-
 export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOptions = {}): RouterRuntime {
   const env = readRouterEnv(vars);
   const logger = opts.logger ?? createLogger({ level: env.logLevel });
@@ -94,7 +92,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   if (env.redisUrl) {
     let down = false;
     redis = createRedisClient(env.redisUrl, {
-      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+      commandTimeoutMs: env.redisCommandTimeoutMs,
       name: 'leadroute-router',
       onError: (err) => {
         if (!down) logger.error({ err: err.message }, 'redis unavailable: leads are refused with 503 until it is back');
@@ -110,7 +108,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     queue = createBullmqDeliveryQueue({
       ...queueOpts, redisUrl: env.redisUrl, prefix: `{${prefix.replace(/:+$/, '') || 'leadroute'}}`,
-      commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS, logger,
+      commandTimeoutMs: env.redisCommandTimeoutMs, logger,
     });
   } else {
     caps = createMemoryCapStore();

@@ -16,6 +16,8 @@ export interface RouterEnv {
   logLevel: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit: number;
+  /** A Redis command that gets no answer fails after this long (default 1000 ms). */
+  redisCommandTimeoutMs: number;
 }
 
 export class EnvError extends Error {
@@ -48,5 +50,6 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     outboxDir: nonEmpty(env.OUTBOX_DIR) ?? './outbox',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     bodyLimit: positiveInt(env, 'LEAD_BODY_LIMIT', 64 * 1024),
+    redisCommandTimeoutMs: positiveInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 60_000),
   };
 }
