@@ -160,10 +160,15 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
   return route;
 }
 
+/** Cap scope of an assignment's own caps: profile ids are unique per entity only. */
+export function assignmentCapScope(profile: { entity: string; id: string }): string {
+  return `profile:${profile.entity}/${profile.id}`;
+}
+
 function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): CapCounter[] {
   const common = { prefix: opts.capPrefix, partner: ca.partner.id, timezone: ca.timezone, now: opts.now };
   const out: CapCounter[] = [];
-  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: `profile:${cp.profile.entity}/${cp.profile.id}`, caps: ca.assignment.caps }));
+  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: assignmentCapScope(cp.profile), caps: ca.assignment.caps }));
   if (ca.partner.caps) out.push(...capCounters({ ...common, scope: 'partner', caps: ca.partner.caps }));
   return out;
 }

@@ -3,6 +3,7 @@
 import { createMemoryCapStore } from '../../router/caps/memory.ts';
 import type { CapCounter, CapStore } from '../../router/caps/types.ts';
 import { capCounters } from '../../router/caps/windows.ts';
+import { assignmentCapScope } from '../../router/routing/route.ts';
 import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';
@@ -143,7 +144,7 @@ export async function seedCaps(
         for (const ca of cp.assignments) {
           const caps = ca.partner.id === partnerId ? capsForWindow(ca.assignment.caps, window) : null;
           if (caps) {
-            counters.push(...capCounters({ ...common, scope: `profile:${cp.profile.entity}/${cp.profile.id}`, caps, timezone: ca.timezone }));
+            counters.push(...capCounters({ ...common, scope: assignmentCapScope(cp.profile), caps, timezone: ca.timezone }));
           }
         }
       }
