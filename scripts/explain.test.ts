@@ -77,7 +77,7 @@ describe('npm run explain', () => {
     const err = io.stderr.join('\n');
     expect(err).toContain('not a valid mortgage lead (the router would answer 422):');
     expect(err).toContain('email: email is required');
-    expect(err).toContain('zipp: zipp is not a field of this entity');
+    expect(err).not.toContain('zipp');
     expect(err).toMatch(/state: .*string/);
     expect(io.text()).not.toContain('123-45-6789');
   });

@@ -155,6 +155,14 @@ describe('POST /v1/leads/:entity', () => {
     expect(charset.status).toBe(202);
   });
 
+  it('202 for a lead with fields the entity does not define: they are dropped, never delivered', async () => {
+    const h = harness();
+    const res = await h.app.request(...postJson('/v1/leads/mortgage', { ...validLead, utm_source: 'fb', gclid: 'x1' }));
+    expect(res.status).toBe(202);
+    expect(h.jobs).toHaveLength(1);
+    expect(h.jobs[0].lead).toEqual(validLead);
+  });
+
   it('422 lists every field error at once and never echoes an encrypted value', async () => {
     const h = harness();
     const res = await h.app.request(...postJson('/v1/leads/mortgage', {
@@ -164,7 +172,7 @@ describe('POST /v1/leads/:entity', () => {
     const body = await res.json();
     expect(body.error.code).toBe('INVALID_LEAD');
     expect(body.error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`)).toEqual([
-      'colour:unknown', 'email:required', 'state:enum', 'zip:pattern', 'loanAmount:type', 'ssn:pattern',
+      'email:required', 'state:enum', 'zip:pattern', 'loanAmount:type', 'ssn:pattern',
       'address.city:type', 'address.postcode:required',
     ]);
     expect(JSON.stringify(body)).not.toContain('SECRET-999');

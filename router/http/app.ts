@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
-import { checkLead } from '../leads/check-lead.ts';
+import { checkLead, definedFields } from '../leads/check-lead.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { stripEncrypted } from '../observability/logger.ts';
 import { releaseRoutes, routeLead } from '../routing/route.ts';
@@ -172,7 +172,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       if (countInvalid) m.leadsReceived.inc({ entity: entityId, outcome: 'invalid' });
       throw new LeadrouteError('INVALID_LEAD', `the lead breaks the definition of entity '${entityId}' (${fields.length} field error${fields.length === 1 ? '' : 's'})`, { fields });
     }
-    return { snapshot, entityId, lead, encryptedPaths: ce.encryptedPaths };
+    // Extra fields are accepted and dropped: partners get what the entity defines.
+    return { snapshot, entityId, lead: definedFields(ce.entity, lead as Record<string, unknown>).lead, encryptedPaths: ce.encryptedPaths };
   };
 
   // ---- leads --------------------------------------------------------------------------------

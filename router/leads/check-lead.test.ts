@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../config/types.ts';
-import { checkLead, compileLeadChecker } from './check-lead.ts';
+import { checkLead, compileLeadChecker, definedFields } from './check-lead.ts';
 
 const mortgage: Entity = {
   id: 'mortgage',
@@ -20,6 +20,14 @@ const mortgage: Entity = {
   },
 };
 
+describe('definedFields', () => {
+  it('drops fields the entity does not define, nested ones too, and names them', () => {
+    const r = definedFields(mortgage, { email: 'a@b.c', utm_source: 'fb', address: { city: 'Albany', street: 'Main' } });
+    expect(r.lead).toEqual({ email: 'a@b.c', address: { city: 'Albany' } });
+    expect(r.dropped).toEqual(['utm_source', 'address.street']);
+  });
+});
+
 describe('checkLead', () => {
   it('accepts a valid lead', () => {
     expect(checkLead(mortgage, {
@@ -29,9 +37,8 @@ describe('checkLead', () => {
   });
 
   it('treats null as absent', () => {
-    expect(checkLead(mortgage, { email: 'a@b.c', state: 'NY', zip: undefined, status: null })).toEqual([
-      { field: 'zip', code: 'unknown', message: 'zip is not a field of this entity' },
-    ]);
+    expect(checkLead(mortgage, { email: 'a@b.c', state: 'NY', status: null, loanAmount: undefined })).toEqual([]);
+    expect(checkLead(mortgage, { email: null, state: 'NY' }).map((e) => e.code)).toEqual(['required']);
   });
 
   it('returns every field error at once, nested paths included', () => {
@@ -40,13 +47,11 @@ describe('checkLead', () => {
       colour: 'red', address: { postcode: 'ABC', street: 'Main' },
     });
     expect(errors.map((e) => [e.field, e.code])).toEqual([
-      ['colour', 'unknown'],
       ['email', 'pattern'],
       ['state', 'enum'],
       ['loanAmount', 'type'],
       ['units', 'type'],
       ['firstTime', 'type'],
-      ['address.street', 'unknown'],
       ['address.postcode', 'pattern'],
     ]);
     expect(errors.find((e) => e.field === 'state')!.message).toBe('state "TX" is not one of [NY, NJ, CT, PA]');

@@ -1,12 +1,12 @@
 // Checks a lead against its Entity's field definitions. Pure: no I/O, never throws on any input.
-// Unknown fields are rejected (code `unknown`): partners receive exactly what the entity defines,
-// and a typo in a field name surfaces at once instead of silently dropping data.
+// Fields the entity does not define are not errors (sources routinely send extras such as
+// tracking parameters): `definedFields` drops them, so partners receive exactly what the entity defines.
 // Messages never include the value of an encrypted field.
 
 import type { Entity, FieldDef } from '../config/types.ts';
 import type { FieldError } from '../errors.ts';
 
-export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern' | 'unknown';
+export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern';
 
 export type LeadChecker = (lead: unknown) => FieldError[];
 
@@ -65,11 +65,6 @@ function checkObject(
   prefix: string,
   errors: FieldError[],
 ): void {
-  for (const key of Object.keys(obj)) {
-    if (!fields.has(key)) {
-      errors.push({ field: prefix + key, code: 'unknown', message: `${prefix + key} is not a field of this entity` });
-    }
-  }
   for (const [name, f] of fields) {
     const path = prefix + name;
     const has = Object.prototype.hasOwnProperty.call(obj, name);
@@ -129,4 +124,20 @@ export function checkLead(entity: Entity, lead: unknown): FieldError[] {
     cache.set(entity, checker);
   }
   return checker(lead);
+}
+
+/** The lead with only the fields its entity defines (nested objects too); the names of the others. */
+export function definedFields(entity: Entity, lead: Record<string, unknown>): { lead: Record<string, unknown>; dropped: string[] } {
+  const dropped: string[] = [];
+  const pick = (defs: Readonly<Record<string, FieldDef>>, obj: Record<string, unknown>, prefix: string) => {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(obj)) {
+      const def = Object.prototype.hasOwnProperty.call(defs, key) ? defs[key] : undefined;
+      if (!def) dropped.push(prefix + key);
+      else if (def.fields && isPlainObject(obj[key])) out[key] = pick(def.fields, obj[key] as Record<string, unknown>, `${prefix + key}.`);
+      else out[key] = obj[key];
+    }
+    return out;
+  };
+  return { lead: pick(entity.fields, lead, ''), dropped };
 }
