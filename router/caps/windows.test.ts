@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Caps } from '../config/types.ts';
-import { parseDuration } from './duration.ts';
 import { capCounters } from './windows.ts';
 
 const HOUR = 3_600_000;
@@ -190,22 +189,6 @@ describe('capCounters: custom periods and lifetime', () => {
 
   it('lifetime never expires', () => {
     expect(one('lifetime', 'UTC', '2026-03-08T00:00:00Z')).toMatchObject({ id: 'all', end: null });
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads ms, s, m, h, d and combinations', () => {
-    expect(parseDuration('1500ms')).toBe(1500);
-    expect(parseDuration('10s')).toBe(10_000);
-    expect(parseDuration('90m')).toBe(5_400_000);
-    expect(parseDuration('36h')).toBe(36 * HOUR);
-    expect(parseDuration('14d')).toBe(14 * 24 * HOUR);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('1.5s')).toBe(1500);
-  });
-
-  it('refuses anything else', () => {
-    for (const bad of ['', '10', 'h', '10w', '-5s', '1h 30m', '5 s', 'ms']) expect(() => parseDuration(bad), bad).toThrow(/invalid duration/);
   });
 });
 

@@ -2,7 +2,7 @@
 // Calendar windows follow the local clock of `timezone` (DST days last 23 or 25 hours); custom
 // periods (`every: 36h`) are fixed lengths aligned to the Unix epoch.
 import type { Caps } from '../config/types.ts';
-import { parseDuration } from './duration.ts';
+import { EVERY_UNITS, parseDuration } from '../config/duration.ts';
 import type { CapCounter, WindowName } from './types.ts';
 import { formatOffset, instantOfWall, offsetMs, pad2, repeatedHourFold, wallTime, type WallTime } from './zoned.ts';
 
@@ -62,8 +62,9 @@ export function capCounters(args: CapCountersArgs): CapCounter[] {
   }
   if (caps.lifetime !== undefined) add('lifetime', 'all', caps.lifetime, null);
   for (const c of caps.custom ?? []) {
-    const every = parseDuration(c.every);
-    if (every <= 0) throw new Error(`cap counters: custom period "${c.every}" must be longer than zero`);
+    // The loader refuses bad periods (INVALID_DURATION); a config that skipped it must still fail loudly.
+    const every = parseDuration(c.every, EVERY_UNITS);
+    if (every === null) throw new Error(`cap counters: invalid custom period "${c.every}"`);
     const index = Math.floor(t / every);
     add(`every:${c.every}`, String(index), c.max, (index + 1) * every, `every ${c.every}`);
   }
