@@ -1,6 +1,6 @@
 // Summarise a V8 CPU profile (`node --cpu-prof`): the functions with the most self time and
 // the most total time (self + callees), with their file (and line when known). Used to find what a missed
-// target costs.  Run: npx tsx bench/profile-top.ts FILE.cpuprofile [N] [--filter TEXT]
+// target costs.  Run: npx tsx bench/profile-top.ts FILE.cpuprofile [N] [--filter TEXT] [--skip-ms MS]
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 
@@ -10,6 +10,7 @@ interface ProfileNode {
   children?: number[];
 }
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -22,7 +23,8 @@ export interface FunctionCost {
   totalShare: number;
 }
 
-export function topFunctions(profile: CpuProfile): FunctionCost[] {
+/** `skipMs`: ignore the first milliseconds of the profile (a server's startup, say). */
+export function topFunctions(profile: CpuProfile, skipMs = 0): FunctionCost[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -33,8 +35,11 @@ export function topFunctions(profile: CpuProfile): FunctionCost[] {
   };
   const self = new Map<string, number>(), total = new Map<string, number>();
   let all = 0;
+  let at = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < skipMs * 1000) return;
     all += dt;
     const leaf = byId.get(id)!;
     self.set(key(leaf), (self.get(key(leaf)) ?? 0) + dt);
@@ -63,8 +68,9 @@ function shortUrl(url: string): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [file, n = '25', ...rest] = process.argv.slice(2);
-  const filter = rest[0] === '--filter' ? rest[1] : undefined;
-  const costs = topFunctions(JSON.parse(await readFile(file, 'utf8')) as CpuProfile).filter((c) => !filter || c.where.includes(filter));
+  const flag = (name: string) => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
+  const filter = flag('--filter');
+  const costs = topFunctions(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, Number(flag('--skip-ms') ?? 0)).filter((c) => !filter || c.where.includes(filter));
   const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)} %`;
   console.log('self      total     function (file:line)');
   for (const c of [...costs].sort((a, b) => b.selfShare - a.selfShare).slice(0, Number(n))) {

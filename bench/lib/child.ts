@@ -2,6 +2,7 @@
 // one's CPU and memory never mix with another's (or with the load generator's).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ export interface SpawnOptions {
   ipc?: boolean;
   /** `env` is the whole environment instead of additions to this process's. */
   replaceEnv?: boolean;
+  /** With BENCH_LOGS=dir, the child's stdout (the router's log) goes to dir/<name>.log. */
+  name?: string;
 }
 
 // Children never outlive the bench, even when it fails half-way.
@@ -34,11 +37,16 @@ process.once('exit', () => {
 
 /** Run a TypeScript file with tsx in a new node process, from the repository root. */
 export function spawnTs(file: string, args: readonly string[] = [], opts: SpawnOptions = {}): Child {
+  const logs = process.env.BENCH_LOGS;
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', file, ...args], {
     cwd: REPO_ROOT,
     env: opts.replaceEnv ? opts.env : { ...process.env, ...opts.env },
-    stdio: ['ignore', 'ignore', 'pipe', ...(opts.ipc ? (['ipc'] as const) : [])],
+    stdio: ['ignore', logs && opts.name ? 'pipe' : 'ignore', 'pipe', ...(opts.ipc ? (['ipc'] as const) : [])],
   });
+  if (logs && opts.name && proc.stdout) {
+    mkdirSync(logs, { recursive: true });
+    proc.stdout.pipe(createWriteStream(path.join(logs, `${opts.name}.log`)));
+  }
   running.add(proc);
   proc.once('exit', () => running.delete(proc));
   let tail = '';

@@ -6,6 +6,8 @@ import type { LoadFigures } from './load.ts';
 import type { RunningTarget, Sink } from './targets.ts';
 
 export interface TargetFigures {
+  /** From spawning the target to its first answer. */
+  startMs: number;
   load: LoadFigures;
   /** Deliveries received by the sink while the load ran. */
   deliveredInWindow: number;
@@ -45,6 +47,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
   const end = await sink.count();
   const deliveredInWindow = atStop.count - start.count;
   return {
+    startMs: target.startMs,
     load: fig,
     deliveredInWindow,
     deliveredPerSecond: deliveredInWindow / fig.durationS,

@@ -9,6 +9,8 @@ export interface RunningTarget {
   /** Base URL, e.g. http://127.0.0.1:40123 */
   url: string;
   child: Child;
+  /** From spawning the process to its first answer (the router loads its profiles first). */
+  startMs: number;
   /** Stop the process, then delete its Redis keys. */
   stop(): Promise<void>;
 }
@@ -19,12 +21,14 @@ export interface StartOptions {
 }
 
 export async function startBareHono(opts: StartOptions = {}): Promise<RunningTarget> {
+  const t0 = performance.now();
   const child = spawnTs('bench/targets/bare-hono.ts', [], { ipc: true, nodeArgs: opts.nodeArgs });
   const { port } = await firstMessage<{ port: number }>(child);
-  return { url: `http://127.0.0.1:${port}`, child, stop: () => child.stop() };
+  return { url: `http://127.0.0.1:${port}`, child, startMs: performance.now() - t0, stop: () => child.stop() };
 }
 
 export async function startNaivePipeline(redisUrl: string, prefix: string, sinkUrl: string, opts: StartOptions = {}): Promise<RunningTarget> {
+  const t0 = performance.now();
   const child = spawnTs('bench/targets/naive-pipeline.ts', [], {
     ipc: true,
     nodeArgs: opts.nodeArgs,
@@ -34,6 +38,7 @@ export async function startNaivePipeline(redisUrl: string, prefix: string, sinkU
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    startMs: performance.now() - t0,
     async stop() {
       await child.stop();
       await deletePrefix(redisUrl, prefix);
@@ -42,6 +47,8 @@ export async function startNaivePipeline(redisUrl: string, prefix: string, sinkU
 }
 
 export interface RouterTargetOptions extends StartOptions {
+  /** For log file names (BENCH_LOGS). */
+  name: string;
   profilesDir: string;
   /** Unset: embedded mode (in-memory caps and queue). */
   redisUrl?: string;
@@ -51,6 +58,7 @@ export interface RouterTargetOptions extends StartOptions {
 
 /** The router as it ships: `tsx router/main.ts`, configured by environment only. */
 export async function startRouter(opts: RouterTargetOptions): Promise<RunningTarget> {
+  const t0 = performance.now();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['REDIS_URL', 'REDIS_PREFIX', 'LEAD_API_KEYS', 'ADMIN_API_KEY', 'SMTP_URL']) delete env[k];
@@ -64,7 +72,7 @@ export async function startRouter(opts: RouterTargetOptions): Promise<RunningTar
     NODE_ENV: 'production',
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl, REDIS_PREFIX: opts.redisPrefix } : {}),
   });
-  const child = spawnTs('router/main.ts', [], { env, nodeArgs: opts.nodeArgs, replaceEnv: true });
+  const child = spawnTs('router/main.ts', [], { env, nodeArgs: opts.nodeArgs, replaceEnv: true, name: opts.name });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/readyz`, child);
@@ -75,6 +83,7 @@ export async function startRouter(opts: RouterTargetOptions): Promise<RunningTar
   return {
     url,
     child,
+    startMs: performance.now() - t0,
     async stop() {
       await child.stop(10_000);
       if (opts.redisUrl && opts.redisPrefix) await deletePrefix(opts.redisUrl, opts.redisPrefix);

@@ -33,10 +33,14 @@ const LABELS: Record<TargetKey, string> = {
 
 export const CONNECTIONS = 50;
 
-/** Extra node flags for the target processes: BENCH_CPU_PROF=dir writes a CPU profile of each. */
+/**
+ * Extra node flags for the target processes: BENCH_CPU_PROF=dir writes CPU profiles of each
+ * under dir/<target>/ (the main thread's is CPU.*.<pid>.0.*.cpuprofile; tsx's loader thread
+ * writes its own beside it).
+ */
 export function targetNodeArgs(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir, name)}`] : [];
 }
 
 export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
@@ -61,10 +65,10 @@ export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
     const starters: Record<TargetKey, () => Promise<RunningTarget> | string> = {
       bare: () => startBareHono({ nodeArgs: targetNodeArgs('bare-hono') }),
       naive: () => (hasRedis ? startNaivePipeline(redisUrl, newPrefix('naive'), sink.url, { nodeArgs: targetNodeArgs('naive') }) : `no Redis at ${redisUrl}`),
-      embedded: () => startRouter({ profilesDir: tree!.dir, scratchDir: ctx.tmpDir, nodeArgs: targetNodeArgs('router-embedded') }),
+      embedded: () => startRouter({ name: 'router-embedded', profilesDir: tree!.dir, scratchDir: ctx.tmpDir, nodeArgs: targetNodeArgs('router-embedded') }),
       redis: () =>
         hasRedis
-          ? startRouter({ profilesDir: tree!.dir, scratchDir: ctx.tmpDir, redisUrl, redisPrefix: newPrefix('router'), nodeArgs: targetNodeArgs('router-redis') })
+          ? startRouter({ name: 'router-redis', profilesDir: tree!.dir, scratchDir: ctx.tmpDir, redisUrl, redisPrefix: newPrefix('router'), nodeArgs: targetNodeArgs('router-redis') })
           : `no Redis at ${redisUrl}`,
     };
     for (const key of Object.keys(starters) as TargetKey[]) {
@@ -92,6 +96,7 @@ async function runTarget(
     return { key, label, skipped: `did not start: ${(err as Error).message.split('\n')[0]}` };
   }
   if (typeof target === 'string') return { key, label, skipped: target };
+  ctx.log(`http: ${label} answered ${(target.startMs / 1000).toFixed(1)} s after it was spawned`);
   try {
     return { key, label, figures: await measure(target) };
   } finally {
