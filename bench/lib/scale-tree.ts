@@ -1,7 +1,7 @@
 // The tree for the config-scale section: N profiles × 20 partner assignments.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeTree } from '../gen-tree.ts';
+import { generateProfileTree } from '../config-scale.ts';
 
 export interface ScaleTree {
   files: number;
@@ -11,9 +11,9 @@ export interface ScaleTree {
 }
 
 export async function generateTree(dir: string, profiles: number): Promise<ScaleTree> {
-  await writeTree(dir, { profiles, webhookUrl: 'http://127.0.0.1:9/leads', caps: 'huge' });
+  await generateProfileTree(dir, { profiles });
   const { files, bytes } = await sizeOf(dir);
-  return { files, bytes, generator: 'bench/gen-tree.ts writeTree (state × product, 20 assignments with 2–4 conditions each, one file per profile)' };
+  return { files, bytes, generator: 'bench/config-scale.ts generateProfileTree (state × product, 20 assignments with 2–4 conditions and a day cap each, one file per profile)' };
 }
 
 async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
