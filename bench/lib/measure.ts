@@ -2,6 +2,7 @@
 // latency, errors), how fast they reach the partner (the sink's count during the window), and
 // what is left when the load stops (backlog, time to drain).
 import { runLoad } from './load.ts';
+import { callsBetween, commandCalls } from './redis-keys.ts';
 import type { LoadFigures } from './load.ts';
 import type { RunningTarget, Sink } from './targets.ts';
 
@@ -20,6 +21,11 @@ export interface TargetFigures {
   undelivered: number;
   /** Deliveries received more than once (same webhook-id). */
   duplicates: number;
+  /**
+   * Redis commands per accepted lead, from the measured window to the end of the drain
+   * (INFO commandstats, server-wide: anything else using that Redis adds to it).
+   */
+  redis?: { commandsPerLead: number; scriptsPerLead: number; byCommand: Record<string, number> };
 }
 
 export interface MeasureOptions {
@@ -29,6 +35,8 @@ export interface MeasureOptions {
   durationS: number;
   warmupS: number;
   drainTimeoutMs: number;
+  /** Count the Redis commands the target runs per lead. */
+  redisUrl?: string;
 }
 
 export async function measureTarget(target: RunningTarget, sink: Sink, opts: MeasureOptions): Promise<TargetFigures> {
@@ -38,6 +46,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
     const warm = await load(opts.warmupS);
     await waitForDeliveries(sink, before.count + warm.routes, opts.drainTimeoutMs);
   }
+  const statsBefore = opts.redisUrl ? await commandCalls(opts.redisUrl) : undefined;
   const start = await sink.count();
   const fig = await load(opts.durationS);
   const atStop = await sink.count();
@@ -45,6 +54,12 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
   const expected = start.count + fig.routes;
   const drained = await waitForDeliveries(sink, expected, opts.drainTimeoutMs);
   const end = await sink.count();
+  let redis: TargetFigures['redis'];
+  if (opts.redisUrl && statsBefore) {
+    const calls = callsBetween(statsBefore, await commandCalls(opts.redisUrl));
+    const leads = Math.max(1, fig.accepted);
+    redis = { commandsPerLead: calls.total / leads, scriptsPerLead: calls.scripts / leads, byCommand: calls.byCommand };
+  }
   const deliveredInWindow = atStop.count - start.count;
   return {
     startMs: target.startMs,
@@ -55,6 +70,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
     drainMs: drained === null ? null : Math.max(0, drained - stoppedAt),
     undelivered: Math.max(0, expected - end.count),
     duplicates: end.count - start.count - (end.distinct - start.distinct) - (end.withoutId - start.withoutId),
+    ...(redis ? { redis } : {}),
   };
 }
 

@@ -38,3 +38,31 @@ export async function deletePrefix(url: string, prefix: string): Promise<number>
   }
   return deleted;
 }
+
+/** Calls per command since the server started (INFO commandstats), e.g. { evalsha: 12, get: 3 }. */
+export async function commandCalls(url: string): Promise<Record<string, number>> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  r.on('error', () => {});
+  try {
+    const info = await r.info('commandstats');
+    const out: Record<string, number> = {};
+    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+    return out;
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Commands run between two INFO commandstats readings (the INFO calls themselves left out). */
+export function callsBetween(before: Record<string, number>, after: Record<string, number>): { total: number; scripts: number; byCommand: Record<string, number> } {
+  const byCommand: Record<string, number> = {};
+  let total = 0, scripts = 0;
+  for (const [cmd, n] of Object.entries(after)) {
+    const d = n - (before[cmd] ?? 0) - (cmd === 'info' ? 1 : 0);
+    if (d <= 0) continue;
+    byCommand[cmd] = d;
+    total += d;
+    if (/^(eval|evalsha|eval_ro|evalsha_ro|fcall|fcall_ro)$/.test(cmd)) scripts += d;
+  }
+  return { total, scripts, byCommand };
+}

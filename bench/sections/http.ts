@@ -53,7 +53,7 @@ export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
   try {
     tree = await writeTree(path.join(ctx.tmpDir, 'http-tree'), { profiles, webhookUrl: sink.url, caps: 'huge' });
     const bodies = treeLeads(profiles, 2_000).map((l) => JSON.stringify(l));
-    const measure = (t: RunningTarget) =>
+    const measure = (t: RunningTarget, key: TargetKey) =>
       measureTarget(t, sink, {
         path: `/v1/leads/${TREE_ENTITY}`,
         bodies,
@@ -61,6 +61,7 @@ export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
         durationS: ctx.durationS,
         warmupS: ctx.smoke ? 0 : 2,
         drainTimeoutMs: ctx.smoke ? 10_000 : 30_000,
+        redisUrl: key === 'naive' || key === 'redis' ? redisUrl : undefined,
       });
     const starters: Record<TargetKey, () => Promise<RunningTarget> | string> = {
       bare: () => startBareHono({ nodeArgs: targetNodeArgs('bare-hono') }),
@@ -84,7 +85,7 @@ export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
 async function runTarget(
   key: TargetKey,
   start: () => Promise<RunningTarget> | string,
-  measure: (t: RunningTarget) => Promise<TargetFigures>,
+  measure: (t: RunningTarget, key: TargetKey) => Promise<TargetFigures>,
   ctx: BenchContext,
 ): Promise<TargetResult> {
   const label = LABELS[key];
@@ -98,7 +99,7 @@ async function runTarget(
   if (typeof target === 'string') return { key, label, skipped: target };
   ctx.log(`http: ${label} answered ${(target.startMs / 1000).toFixed(1)} s after it was spawned`);
   try {
-    return { key, label, figures: await measure(target) };
+    return { key, label, figures: await measure(target, key) };
   } finally {
     await target.stop();
   }
@@ -127,6 +128,10 @@ function summarise(results: TargetResult[], tree: TreeInfo, ctx: BenchContext): 
     rows.push(row(`${r.label}: errors`, f.load.errors, '', `${f.load.errors}${Object.keys(f.load.statuses).length ? ` ${JSON.stringify(f.load.statuses)}` : ''}`));
     if (r.key === 'bare') continue;
     rows.push(row(`${r.label}: delivered during the window`, f.deliveredPerSecond, 'leads/s'));
+    if (f.redis) {
+      rows.push(row(`${r.label}: Redis commands per lead (scripts)`, f.redis.commandsPerLead, '',
+        `${f.redis.commandsPerLead.toFixed(1)} (${f.redis.scriptsPerLead.toFixed(1)})`));
+    }
     rows.push(
       row(`${r.label}: backlog at stop → drained in`, f.drainMs === null ? null : f.drainMs / 1000, 's',
         `${f.backlogAtStop.toLocaleString('en-US')} → ${f.drainMs === null ? `not in ${ctx.smoke ? 10 : 30} s (${f.undelivered} left)` : formatValue(f.drainMs / 1000, 's')}`,
@@ -156,6 +161,7 @@ function summarise(results: TargetResult[], tree: TreeInfo, ctx: BenchContext): 
     notes: [
       `tree: ${tree.profiles.toLocaleString('en-US')} profiles of entity ${TREE_ENTITY} (state × product, one file each) × 20 partner assignments (2–4 conditions each, a rule-less catch-all last, day caps of 10⁹), 20 partners whose webhooks post to the sink over http on loopback (bench/gen-tree.ts)`,
       `leads: 2,000 bodies sent in turn (treeLeads, seed 5), each matching exactly one profile: one 202 promises one delivery; the sink is a separate node:http process counting what it receives`,
+      `Redis commands per lead: INFO commandstats from the start of the window to the end of the drain, ÷ leads accepted (server-wide: other clients of that Redis add to it)`,
       `(a) parses the JSON and answers 202 (delivers nothing: its intake is the baseline); (b) Hono + one Lua cap script + BullMQ queue.add + a BullMQ Worker (concurrency 50) posting with undici, in one process; (c)/(d) tsx router/main.ts, LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}`,
     ],
   };
