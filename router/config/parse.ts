@@ -1,8 +1,9 @@
 // One YAML file -> its documents with source positions, or problems. Pure: text in, docs out.
 // Anything that cannot be read as a document of a known kind is a problem, never silently dropped.
 import { isMap, LineCounter, parseAllDocuments, type Node, type YAMLError } from 'yaml';
+import { fastParseDocuments } from './fast-yaml.ts';
 import { problem } from './problems.ts';
-import { locatedDoc, type LocatedDoc } from './source.ts';
+import { locatedDoc, type LocatedDoc, type NodeLocator } from './source.ts';
 import { didYouMean } from './suggest.ts';
 import type { Kind, Problem, SourcePos } from './types.ts';
 
@@ -13,8 +14,33 @@ export interface ParsedFile {
   problems: Problem[];
 }
 
+const isKindMap = (v: unknown) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && (KINDS as readonly unknown[]).includes((v as Record<string, unknown>).kind);
+
 /** Parses every document of `text`; `file` is the path shown in problems. */
 export function parseYamlFile(file: string, text: string): ParsedFile {
+  // Fast path: plain files whose every document has a known kind. Positions come from `yaml`,
+  // parsed once per file on the first position asked for (usually never, or for a problem).
+  const fast = fastParseDocuments(text);
+  if (fast !== null && fast.every(isKindMap)) {
+    let locators: NodeLocator[] | undefined;
+    const locate = (i: number) => () => {
+      if (locators === undefined) {
+        const lineCounter = new LineCounter();
+        const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+        const list = Array.isArray(parsed) ? parsed : [];
+        locators = list.map((doc) => ({ root: (doc.contents as Node | null) ?? null, lineCounter, startOffset: doc.range[0] }));
+      }
+      return locators[i] ?? { root: null, lineCounter: new LineCounter(), startOffset: 0 };
+    };
+    const docs = fast.map((value, i) => locatedDoc((value as { kind: Kind }).kind, value, file, locate(i)));
+    return { docs, problems: [] };
+  }
+  return parseYamlFileSlowly(file, text);
+}
+
+/** The `yaml` package's full parse: every error and warning, with its position. */
+export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const docs: LocatedDoc[] = [];
   const problems: Problem[] = [];
@@ -57,7 +83,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       continue;
     }
     const kind = (value as Record<string, unknown>).kind;
-    const probe = locatedDoc('Entity', value, file, root, lineCounter, startOffset);
+    const probe = locatedDoc('Entity', value, file, { root, lineCounter, startOffset });
     if (kind === undefined) {
       problems.push(problem('MISSING_KIND', probe.pos([]), 'document has no `kind`', `add kind: ${KINDS.join(' | ')}`));
       continue;
@@ -73,7 +99,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
       );
       continue;
     }
-    docs.push(locatedDoc(kind as Kind, value, file, root, lineCounter, startOffset));
+    docs.push(locatedDoc(kind as Kind, value, file, { root, lineCounter, startOffset }));
   }
   return { docs, problems };
 }

@@ -43,16 +43,23 @@ function walk(root: Node | null, path: DocPath): { found: Found; complete: boole
   return { found, complete: true };
 }
 
-/** A SourceDoc over one yaml document. `startOffset` is used when the document has no contents. */
-export function locatedDoc<T>(
-  kind: Kind,
-  value: T,
-  file: string,
-  root: Node | null,
-  lineCounter: LineCounter,
-  startOffset = 0,
-): LocatedDoc<T> {
+/** Where a document's nodes are: its yaml AST and the file's line table. */
+export interface NodeLocator {
+  root: Node | null;
+  lineCounter: LineCounter;
+  /** Used when the document has no contents. */
+  startOffset: number;
+}
+
+/**
+ * A SourceDoc over one yaml document. `locate` may be a function: documents read by the fast
+ * reader (fast-yaml.ts) have no AST, and build it only when a position is first asked for.
+ */
+export function locatedDoc<T>(kind: Kind, value: T, file: string, locate: NodeLocator | (() => NodeLocator)): LocatedDoc<T> {
+  let located = typeof locate === 'function' ? undefined : locate;
+  const locator = () => (located ??= (locate as () => NodeLocator)());
   const at = (node: Node | null): SourcePos => {
+    const { lineCounter, startOffset } = locator();
     const offset = node?.range?.[0] ?? startOffset;
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -62,10 +69,10 @@ export function locatedDoc<T>(
     value,
     file,
     pos(path: DocPath = []) {
-      return at(walk(root, path).found.node);
+      return at(walk(locator().root, path).found.node);
     },
     keyPos(path: DocPath) {
-      const { found, complete } = walk(root, path);
+      const { found, complete } = walk(locator().root, path);
       return at(complete && found.keyNode ? found.keyNode : found.node);
     },
   };

@@ -65,16 +65,17 @@ export function checkPartnerReferences(docs: readonly SourceDoc[]): Problem[] {
       if (!isObj(a)) return;
       const id = str(a.partner);
       if (id === undefined) return;
-      const at = d.pos(['partners', i, 'partner']);
+      // Positions cost a parse of the file's AST: ask only when there is a problem.
+      const at = () => d.pos(['partners', i, 'partner']);
       if (!partners.has(id)) {
         problems.push(
-          problem('UNKNOWN_PARTNER', at, `unknown partner '${id}' in partners[${i}]`, didYouMean(id, partners.keys()) ?? hintKnown('partners', partners.keys())),
+          problem('UNKNOWN_PARTNER', at(), `unknown partner '${id}' in partners[${i}]`, didYouMean(id, partners.keys()) ?? hintKnown('partners', partners.keys())),
         );
       }
       const first = assigned.get(id);
       if (first !== undefined) {
         problems.push(
-          problem('DUPLICATE_ASSIGNMENT', at, `partner '${id}' is assigned twice in profile '${String(d.value.id)}' (partners[${first}] and partners[${i}])`, 'merge the two assignments; use rules inside one assignment for different conditions'),
+          problem('DUPLICATE_ASSIGNMENT', at(), `partner '${id}' is assigned twice in profile '${String(d.value.id)}' (partners[${first}] and partners[${i}])`, 'merge the two assignments; use rules inside one assignment for different conditions'),
         );
       } else {
         assigned.set(id, i);

@@ -13,6 +13,9 @@ import {
   list,
   lookupField,
   profileRuleLists,
+  pathOf,
+  type ConditionVisitor,
+  type LazyPath,
   str,
   type Obj,
 } from './shared.ts';
@@ -21,7 +24,7 @@ const NUMBER_OPS = ['between', 'gt', 'gte', 'lt', 'lte'] as const;
 const STRING_OPS = ['startsWith', 'endsWith', 'contains', 'notContains', 'matches'] as const;
 const VALUE_OPS = ['equals', 'notEquals'] as const;
 const LIST_OPS = ['in', 'notIn'] as const;
-const ALL_OPS = [...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty'] as const;
+const OPERATOR_SET = new Set<string>([...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty']);
 
 /** The flags the rules core compiles `matches` with (plus `i` for ignoreCase). */
 export function compileRuleRegex(source: string, ignoreCase: boolean): RegExp {
@@ -37,9 +40,8 @@ export function checkRules(docs: readonly SourceDoc[]): Problem[] {
     const entity = entityId === undefined ? undefined : entities.get(entityId);
     // Unknown entity: UNKNOWN_ENTITY says so; field checks are skipped, the rest still runs.
     const fields = entity === undefined ? undefined : entityFields(entity);
-    for (const { rules, path } of profileRuleLists(profile.value)) {
-      forEachCondition(rules, path, (cond, at) => checkCondition(profile, entityId ?? '?', fields, cond, at, problems));
-    }
+    const visit: ConditionVisitor = (cond, at) => checkCondition(profile, entityId ?? '?', fields, cond, at, problems);
+    for (const { rules, path } of profileRuleLists(profile.value)) forEachCondition(rules, path, visit);
   }
   return problems;
 }
@@ -49,32 +51,32 @@ function checkCondition(
   entityId: string,
   fields: Record<string, FieldDef> | undefined,
   cond: Obj,
-  at: DocPath,
+  lazyAt: LazyPath,
   out: Problem[],
 ): void {
   const ignoreCase = cond.ignoreCase === true;
   const between = cond.between;
   if (Array.isArray(between) && typeof between[0] === 'number' && typeof between[1] === 'number' && between[0] > between[1]) {
     out.push(
-      problem('BETWEEN_MIN_GT_MAX', doc.pos([...at, 'between']), `between [${between[0]}, ${between[1]}]: min is greater than max, so it never matches`, `write it as [${between[1]}, ${between[0]}]`),
+      problem('BETWEEN_MIN_GT_MAX', posAt(doc, lazyAt, 'between'), `between [${between[0]}, ${between[1]}]: min is greater than max, so it never matches`, `write it as [${between[1]}, ${between[0]}]`),
     );
   }
   if (typeof cond.matches === 'string') {
     try {
       compileRuleRegex(cond.matches, ignoreCase);
     } catch (err) {
-      out.push(problem('INVALID_REGEX', doc.pos([...at, 'matches']), `matches: invalid regular expression: ${regexReason(err)}`));
+      out.push(problem('INVALID_REGEX', posAt(doc, lazyAt, 'matches'), `matches: invalid regular expression: ${regexReason(err)}`));
     }
   }
 
   const field = str(cond.field);
   if (field === undefined || fields === undefined) return;
-  const found = lookupField(fields, field);
+  const found = lookupFieldCached(fields, field);
   if (!found.found) {
     out.push(
       problem(
         'UNKNOWN_FIELD',
-        doc.pos([...at, 'field']),
+        posAt(doc, lazyAt, 'field'),
         `entity '${entityId}' has no field '${found.missing}'`,
         didYouMean(field, allFieldPaths(fields)),
       ),
@@ -83,38 +85,42 @@ function checkCondition(
   }
   if (found.encrypted) {
     out.push(
-      problem('ENCRYPTED_FIELD_IN_RULE', doc.pos([...at, 'field']), `'${field}' is an encrypted field and cannot be used in a rule`, 'encrypted fields are delivered to partners but never evaluated; route on another field'),
+      problem('ENCRYPTED_FIELD_IN_RULE', posAt(doc, lazyAt, 'field'), `'${field}' is an encrypted field and cannot be used in a rule`, 'encrypted fields are delivered to partners but never evaluated; route on another field'),
     );
     return;
   }
   const def = found.def;
   if (def === undefined || typeof def.type !== 'string') return; // free-form object: type unknown
   const type = def.type;
-  const ops = ALL_OPS.filter((op) => op in cond);
+  const ops: string[] = [];
+  for (const key in cond) if (OPERATOR_SET.has(key)) ops.push(key);
 
   if (type === 'object') {
     for (const op of ops) {
       if (op === 'empty') continue;
-      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} cannot test '${field}': it is an object; only empty applies`, 'test one of its nested fields with a dotted path'));
+      out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} cannot test '${field}': it is an object; only empty applies`, 'test one of its nested fields with a dotted path'));
     }
     return;
   }
   for (const op of ops) {
     if ((NUMBER_OPS as readonly string[]).includes(op) && !isNumeric(type)) {
-      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} needs a number field, but '${field}' is a ${type}`));
+      out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a number field, but '${field}' is a ${type}`));
     } else if ((STRING_OPS as readonly string[]).includes(op) && type !== 'string') {
-      out.push(problem('OPERATOR_TYPE_MISMATCH', doc.pos([...at, op]), `${op} needs a string field, but '${field}' is a ${type}`, type === 'boolean' ? 'use equals: true or equals: false' : 'use equals, in, between or gt/gte/lt/lte'));
+      out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a string field, but '${field}' is a ${type}`, type === 'boolean' ? 'use equals: true or equals: false' : 'use equals, in, between or gt/gte/lt/lte'));
     }
   }
   // Values compared with the field's value must have its type and sit inside its enum.
-  const values: { value: unknown; path: DocPath; op: string }[] = [];
-  for (const op of VALUE_OPS) if (op in cond) values.push({ value: cond[op], path: [...at, op], op });
-  for (const op of LIST_OPS) list(cond[op]).forEach((value, i) => values.push({ value, path: [...at, op, i], op }));
+  const values: { value: unknown; path: (string | number)[]; op: string }[] = [];
+  for (const op of VALUE_OPS) if (op in cond) values.push({ value: cond[op], path: [op], op });
+  for (const op of LIST_OPS) {
+    const items = list(cond[op]);
+    for (let i = 0; i < items.length; i++) values.push({ value: items[i], path: [op, i], op });
+  }
   for (const { value, path, op } of values) {
     if (value === null || typeof value === 'object') continue; // the schema reports these
     if (!fitsType(type, value)) {
       out.push(
-        problem('OPERATOR_TYPE_MISMATCH', doc.pos(path), `${op}: ${JSON.stringify(value)} is a ${typeof value}, but '${field}' is a ${type}`, type === 'string' ? `quote it: "${String(value)}"` : undefined),
+        problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, ...path), `${op}: ${JSON.stringify(value)} is a ${typeof value}, but '${field}' is a ${type}`, type === 'string' ? `quote it: "${String(value)}"` : undefined),
       );
       continue;
     }
@@ -122,10 +128,25 @@ function checkCondition(
     if (allowed !== undefined && !inEnum(allowed, value, ignoreCase)) {
       const guess = typeof value === 'string' ? nearest(value, allowed.map(String)) : undefined;
       out.push(
-        problem('VALUE_NOT_IN_ENUM', doc.pos(path), `${field}: ${String(value)} is not one of ${allowed.join(', ')}${guess === undefined ? '' : ` — did you mean ${guess}?`}`),
+        problem('VALUE_NOT_IN_ENUM', posAt(doc, lazyAt, ...path), `${field}: ${String(value)} is not one of ${allowed.join(', ')}${guess === undefined ? '' : ` — did you mean ${guess}?`}`),
       );
     }
   }
+}
+
+/** Positions and paths are built only for problems. */
+function posAt(doc: SourceDoc, at: LazyPath, ...rest: (string | number)[]) {
+  return doc.pos([...pathOf(at), ...rest]);
+}
+
+// Rules name few distinct fields: resolve each path once per entity.
+const lookups = new WeakMap<object, Map<string, ReturnType<typeof lookupField>>>();
+function lookupFieldCached(fields: Record<string, FieldDef>, path: string) {
+  let cache = lookups.get(fields);
+  if (cache === undefined) lookups.set(fields, (cache = new Map()));
+  let found = cache.get(path);
+  if (found === undefined) cache.set(path, (found = lookupField(fields, path)));
+  return found;
 }
 
 function isNumeric(type: FieldType): boolean {

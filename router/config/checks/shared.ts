@@ -110,18 +110,41 @@ export function profileRuleLists(profile: Obj): { rules: unknown; path: DocPath 
   return out;
 }
 
-/** Calls `visit` for every condition (a rule that is not an any/all/not group) in a rule list. */
-export function forEachCondition(rules: unknown, path: DocPath, visit: (cond: Obj, path: DocPath) => void): void {
-  list(rules).forEach((rule, i) => visitRule(rule, [...path, i], visit));
+/**
+ * A path built only when asked for (`pathOf`): checks walk 100,000s of conditions and report
+ * few. A linked list of plain objects, no closures (tsx wraps every closure it creates).
+ */
+export type LazyPath = { readonly base: DocPath } | { readonly parent: LazyPath; readonly seg: string | number };
+
+export function pathOf(p: LazyPath): DocPath {
+  if ('base' in p) return p.base;
+  const out: (string | number)[] = [];
+  let cur: LazyPath = p;
+  while (!('base' in cur)) {
+    out.push(cur.seg);
+    cur = cur.parent;
+  }
+  return [...cur.base, ...out.reverse()];
 }
 
-function visitRule(rule: unknown, path: DocPath, visit: (cond: Obj, path: DocPath) => void): void {
+export type ConditionVisitor = (cond: Obj, path: LazyPath) => void;
+
+/** Calls `visit` for every condition (a rule that is not an any/all/not group) in a rule list. */
+export function forEachCondition(rules: unknown, path: DocPath, visit: ConditionVisitor): void {
+  visitList(rules, { base: path }, visit);
+}
+
+function visitList(rules: unknown, path: LazyPath, visit: ConditionVisitor): void {
+  if (!Array.isArray(rules)) return;
+  for (let i = 0; i < rules.length; i++) visitRule(rules[i], { parent: path, seg: i }, visit);
+}
+
+function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void {
   if (!isObj(rule)) return;
   if ('any' in rule || 'all' in rule || 'not' in rule) {
-    for (const group of ['any', 'all'] as const) {
-      if (group in rule) forEachCondition(rule[group], [...path, group], visit);
-    }
-    if ('not' in rule) visitRule(rule.not, [...path, 'not'], visit);
+    if ('any' in rule) visitList(rule.any, { parent: path, seg: 'any' }, visit);
+    if ('all' in rule) visitList(rule.all, { parent: path, seg: 'all' }, visit);
+    if ('not' in rule) visitRule(rule.not, { parent: path, seg: 'not' }, visit);
     return;
   }
   visit(rule, path);
