@@ -1,17 +1,39 @@
-// In-process LeadStore (the embedded default: one router, no Redis). Records are copied in and
-// out, so callers never share objects with the store. Expiry is lazy: an expired record is
-// dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept
-// in last-write order, which is expiry order, so a sweep stops at the first live record.
+// In-process LeadStore (the embedded default: one router, no Redis). Callers never share mutable
+// objects with the store, without deep copies on the hot path: routes and attempts (small, flat)
+// are copied in and out; the decision trace (the bulk of a record, written once, never changed)
+// is frozen on save and handed out as it is. Expiry is lazy: an expired record is dropped when it
+// is touched, and a sweep at most once a minute drops the rest; the map is kept in last-write
+// order, which is expiry order, so a sweep stops at the first live record.
 
-import { DEFAULT_LEAD_RETENTION_MS, type LeadStore, type LeadStoreOptions } from './store.ts';
-import type { LeadRecord } from './types.ts';
+import { DEFAULT_LEAD_RETENTION_MS, REOPENED_STATES, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
 
 const SWEEP_EVERY_MS = 60_000;
 
+type Fixed = Omit<LeadRecord, 'state' | 'routes' | 'attempts'>;
+
 interface Entry {
-  record: LeadRecord;
+  fixed: Fixed;
+  state: LeadState;
+  routes: RouteRecord[];
+  attempts: AttemptRecord[];
   expiresAt: number;
 }
+
+/** Freeze `value` and everything under it (stops at what is frozen already). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (const v of value) deepFreeze(v);
+  } else {
+    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+  }
+  return value;
+}
+
+const copyRoute = (r: RouteRecord): RouteRecord => ({ ...r });
+const copyAttempt = (a: AttemptRecord): AttemptRecord => ({ ...a });
 
 export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => number } = {}): LeadStore {
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
@@ -47,46 +69,67 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
     sweep(t);
   };
 
-  const write = async (leadId: string, change: (record: LeadRecord) => boolean): Promise<boolean> => {
+  const write = async (leadId: string, change: (e: Entry) => boolean): Promise<boolean> => {
     const e = live(leadId);
-    if (!e || !change(e.record)) return false;
+    if (!e || !change(e)) return false;
     touch(leadId, e);
     return true;
   };
 
+  const update = (leadId: string, change: LeadChange) =>
+    write(leadId, (e) => {
+      let route: RouteRecord | undefined;
+      if (change.route) {
+        const id = change.route.deliveryId;
+        route = e.routes.find((x) => x.deliveryId === id);
+        if (!route) return false;
+      }
+      if (route) route.status = change.route!.status;
+      if (change.attempt) e.attempts.push(copyAttempt(change.attempt));
+      if (change.state) e.state = change.state;
+      return true;
+    });
+
   return {
     async save(record) {
-      touch(record.leadId, { record: structuredClone(record), expiresAt: 0 });
+      const { state, routes, attempts, trace, ...rest } = record;
+      const fixed: Fixed = { ...rest, trace: deepFreeze(trace) };
+      touch(record.leadId, { fixed, state, routes: routes.map(copyRoute), attempts: attempts.map(copyAttempt), expiresAt: 0 });
     },
     async get(leadId) {
       const e = live(leadId);
-      return e ? structuredClone(e.record) : null;
+      if (!e) return null;
+      return { ...e.fixed, state: e.state, routes: e.routes.map(copyRoute), attempts: e.attempts.map(copyAttempt) };
     },
     addRoute(leadId, route) {
-      return write(leadId, (r) => {
-        if (!r.routes.some((x) => x.deliveryId === route.deliveryId)) r.routes.push({ ...route });
+      return write(leadId, (e) => {
+        if (!e.routes.some((x) => x.deliveryId === route.deliveryId)) e.routes.push(copyRoute(route));
         return true;
       });
     },
     setRouteStatus(leadId, deliveryId, status) {
-      return write(leadId, (r) => {
-        const route = r.routes.find((x) => x.deliveryId === deliveryId);
-        if (!route) return false;
-        route.status = status;
-        return true;
-      });
+      return update(leadId, { route: { deliveryId, status } });
     },
     addAttempt(leadId, attempt) {
-      return write(leadId, (r) => {
-        r.attempts.push({ ...attempt });
-        return true;
-      });
+      return update(leadId, { attempt });
     },
     setState(leadId, state) {
-      return write(leadId, (r) => {
-        r.state = state;
-        return true;
-      });
+      return update(leadId, { state });
+    },
+    update,
+    async startDelivery(leadId, route) {
+      const e = live(leadId);
+      if (!e) return { record: false };
+      const known = e.routes.find((x) => x.deliveryId === route.deliveryId);
+      const previous = known?.status ?? null;
+      if (!known) {
+        e.routes.push({ ...route, status: 'delivering' });
+      } else if (previous !== 'delivered' && previous !== 'test-delivered' && previous !== 'delivering') {
+        known.status = 'delivering';
+        if (REOPENED_STATES.has(e.state)) e.state = 'pending';
+      }
+      touch(leadId, e);
+      return { record: true, previous };
     },
     async close() {
       entries.clear();

@@ -1,68 +1,96 @@
-// LeadStore on Redis. One lead is four keys sharing the hash tag `{leadId}` (Cluster-safe):
-//   ${prefix}lead:{id}           hash: `lead` (JSON of the fixed fields and the trace), `state`
-//   ${prefix}lead:{id}:routes    list: the routes in order (JSON, without their status)
-//   ${prefix}lead:{id}:status    hash: deliveryId -> route status
-//   ${prefix}lead:{id}:attempts  list: the delivery attempts in order (JSON)
-// so a status change or a new attempt is a small append, never a rewrite of the record. Every
-// write is one round trip (MULTI for save, a Lua script for the others) and refreshes the TTL
-// of all four keys; the scripts write nothing when the record is gone, so a late write never
-// brings back half a record. Redis errors become UNAVAILABLE.
+// LeadStore on Redis. One lead is ONE hash, `${prefix}lead:{leadId}` (the braces are a hash tag:
+// Cluster-safe), with the fields
+//   lead          JSON of the fixed fields and the trace (written once)
+//   state         the lead's state
+//   nr, r:<n>     the number of routes, and route n (JSON, without its status), in order
+//   s:<id>        the status of the route whose deliveryId is <id>
+//   na, a:<n>     the number of attempts, and attempt n (JSON), in order
+// so a status change or a new attempt is a small field write, never a rewrite of the record.
+// Every call is one round trip: one script per write (save, update, startDelivery, addRoute),
+// one HGETALL per read. A script's first command is PEXPIRE: it restarts the retention period
+// and, answering 0 for a missing key, is the existence check, so a late write never brings back
+// part of an expired record. Redis errors become UNAVAILABLE.
 
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
-import { DEFAULT_LEAD_RETENTION_MS, type LeadStore, type LeadStoreOptions } from './store.ts';
+import { DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
 
-const REFRESH = `
-local function refresh()
-  for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+// ARGV: retention, then field, value, …
+const SAVE = `
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 4000 do
+  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-`;
-
-// ARGV: retention, deliveryId, status, route JSON
-const ADD_ROUTE = `${REFRESH}
-if redis.call('HSETNX', KEYS[3], ARGV[2], ARGV[3]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[4]) end
-refresh()
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
-// ARGV: retention, deliveryId, status
-const SET_ROUTE_STATUS = `${REFRESH}
-if redis.call('HEXISTS', KEYS[3], ARGV[2]) == 0 then return 0 end
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-refresh()
+// ARGV: retention, attempt JSON or '', deliveryId or '', route status, lead state or ''
+const UPDATE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
+local set = {}
+if ARGV[3] ~= '' then
+  local f = 's:' .. ARGV[3]
+  if redis.call('HEXISTS', KEYS[1], f) == 0 then return 0 end
+  set[#set + 1] = f
+  set[#set + 1] = ARGV[4]
+end
+if ARGV[2] ~= '' then
+  set[#set + 1] = 'a:' .. redis.call('HINCRBY', KEYS[1], 'na', 1)
+  set[#set + 1] = ARGV[2]
+end
+if ARGV[5] ~= '' then
+  set[#set + 1] = 'state'
+  set[#set + 1] = ARGV[5]
+end
+if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
 return 1`;
 
-// ARGV: retention, attempt JSON
-const ADD_ATTEMPT = `${REFRESH}
-redis.call('RPUSH', KEYS[4], ARGV[2])
-refresh()
+// ARGV: retention, deliveryId, status, route JSON (without status)
+const ADD_ROUTE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[2], ARGV[3]) == 1 then
+  redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[4])
+end
 return 1`;
 
-// ARGV: retention, state
-const SET_STATE = `${REFRESH}
-redis.call('HSET', KEYS[1], 'state', ARGV[2])
-refresh()
-return 1`;
+// ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, else
+// the route's previous status ('' when it was not recorded).
+const START_DELIVERY = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+local f = 's:' .. ARGV[2]
+local cur = redis.call('HMGET', KEYS[1], f, 'state')
+local s = cur[1]
+if not s then
+  redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[3], f, 'delivering')
+  return ''
+end
+if s == 'delivered' or s == 'test-delivered' or s == 'delivering' then return s end
+if cur[2] == 'rejected' or cur[2] == 'dead-lettered' then
+  redis.call('HSET', KEYS[1], f, 'delivering', 'state', 'pending')
+else
+  redis.call('HSET', KEYS[1], f, 'delivering')
+end
+return s`;
 
 type Arg = string | number;
 interface LeadCommands {
-  leadrouteLeadAddRoute(...args: Arg[]): Promise<number>;
-  leadrouteLeadSetRouteStatus(...args: Arg[]): Promise<number>;
-  leadrouteLeadAddAttempt(...args: Arg[]): Promise<number>;
-  leadrouteLeadSetState(...args: Arg[]): Promise<number>;
+  leadrouteLeadSave(key: string, ...args: Arg[]): Promise<number>;
+  leadrouteLeadUpdate(key: string, ...args: Arg[]): Promise<number>;
+  leadrouteLeadAddRoute(key: string, ...args: Arg[]): Promise<number>;
+  leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
 }
 
 function defineCommands(redis: Redis): Redis & LeadCommands {
   const scripts: Record<keyof LeadCommands, string> = {
+    leadrouteLeadSave: SAVE,
+    leadrouteLeadUpdate: UPDATE,
     leadrouteLeadAddRoute: ADD_ROUTE,
-    leadrouteLeadSetRouteStatus: SET_ROUTE_STATUS,
-    leadrouteLeadAddAttempt: ADD_ATTEMPT,
-    leadrouteLeadSetState: SET_STATE,
+    leadrouteLeadStartDelivery: START_DELIVERY,
   };
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
-      redis.defineCommand(name, { lua, numberOfKeys: 4 });
+      redis.defineCommand(name, { lua, numberOfKeys: 1 });
     }
   }
   return redis as Redis & LeadCommands;
@@ -79,6 +107,27 @@ function unavailable(err: unknown): LeadrouteError {
 /** A braced id would break the hash tag; such an id can never have been saved. */
 const validId = (leadId: string) => leadId.length > 0 && !/[{}]/.test(leadId);
 
+const routeJson = ({ status: _s, ...rest }: RouteRecord) => JSON.stringify(rest satisfies StoredRoute);
+
+/** The record from its hash (HGETALL), or null when the hash is empty or not a lead. */
+export function decodeLead(h: Record<string, string>): LeadRecord | null {
+  if (!h.lead) return null;
+  const lead = JSON.parse(h.lead) as StoredLead;
+  const routes: RouteRecord[] = [];
+  for (let i = 1, n = Number(h.nr ?? 0); i <= n; i++) {
+    const json = h[`r:${i}`];
+    if (json === undefined) continue;
+    const route = JSON.parse(json) as StoredRoute;
+    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState });
+  }
+  const attempts: AttemptRecord[] = [];
+  for (let i = 1, n = Number(h.na ?? 0); i <= n; i++) {
+    const json = h[`a:${i}`];
+    if (json !== undefined) attempts.push(JSON.parse(json) as AttemptRecord);
+  }
+  return { ...lead, state: h.state as LeadState, routes, attempts };
+}
+
 /**
  * A LeadStore on an existing ioredis client (router/redis.ts). The client is injected: `close()`
  * leaves it open, its owner quits it. `prefix` namespaces the keys (e.g. `leadroute:`).
@@ -87,37 +136,34 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
   const r = defineCommands(redis);
   const prefix = opts.prefix ?? '';
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
-  const keysOf = (leadId: string): [string, string, string, string] => {
-    const base = `${prefix}lead:{${leadId}}`;
-    return [base, `${base}:routes`, `${base}:status`, `${base}:attempts`];
-  };
+  const keyOf = (leadId: string) => `${prefix}lead:{${leadId}}`;
 
-  const run = async (leadId: string, call: (keys: string[]) => Promise<number>): Promise<boolean> => {
+  const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
     try {
-      return (await call(keysOf(leadId))) === 1;
+      return (await call(keyOf(leadId))) === 1;
     } catch (err) {
       throw unavailable(err);
     }
   };
 
+  const update = (leadId: string, change: LeadChange) =>
+    run(leadId, (key) => r.leadrouteLeadUpdate(
+      key, retentionMs,
+      change.attempt ? JSON.stringify(change.attempt) : '',
+      change.route?.deliveryId ?? '', change.route?.status ?? '',
+      change.state ?? '',
+    ));
+
   return {
     async save(record: LeadRecord): Promise<void> {
       if (!validId(record.leadId)) throw new LeadrouteError('INTERNAL', 'a lead id may not contain { or }');
-      const keys = keysOf(record.leadId);
-      const [main, routes, status, attempts] = keys;
-      const { routes: routeList, attempts: attemptList, state, ...lead } = record;
-      const m = r.multi().del(...keys).hset(main, 'lead', JSON.stringify(lead satisfies StoredLead), 'state', state);
-      if (routeList.length) {
-        m.rpush(routes, ...routeList.map(({ status: _s, ...rest }) => JSON.stringify(rest satisfies StoredRoute)));
-        m.hset(status, ...routeList.flatMap((x) => [x.deliveryId, x.status]));
-      }
-      if (attemptList.length) m.rpush(attempts, ...attemptList.map((a) => JSON.stringify(a)));
-      for (const k of keys) m.pexpire(k, retentionMs);
+      const { routes, attempts, state, ...lead } = record;
+      const args: Arg[] = [retentionMs, 'lead', JSON.stringify(lead satisfies StoredLead), 'state', state, 'nr', routes.length, 'na', attempts.length];
+      routes.forEach((route, i) => args.push(`r:${i + 1}`, routeJson(route), `s:${route.deliveryId}`, route.status));
+      attempts.forEach((a, i) => args.push(`a:${i + 1}`, JSON.stringify(a)));
       try {
-        const replies = await m.exec();
-        const failed = replies?.find(([err]) => err);
-        if (!replies || failed) throw failed?.[0] ?? new Error('MULTI aborted');
+        await r.leadrouteLeadSave(keyOf(record.leadId), ...args);
       } catch (err) {
         throw unavailable(err);
       }
@@ -125,48 +171,43 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
 
     async get(leadId: string): Promise<LeadRecord | null> {
       if (!validId(leadId)) return null;
-      const [main, routes, status, attempts] = keysOf(leadId);
-      let replies: [Error | null, unknown][] | null;
+      let h: Record<string, string>;
       try {
-        replies = await r.multi().hgetall(main).lrange(routes, 0, -1).hgetall(status).lrange(attempts, 0, -1).exec();
+        h = await r.hgetall(keyOf(leadId));
       } catch (err) {
         throw unavailable(err);
       }
-      if (!replies) throw unavailable(new Error('MULTI aborted'));
-      const failed = replies.find(([err]) => err);
-      if (failed) throw unavailable(failed[0]);
-      const [h, routeList, statuses, attemptList] = replies.map(([, v]) => v) as [
-        Record<string, string>, string[], Record<string, string>, string[],
-      ];
-      if (!h.lead) return null;
-      const lead = JSON.parse(h.lead) as StoredLead;
-      return {
-        ...lead,
-        state: h.state as LeadState,
-        routes: routeList.map((json) => {
-          const route = JSON.parse(json) as StoredRoute;
-          return { ...route, status: statuses[route.deliveryId] as RouteState };
-        }),
-        attempts: attemptList.map((json) => JSON.parse(json) as AttemptRecord),
-      };
+      return decodeLead(h);
     },
 
     addRoute(leadId, route) {
-      const { status, ...rest } = route;
-      return run(leadId, (keys) =>
-        r.leadrouteLeadAddRoute(...keys, retentionMs, route.deliveryId, status, JSON.stringify(rest satisfies StoredRoute)));
+      return run(leadId, (key) => r.leadrouteLeadAddRoute(key, retentionMs, route.deliveryId, route.status, routeJson(route)));
     },
 
     setRouteStatus(leadId, deliveryId, status) {
-      return run(leadId, (keys) => r.leadrouteLeadSetRouteStatus(...keys, retentionMs, deliveryId, status));
+      return update(leadId, { route: { deliveryId, status } });
     },
 
     addAttempt(leadId, attempt) {
-      return run(leadId, (keys) => r.leadrouteLeadAddAttempt(...keys, retentionMs, JSON.stringify(attempt)));
+      return update(leadId, { attempt });
     },
 
     setState(leadId, state) {
-      return run(leadId, (keys) => r.leadrouteLeadSetState(...keys, retentionMs, state));
+      return update(leadId, { state });
+    },
+
+    update,
+
+    async startDelivery(leadId, route): Promise<DeliveryStart> {
+      if (!validId(leadId)) return { record: false };
+      let previous: string | null;
+      try {
+        previous = await r.leadrouteLeadStartDelivery(keyOf(leadId), retentionMs, route.deliveryId, routeJson(route));
+      } catch (err) {
+        throw unavailable(err);
+      }
+      if (previous === null) return { record: false };
+      return { record: true, previous: previous === '' ? null : (previous as RouteState) };
     },
 
     async close() {

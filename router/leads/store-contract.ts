@@ -75,7 +75,16 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       const got = (await h.store.get(rec.leadId))!;
       expect(got.routes[0].status).toBe('queued');
       got.routes.push({ ...got.routes[0], deliveryId: 'z' });
+      got.attempts.push(sampleAttempt('z', 1));
       expect((await h.store.get(rec.leadId))!.routes).toHaveLength(2);
+      expect((await h.store.get(rec.leadId))!.attempts).toHaveLength(0);
+      // The trace is written once: changing a returned one either fails or changes a copy.
+      try {
+        got.trace[0].message = 'changed';
+      } catch {
+        /* frozen */
+      }
+      expect((await h.store.get(rec.leadId))!.trace[0].message).toBe('profile residential-east matched');
     });
 
     it('save replaces an earlier record with the same id entirely', async () => {
@@ -145,12 +154,74 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       expect((await h.store.get(rec.leadId))!.state).toBe('dead-lettered');
     });
 
+    it('update writes the attempt, the route status and the lead state together', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      const d = rec.routes[1].deliveryId;
+      const a = sampleAttempt(d, 1, { outcome: 'accepted', statusCode: 200 });
+      delete a.error;
+      expect(await h.store.update(rec.leadId, { attempt: a, route: { deliveryId: d, status: 'delivered' }, state: 'delivered' })).toBe(true);
+      expect(await h.store.update(rec.leadId, { attempt: sampleAttempt(d, 2) })).toBe(true);
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.state).toBe('delivered');
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'delivered']);
+      expect(got.attempts).toEqual([a, sampleAttempt(d, 2)]);
+      expect(await h.store.update(rec.leadId, {})).toBe(true);
+    });
+
+    it('update with an unknown route writes nothing at all', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      const change = { attempt: sampleAttempt('nope', 1), route: { deliveryId: 'nope', status: 'delivered' as const }, state: 'delivered' as const };
+      expect(await h.store.update(rec.leadId, change)).toBe(false);
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+    });
+
+    it('startDelivery marks a queued route delivering and says what it was', async () => {
+      const rec = sampleRecord();
+      await h.store.save(rec);
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[0])).toEqual({ record: true, previous: 'queued' });
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[0])).toEqual({ record: true, previous: 'delivering' });
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'queued']);
+      expect(got.state).toBe('pending');
+    });
+
+    it('startDelivery leaves a delivered route as it is', async () => {
+      const rec = sampleRecord({ state: 'delivered' });
+      rec.routes[0].status = 'delivered';
+      rec.routes[1].status = 'test-delivered';
+      await h.store.save(rec);
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[0])).toEqual({ record: true, previous: 'delivered' });
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[1])).toEqual({ record: true, previous: 'test-delivered' });
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+    });
+
+    it('startDelivery reopens a settled lead, and adds a route it does not know, in order', async () => {
+      const rec = sampleRecord({ state: 'dead-lettered' });
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'rejected';
+      await h.store.save(rec);
+      expect(await h.store.startDelivery(rec.leadId, { ...rec.routes[0], status: 'queued' })).toEqual({ record: true, previous: 'failed' });
+      let got = (await h.store.get(rec.leadId))!;
+      expect(got.state).toBe('pending');
+      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'rejected']);
+
+      const extra: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: 'wf-9', status: 'queued', price: 3 };
+      expect(await h.store.startDelivery(rec.leadId, extra)).toEqual({ record: true, previous: null });
+      got = (await h.store.get(rec.leadId))!;
+      expect(got.routes[2]).toEqual({ ...extra, status: 'delivering' });
+      expect(got.routes).toHaveLength(3);
+    });
+
     it('every write on an unknown lead says false and creates nothing', async () => {
       const id = '01NEVERSAVED';
       expect(await h.store.addRoute(id, { profile: 'p', partner: 'a', deliveryId: 'd', status: 'queued' })).toBe(false);
       expect(await h.store.setRouteStatus(id, 'd', 'delivered')).toBe(false);
       expect(await h.store.addAttempt(id, sampleAttempt('d', 1))).toBe(false);
       expect(await h.store.setState(id, 'delivered')).toBe(false);
+      expect(await h.store.update(id, { attempt: sampleAttempt('d', 1), state: 'delivered' })).toBe(false);
+      expect(await h.store.startDelivery(id, { profile: 'p', partner: 'a', deliveryId: 'd', status: 'queued' })).toEqual({ record: false });
       expect(await h.store.get(id)).toBeNull();
     });
 

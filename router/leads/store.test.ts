@@ -5,6 +5,7 @@ import { createMemoryLeadStore } from './memory-store.ts';
 import { createRedisLeadStore } from './redis-store.ts';
 import { leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
 import { leadStateOf } from './state.ts';
+import type { LeadRecord } from './types.ts';
 
 const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
 const RETENTION = 60_000;
@@ -70,22 +71,52 @@ describe('redis LeadStore keys', () => {
   const prefix = `test:${randomUUID()}:`;
   afterAll(() => deleteKeys(prefix));
 
-  it('keeps one lead under one hash tag, every key with the retention TTL, refreshed by each write', async () => {
+  it('keeps one lead as one hash under its hash tag, with the retention TTL, refreshed by each write', async () => {
     const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
     const rec = sampleRecord();
     await store.save(rec);
     await store.addAttempt(rec.leadId, sampleAttempt(rec.routes[0].deliveryId, 1));
-    const keys = (await redis.keys(`${prefix}*`)).sort();
-    const base = `${prefix}lead:{${rec.leadId}}`;
-    expect(keys).toEqual([base, `${base}:attempts`, `${base}:routes`, `${base}:status`]);
-    for (const k of keys) {
-      const ttl = await redis.pttl(k);
-      expect(ttl).toBeGreaterThan(0);
-      expect(ttl).toBeLessThanOrEqual(RETENTION);
-      await redis.pexpire(k, 5_000);
+    const key = `${prefix}lead:{${rec.leadId}}`;
+    expect(await redis.keys(`${prefix}*`)).toEqual([key]);
+    expect(await redis.type(key)).toBe('hash');
+    const ttl = await redis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(RETENTION);
+    for (const write of [
+      () => store.setRouteStatus(rec.leadId, rec.routes[0].deliveryId, 'delivering'),
+      () => store.startDelivery(rec.leadId, rec.routes[1]),
+      () => store.update(rec.leadId, { state: 'delivered' }),
+      () => store.addRoute(rec.leadId, { ...rec.routes[0], deliveryId: 'wf' }),
+    ]) {
+      await redis.pexpire(key, 5_000);
+      await write();
+      expect(await redis.pttl(key)).toBeGreaterThan(5_000);
     }
-    await store.setRouteStatus(rec.leadId, rec.routes[0].deliveryId, 'delivering');
-    for (const k of keys) expect(await redis.pttl(k)).toBeGreaterThan(5_000);
+  });
+
+  it('runs one command per write and one per read (no read before a write)', async () => {
+    const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+    const steps = async (rec: LeadRecord) => {
+      await store.save(rec);
+      await store.startDelivery(rec.leadId, rec.routes[0]);
+      await store.update(rec.leadId, { attempt: sampleAttempt(rec.routes[0].deliveryId, 1), route: { deliveryId: rec.routes[0].deliveryId, status: 'delivered' }, state: 'delivered' });
+      return store.get(rec.leadId);
+    };
+    await steps(sampleRecord()); // loads the scripts
+    const sent: string[] = [];
+    const spy = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((cmd: { name: string }) => {
+      sent.push(cmd.name);
+      return spy(cmd as never);
+    }) as typeof redis.sendCommand;
+    let got: LeadRecord | null;
+    try {
+      got = await steps(sampleRecord());
+    } finally {
+      redis.sendCommand = spy;
+    }
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'hgetall']);
+    expect(got).toMatchObject({ state: 'delivered', attempts: [{ attempt: 1 }] });
   });
 
   it('defaults to 30 days of retention', async () => {
