@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, SECRET_SSN, type Backend, type Harness, type HarnessOptions } from './testing/harness.ts';
 import { waitFor } from './testing/wait.ts';
+import { createMemoryCapStore } from '../caps/memory.ts';
+import { createMemoryLeadStore } from '../leads/memory-store.ts';
+import { sampleRecord } from '../leads/store-contract.ts';
+import type { LeadStore } from '../leads/store.ts';
+import { createTestHttpChannel } from './testing/http-channel.ts';
+import { startPartnerServer, type PartnerServer } from './testing/partner-server.ts';
+import type { DeliveryJob } from './types.ts';
+import { createDeliveryHandler } from './worker.ts';
 
 describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queue)', (backend) => {
   let h: Harness | undefined;
@@ -219,5 +227,67 @@ describe('delivery metrics', () => {
     expect(text).toContain('delivery_attempt_seconds_count{partner="acme",channel="webhook"} 3');
     expect(text).toMatch(/^delivery_queue_depth 0$/m);
     expect(text).toMatch(/^dead_letters 1$/m);
+  });
+});
+
+describe('delivery worker: lead store calls per attempt', () => {
+  let partner: PartnerServer | undefined;
+  afterEach(async () => {
+    await partner?.close();
+    partner = undefined;
+  });
+
+  /** The memory store, recording which of its methods the worker calls. */
+  const counted = (store: LeadStore, calls: string[]): LeadStore =>
+    new Proxy(store, {
+      get(target, key) {
+        const v = Reflect.get(target, key) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          calls.push(String(key));
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+
+  const setup = async (status: number) => {
+    partner = await startPartnerServer(() => ({ status }));
+    const store = createMemoryLeadStore();
+    const calls: string[] = [];
+    const handler = createDeliveryHandler({
+      channel: createTestHttpChannel(),
+      leads: counted(store, calls),
+      caps: createMemoryCapStore(),
+      queue: { enqueue: async () => undefined },
+      resolveDelivery: () => ({ delivery: { webhook: { url: `${partner!.url}/acme` } }, attempts: 3 }),
+      waterfall: async () => null,
+    });
+    const rec = sampleRecord({ routes: [{ profile: 'residential-east', partner: 'acme', deliveryId: 'd-1', status: 'queued' }] });
+    await store.save(rec);
+    const job: DeliveryJob = {
+      deliveryId: 'd-1', leadId: rec.leadId, entity: 'mortgage', profile: 'residential-east', partner: 'acme',
+      priority: 1, test: false, receivedAt: rec.receivedAt, lead: { email: 'a@example.com' }, tried: [],
+    };
+    return { store, calls, handler, job };
+  };
+
+  it('a delivered attempt is startDelivery + one update, with no read of the record', async () => {
+    const { store, calls, handler, job } = await setup(200);
+    expect(await handler(job, 1, 3)).toEqual({ kind: 'done' });
+    expect(calls).toEqual(['startDelivery', 'update']);
+    const rec = (await store.get(job.leadId))!;
+    expect(rec.state).toBe('delivered');
+    expect(rec.routes[0].status).toBe('delivered');
+    expect(rec.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'accepted']]);
+  });
+
+  it('a retryable attempt is startDelivery + one update, the route left delivering', async () => {
+    const { store, calls, handler, job } = await setup(503);
+    expect(await handler(job, 1, 3)).toMatchObject({ kind: 'retry' });
+    expect(calls).toEqual(['startDelivery', 'update']);
+    const rec = (await store.get(job.leadId))!;
+    expect(rec.routes[0].status).toBe('delivering');
+    expect(rec.state).toBe('pending');
+    expect(rec.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'retryable']]);
   });
 });

@@ -15,14 +15,20 @@
 // deliveryId is ignored). Routes are recorded before their job is enqueued, so a crash in
 // between is repaired by that re-run.
 //
-// Logs carry ids only, never lead fields (encrypted ones included).
+// Store round trips: an attempt that delivers is two calls on the lead store, startDelivery
+// (reads the route's status and marks it delivering, in one step) and update (the attempt, the
+// route's status and the lead's state, in one step); no read of the record on that path.
+//
+// Logs carry ids only, never lead fields (encrypted ones included). A delivered attempt is logged
+// at debug (the intake logged the lead at info; the record and metrics say it was delivered);
+// retries, rejections and give-ups at info or warn.
 
 import type { Logger } from 'pino';
 import type { CapStore } from '../caps/types.ts';
 import type { Delivery } from '../config/types.ts';
 import { isDelivered, leadStateOf } from '../leads/state.ts';
 import type { LeadStore } from '../leads/store.ts';
-import type { AttemptRecord, LeadRecord, RouteRecord, RouteState } from '../leads/types.ts';
+import type { AttemptRecord, RouteRecord, RouteState } from '../leads/types.ts';
 import type { DeliveryMetrics, DeliveryOutcome } from './metrics.ts';
 import { errorMessage, type DeliveryHandler, type JobOutcome } from './queue.ts';
 import type { AttemptResult, Channel, DeliveryJob, DeliveryQueue } from './types.ts';
@@ -47,7 +53,7 @@ export interface DeliveryHandlerDeps {
    * its cap reserved; null when none is left. `job.tried` lists the partners already tried.
    */
   waterfall(job: DeliveryJob): Promise<DeliveryJob | null>;
-  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   metrics?: DeliveryMetrics;
   now?(): Date;
 }
@@ -98,22 +104,6 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
     }
   }
 
-  /** The route is being delivered (again: a dead letter sent anew makes its lead pending again). */
-  async function markDelivering(job: DeliveryJob, record: LeadRecord | null, route: RouteRecord | undefined): Promise<void> {
-    if (!record) {
-      log?.warn(ids(job), 'no lead record for this delivery (expired or never saved); delivering without one');
-      return;
-    }
-    if (!route) {
-      await leads.addRoute(job.leadId, routeOf(job, 'delivering'));
-      return;
-    }
-    if (route.status === 'delivering') return;
-    const writes = [leads.setRouteStatus(job.leadId, job.deliveryId, 'delivering')];
-    if (record.state === 'rejected' || record.state === 'dead-lettered') writes.push(leads.setState(job.leadId, 'pending'));
-    await Promise.all(writes);
-  }
-
   /** The job a recorded (queued) waterfall route stands for, when its job must be enqueued again. */
   function successor(job: DeliveryJob, route: RouteRecord): DeliveryJob {
     return {
@@ -124,9 +114,14 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
     };
   }
 
-  /** The route ended undelivered: release, waterfall, and settle the lead when nothing is left. */
-  async function end(job: DeliveryJob, status: Ending): Promise<void> {
-    await leads.setRouteStatus(job.leadId, job.deliveryId, status);
+  /**
+   * The route ended undelivered: record it (with the last attempt, when there was one), release,
+   * waterfall, and settle the lead when nothing is left.
+   */
+  async function end(job: DeliveryJob, status: Ending, attempt?: AttemptRecord): Promise<void> {
+    const recorded = await leads.update(job.leadId, { attempt, route: { deliveryId: job.deliveryId, status } });
+    // An unknown route (its record was replaced) still gets its attempt.
+    if (!recorded && attempt) await leads.addAttempt(job.leadId, attempt);
     // Exactly once by id: running this again releases nothing.
     if (job.reservationId) await deps.caps.release(job.reservationId, job.partner);
 
@@ -158,13 +153,13 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   }
 
   const handler: DeliveryHandler = async (job, attempt, maxAttempts) => {
-    const record = await leads.get(job.leadId);
-    const route = record?.routes.find((r) => r.deliveryId === job.deliveryId);
-    if (route && isDelivered(route.status)) {
+    const started = await leads.startDelivery(job.leadId, routeOf(job, 'delivering'));
+    if (started.record && started.previous !== null && isDelivered(started.previous)) {
       // Delivered before its router died, before the queue heard of it: do not send twice.
       log?.info(ids(job), 'delivery already recorded as delivered; not sent again');
       return DONE;
     }
+    if (!started.record) log?.warn(ids(job), 'no lead record for this delivery (expired or never saved); delivering without one');
 
     const resolved = deps.resolveDelivery(job);
     if (!resolved) {
@@ -175,33 +170,38 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
       return { kind: 'failed', reason };
     }
 
-    await markDelivering(job, record, route);
     const startedAt = now();
     const result = await send(job, resolved.delivery, attempt);
     const last = attempt >= Math.min(resolved.attempts, maxAttempts ?? Infinity);
     const outcome: DeliveryOutcome =
       result.outcome === 'accepted' ? 'delivered' : result.outcome === 'rejected' ? 'rejected' : last ? 'failed' : 'retry';
     metrics?.recordAttempt(job.partner, result.channel, outcome, result.durationMs / 1000);
-    await leads.addAttempt(job.leadId, attemptRecord(job, attempt, startedAt, result));
-    log?.info({
+    const record = attemptRecord(job, attempt, startedAt, result);
+    const line = {
       ...ids(job), attempt, channel: result.channel, outcome, statusCode: result.statusCode,
       durationMs: Math.round(result.durationMs), error: result.error,
-    }, 'delivery attempt');
+    };
+    if (outcome === 'delivered') log?.debug(line, 'delivery attempt');
+    else log?.info(line, 'delivery attempt');
 
     switch (outcome) {
       case 'delivered':
-        await Promise.all([
-          leads.setRouteStatus(job.leadId, job.deliveryId, job.test ? 'test-delivered' : 'delivered'),
-          leads.setState(job.leadId, 'delivered'),
-        ]);
+        if (started.record) {
+          await leads.update(job.leadId, {
+            attempt: record,
+            route: { deliveryId: job.deliveryId, status: job.test ? 'test-delivered' : 'delivered' },
+            state: 'delivered',
+          });
+        }
         return DONE;
       case 'rejected':
-        await end(job, 'rejected');
+        await end(job, 'rejected', record);
         return DONE;
       case 'failed':
-        await end(job, 'failed');
+        await end(job, 'failed', record);
         return { kind: 'failed', reason: `gave up after ${attempt} attempts: ${describe(result)}` };
       default:
+        if (started.record) await leads.update(job.leadId, { attempt: record });
         return { kind: 'retry', afterMs: result.retryAfterMs, reason: describe(result) };
     }
   };
