@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, Rule } from '../config/types.ts';
 import { LeadrouteError } from '../errors.ts';
-import { compileRules } from './compile.ts';
+import { deepFreeze } from '../config/freeze.ts';
+import { CODEGEN_AFTER, compileRules } from './compile.ts';
 
 type Lead = Record<string, unknown>;
 
@@ -10,7 +11,7 @@ type Lead = Record<string, unknown>;
  * explain() agrees with them, and returns the answer.
  */
 function holds(rules: readonly Rule[], lead: Lead): boolean {
-  const fast = compileRules(rules);
+  const fast = compileRules(rules, { codegenAfter: 0 });
   const closures = compileRules(rules, { codegen: false });
   const answer = fast.test(lead);
   expect(closures.test(lead), 'closures agree with generated code').toBe(answer);
@@ -314,17 +315,21 @@ describe('explain', () => {
 
 describe('compile errors (the loader prevents these; the compiler still fails loudly)', () => {
   const fails = (rules: unknown, at: string, pattern: RegExp, prefix?: string) => {
-    let error: unknown;
-    try {
-      compileRules(rules as Rule[], { at: prefix });
-    } catch (err) {
-      error = err;
+    // A frozen list (as the loader hands over) is only checked at compile, built later: the
+    // check must refuse exactly what building would.
+    for (const input of [rules, deepFreeze(structuredClone(rules))]) {
+      let error: unknown;
+      try {
+        compileRules(input as Rule[], { at: prefix });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(LeadrouteError);
+      expect((error as LeadrouteError).code).toBe('CONFIG_INVALID');
+      expect((error as LeadrouteError).details).toEqual({ at });
+      expect((error as Error).message).toMatch(pattern);
+      expect((error as Error).message.startsWith(`${at}: `)).toBe(true);
     }
-    expect(error).toBeInstanceOf(LeadrouteError);
-    expect((error as LeadrouteError).code).toBe('CONFIG_INVALID');
-    expect((error as LeadrouteError).details).toEqual({ at });
-    expect((error as Error).message).toMatch(pattern);
-    expect((error as Error).message.startsWith(`${at}: `)).toBe(true);
   };
 
   it('a regex that does not compile, with the rule path', () => {
@@ -400,7 +405,7 @@ describe('never throws during evaluation', () => {
   it('on any value, with every operator, in test and explain, codegen or not', () => {
     for (const cond of conditions) {
       for (const rules of [[cond], [{ not: cond }], [{ any: [cond, { all: [cond] }] }]] as Rule[][]) {
-        const fast = compileRules(rules);
+        const fast = compileRules(rules, { codegenAfter: 0 });
         const closures = compileRules(rules, { codegen: false });
         for (const lead of leads) {
           const l = lead as Lead;
@@ -422,9 +427,55 @@ describe('never throws during evaluation', () => {
     // An own property holding undefined is missing too.
     expect(holds([{ field: 'f', notIn: ['x'] }], { f: undefined })).toBe(true);
     expect(holds([{ field: 'f', empty: true }], { f: undefined })).toBe(true);
-    expect(compileRules([{ field: 'f', notEquals: 'x' }]).test(hostile as Lead)).toBe(true);
-    expect(compileRules([{ field: 'f', equals: 'x' }]).test(revocable.proxy as Lead)).toBe(false);
-    expect(compileRules([{ field: 'f', in: ['x'] }]).test({ f: hostileArray })).toBe(false);
-    expect(compileRules([{ field: 'f', contains: 'x' }]).test({ f: hostileArray })).toBe(false);
+    expect(compileRules([{ field: 'f', notEquals: 'x' }], { codegenAfter: 0 }).test(hostile as Lead)).toBe(true);
+    expect(compileRules([{ field: 'f', equals: 'x' }], { codegenAfter: 0 }).test(revocable.proxy as Lead)).toBe(false);
+    expect(compileRules([{ field: 'f', in: ['x'] }], { codegenAfter: 0 }).test({ f: hostileArray })).toBe(false);
+    expect(compileRules([{ field: 'f', contains: 'x' }], { codegenAfter: 0 }).test({ f: hostileArray })).toBe(false);
+  });
+});
+
+describe('built when used', () => {
+  const rules: Rule[] = [
+    { field: 'state', in: ['NY', 'NJ'] },
+    { any: [{ field: 'zip', startsWith: '1' }, { not: { field: 'amount', lt: 5 } }] },
+  ];
+  const leads: Lead[] = [{ state: 'NY', zip: '10001' }, { state: 'NJ', zip: '20001', amount: 3 }, { state: 'TX' }, { state: 'NJ', amount: 7 }];
+  const expected = [true, false, false, true];
+
+  it('switches test to generated code after codegenAfter evaluations; a held warm-up function keeps answering', () => {
+    const c = compileRules(deepFreeze(structuredClone(rules)), { codegenAfter: 8 });
+    const warmUp = c.test;
+    for (let i = 0; i < 2; i++) {
+      expect(leads.map((l) => c.test(l))).toEqual(expected); // 4 evaluations each
+      expect(c.test).toBe(warmUp);
+    }
+    expect(c.test(leads[0])).toBe(true); // the 9th
+    expect(c.test).not.toBe(warmUp);
+    const generated = c.test;
+    expect(leads.map((l) => c.test(l))).toEqual(expected);
+    expect(leads.map((l) => warmUp(l))).toEqual(expected);
+    expect(c.test).toBe(generated);
+    expect(CODEGEN_AFTER).toBeGreaterThan(0);
+  });
+
+  it('a frozen list explains before it is ever tested, and a changed unfrozen list does not change the compiled rules', () => {
+    const frozen = compileRules(deepFreeze(structuredClone(rules)));
+    expect(frozen.explain({ state: 'TX' })).toMatchObject({ at: 'rules[0]', field: 'state', actual: 'TX' });
+    expect(leads.map((l) => frozen.test(l))).toEqual(expected);
+
+    const mutable = structuredClone(rules);
+    const c = compileRules(mutable, { codegen: false });
+    (mutable[0] as unknown as { in: string[] }).in.push('TX');
+    mutable.push({ field: 'nope', equals: 1 });
+    expect(leads.map((l) => c.test(l))).toEqual(expected);
+    expect(c.explain({ state: 'TX' })?.at).toBe('rules[0]');
+  });
+
+  it('with codegen off, never generates code, whatever the number of evaluations', () => {
+    const c = compileRules(deepFreeze(structuredClone(rules)), { codegen: false, codegenAfter: 0 });
+    for (let i = 0; i < CODEGEN_AFTER + 2; i++) expect(leads.map((l) => c.test(l))).toEqual(expected);
+    const closures = c.test;
+    for (let i = 0; i < CODEGEN_AFTER + 2; i++) c.test(leads[0]);
+    expect(c.test).toBe(closures);
   });
 });
