@@ -5,7 +5,7 @@ import type { CapCounter, CapStore } from '../../router/caps/types.ts';
 import { capCounters } from '../../router/caps/windows.ts';
 import { assignmentCapScope } from '../../router/routing/route.ts';
 import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
-import { checkLead } from '../../router/leads/check-lead.ts';
+import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';
 import type { CompiledEntity, Snapshot } from '../../router/routing/snapshot.ts';
 import type { Decision, ProfileTrace } from '../../router/routing/types.ts';
@@ -59,6 +59,15 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
       ...base,
       status: 'error',
       errors: [`the lead is not a valid ${t.entity} lead (the router would answer 422):`, ...fieldErrors.map((e) => `  ${e.message}`)],
+    };
+  }
+  // The router drops fields its entity does not define; in a test that is almost always a typo.
+  const { dropped } = definedFields(ce.entity, c.lead as Record<string, unknown>);
+  if (dropped.length) {
+    return {
+      ...base,
+      status: 'error',
+      errors: dropped.map((f) => `${f} is not a field of this entity (the router would drop it): a typo?`),
     };
   }
 
