@@ -30,6 +30,10 @@ export function createRedisClient(url: string, opts: RedisClientOptions = {}): R
     connectTimeout: Math.max(2000, commandTimeout * 2),
     // Reconnect forever: 50 ms, 100 ms, … capped at 1 s.
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 10), MAX_RECONNECT_DELAY_MS),
+    // Commands issued in one event-loop turn (caps, lead records, idempotency, from every request
+    // in flight) go out in one write and come back in one read. Safe here: nothing on this client
+    // blocks or uses MULTI across turns (BullMQ has its own connections, without it).
+    enableAutoPipelining: true,
     ...(opts.name ? { connectionName: opts.name } : {}),
   });
   // Without a listener an 'error' event would crash the process.

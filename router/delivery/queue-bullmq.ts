@@ -1,7 +1,8 @@
 // The production DeliveryQueue: BullMQ on Redis. What makes it durable:
 // - a job's id is its deliveryId, so enqueueing the same delivery twice adds it once;
-// - the jobs of one lead are added with one addBulk (one MULTI, one round trip), and enqueue
-//   resolves only once Redis has them;
+// - enqueue is a group commit: the jobs of every lead enqueued in one event-loop turn go out in
+//   one addBulk (one MULTI, one round trip; at most `maxBulk` jobs each), and each enqueue
+//   resolves only once Redis has its jobs (or rejects, UNAVAILABLE, if that addBulk failed);
 // - retries follow backoff.ts through BullMQ's custom backoffStrategy, a partner's Retry-After
 //   travelling on the thrown error; attempts are a job option (per partner, default 8);
 // - a job whose router died mid-delivery loses its lock after `lockDurationMs` and is moved back
@@ -44,6 +45,8 @@ export interface BullmqQueueOptions extends QueueOptions {
   /** Enqueue fails (UNAVAILABLE) when Redis does not answer within this long (default 2000 ms). */
   commandTimeoutMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
+  /** Most jobs in one addBulk when enqueues are grouped (default 500). */
+  maxBulk?: number;
 }
 
 /**
@@ -85,6 +88,14 @@ class RetryLater extends Error {
 }
 
 const JOB_NAME = 'deliver';
+/** Most jobs in one addBulk (one MULTI): big enough to batch a busy turn, small enough not to stall Redis. */
+export const DEFAULT_MAX_BULK = 500;
+
+interface PendingEnqueue {
+  jobs: readonly DeliveryJob[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
 const BACKOFF_TYPE = 'leadroute';
 
 export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeliveryQueue {
@@ -169,11 +180,47 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     }
   };
 
-  return {
-    async enqueue(jobs) {
-      if (jobs.length === 0) return;
+  // Group commit (see the top of the file). A lead's jobs never straddle two addBulks.
+  const maxBulk = Math.max(1, opts.maxBulk ?? DEFAULT_MAX_BULK);
+  let pending: PendingEnqueue[] = [];
+  let flushScheduled = false;
+  const addBulk = async (batch: PendingEnqueue[]) => {
+    try {
       await guard('enqueue', connected());
-      await guard('enqueue', queue.addBulk(jobs.map((job) => ({ name: JOB_NAME, data: job, opts: jobOptions(job) }))));
+      await guard('enqueue', queue.addBulk(batch.flatMap((p) => p.jobs.map((job) => ({ name: JOB_NAME, data: job, opts: jobOptions(job) })))));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  };
+  const flush = () => {
+    flushScheduled = false;
+    const all = pending;
+    pending = [];
+    let batch: PendingEnqueue[] = [];
+    let size = 0;
+    for (const p of all) {
+      if (size > 0 && size + p.jobs.length > maxBulk) {
+        void addBulk(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(p);
+      size += p.jobs.length;
+    }
+    if (batch.length) void addBulk(batch);
+  };
+
+  return {
+    enqueue(jobs) {
+      if (jobs.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ jobs, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
 
     start(handler) {

@@ -48,6 +48,34 @@ describe('bullmq delivery queue', () => {
     }
   });
 
+  it('groups the enqueues of one turn into addBulks of at most maxBulk jobs, never splitting a lead', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const queue = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix, maxBulk: 3 });
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const leads = Array.from({ length: 7 }, () => [sampleJob(), sampleJob()]);
+      await Promise.all(leads.map((jobs) => queue.enqueue(jobs)));
+      const ids = leads.flat().map((j) => j.deliveryId);
+      for (const id of ids) expect(await redis.exists(`${prefix}:deliveries:${id}`)).toBe(1);
+      expect(await queue.depth()).toBe(ids.length);
+    } finally {
+      await redis.quit();
+      await queue.close();
+      await deleteBullmqKeys(prefix);
+    }
+  });
+
+  it('refuses every grouped enqueue (UNAVAILABLE) when Redis does not answer', async () => {
+    const queue = createBullmqDeliveryQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `test:${randomUUID()}`, commandTimeoutMs: 200 });
+    try {
+      const results = await Promise.allSettled([queue.enqueue([sampleJob()]), queue.enqueue([sampleJob(), sampleJob()])]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      for (const r of results) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'UNAVAILABLE' });
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('refuses to enqueue (UNAVAILABLE) when Redis does not answer, instead of waiting', async () => {
     const queue = createBullmqDeliveryQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `test:${randomUUID()}`, commandTimeoutMs: 200 });
     try {
