@@ -55,7 +55,8 @@ export function compileSnapshot(
   const resolve = (delivery: Delivery): Delivery => {
     const r = resolveEnvRefs(delivery, env);
     for (const name of r.missing) missing.add(name);
-    return r.value;
+    // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
+    return r.missing.length ? delivery : r.value;
   };
 
   const entities = new Map<string, CompiledEntity>();

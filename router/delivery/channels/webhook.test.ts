@@ -198,6 +198,9 @@ describe('webhook channel: what the partner receives', () => {
     expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(req.headers['x-source']).toBe('leadroute');
     expect(req.headers['idempotency-key']).toBe('dlv_01J0000000000000000000001');
+    // Unsigned deliveries carry webhook-id too (partners deduplicate on it), but no signature.
+    expect(req.headers['webhook-id']).toBe('dlv_01J0000000000000000000001');
+    expect(req.headers['webhook-signature']).toBeUndefined();
     expect(req.headers['x-lead-test']).toBeUndefined();
     expect(req.headers['webhook-signature']).toBeUndefined();
   });

@@ -73,11 +73,12 @@ export function createWebhookChannel(opts: WebhookChannelOptions = {}): Channel 
 
       const { contentType, body } = encodeWebhookBody(webhookPayload(job, webhook), webhook.format);
       const headers = buildHeaders(webhook, job, contentType);
+      // Partners deduplicate on webhook-id (stable across retries), signed or not.
+      headers['webhook-id'] = job.deliveryId;
       if (webhook.signingSecret) {
         const key = decodeSigningSecret(webhook.signingSecret);
         if (!key) return finish({ outcome: 'rejected', error: 'signingSecret is not a whsec_<base64> secret' });
         const timestamp = Math.floor(now().getTime() / 1000);
-        headers['webhook-id'] = job.deliveryId;
         headers['webhook-timestamp'] = String(timestamp);
         headers['webhook-signature'] = signWebhook(key, job.deliveryId, timestamp, body);
       }
