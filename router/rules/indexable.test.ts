@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rule } from '../config/types.ts';
 import { compileRules } from './compile.ts';
 import { prng, randomCondition, randomLead, randomRule } from './fuzz.ts';
-import { indexableKeys } from './indexable.ts';
+import { indexableConditions, indexableKeys } from './indexable.ts';
 import { compilePath } from './path.ts';
 
 describe('indexableKeys', () => {
@@ -80,5 +80,60 @@ describe('indexableKeys', () => {
     }
     expect(indexed).toBeGreaterThan(1000);
     expect(checked).toBeGreaterThan(2000);
+  });
+});
+
+describe('indexableConditions', () => {
+  it('lists every must-hold equals/in condition in rule order, two on one field as two', () => {
+    const rules: Rule[] = [
+      { field: 'state', in: ['NY', 'NJ', 'NY'] },
+      { field: 'amount', between: [1, 2] },
+      { all: [{ field: 'product', equals: 'solar' }, { any: [{ field: 'source', equals: 'web' }] }] },
+      { field: 'tags', in: ['a', 'b'] },
+      { field: 'tags', in: ['b', 'c'] },
+      { not: { field: 'state', equals: 'CT' } },
+      { field: 'status', equals: 'New', ignoreCase: true },
+    ];
+    expect(indexableConditions(rules)).toEqual([
+      { field: 'state', values: ['NY', 'NJ'] },
+      { field: 'product', values: ['solar'] },
+      { field: 'tags', values: ['a', 'b'] },
+      { field: 'tags', values: ['b', 'c'] },
+    ]);
+    expect(indexableConditions([])).toEqual([]);
+    expect(indexableConditions([{ any: [{ field: 'state', equals: 'NY' }] }])).toEqual([]);
+  });
+
+  it('is sound for every key at once: test(lead) true implies each key holds', () => {
+    const r = prng(11);
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const rules: Rule[] = [];
+      const n = 1 + Math.floor(r() * 4);
+      for (let j = 0; j < n; j++) {
+        const x = r();
+        if (x < 0.5) rules.push(randomCondition(r, ['equals', 'in']));
+        else if (x < 0.6) rules.push({ all: [randomCondition(r, ['equals', 'in']), randomRule(r, 1)] });
+        else rules.push(randomRule(r, 2));
+      }
+      const keys = indexableConditions(rules);
+      if (keys.length < 2) continue;
+      const compiled = compileRules(rules);
+      for (let k = 0; k < 60; k++) {
+        const lead = randomLead(r);
+        for (const key of keys) {
+          if (r() < 0.6 && key.values.length && !key.field.includes('.')) lead[key.field] = key.values[Math.floor(r() * key.values.length)];
+        }
+        if (!compiled.test(lead)) continue;
+        for (const key of keys) {
+          const v = compilePath(key.field)(lead);
+          const values = new Set<unknown>(key.values);
+          const holds = Array.isArray(v) ? v.some((e) => values.has(e)) : values.has(v);
+          if (!holds) expect.fail(`unsound: ${JSON.stringify(rules)} → ${JSON.stringify(key)} but ${JSON.stringify(lead)} matches`);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
   });
 });

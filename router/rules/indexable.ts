@@ -20,11 +20,23 @@ export function indexableKeys(rules: readonly Rule[]): IndexKey | null {
   // Conditions are never intersected, even on one field: for an array value, `in: [a, b]` and
   // `in: [b, c]` can hold through different elements ([a, c]) while no element is in [b].
   let best: IndexKey | null = null;
+  for (const key of indexableConditions(rules)) if (!best || key.values.length < best.values.length) best = key;
+  return best;
+}
+
+/**
+ * Every case-sensitive `equals` and `in` condition that must hold, in rule order, each with the
+ * promise of indexableKeys on its own: whenever the rules hold, the lead's value at its `field`
+ * is one of its `values` (or, for an array value, one of its elements is). All of them hold
+ * together, so a lead must meet each one; two on one field stay two keys (never intersected).
+ */
+export function indexableConditions(rules: readonly Rule[]): IndexKey[] {
+  const out: IndexKey[] = [];
   for (const c of mustHold(rules)) {
     const values = keyValues(c);
-    if (values && (!best || values.length < best.values.length)) best = { field: c.field, values };
+    if (values) out.push({ field: c.field, values });
   }
-  return best;
+  return out;
 }
 
 function* mustHold(rules: readonly Rule[]): Generator<Condition> {
