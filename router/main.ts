@@ -2,7 +2,7 @@
 // Exit 1 when the profiles are invalid at startup (each problem printed as
 // `file:line:col  severity  CODE  message`) or the environment is wrong.
 
-import { formatText } from '../scripts/lib/format-problems.ts';
+import { formatText } from './config/problems.ts';
 import { createRouterRuntime, StartupError, type RouterRuntime } from './app-deps.ts';
 import { EnvError } from './env.ts';
 
@@ -33,17 +33,25 @@ process.on('SIGHUP', () => {
 });
 
 let exiting = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (exiting) return;
-    exiting = true;
-    runtime.logger.info({ signal }, 'shutting down: finishing requests in flight');
-    runtime.stop().then(
-      () => process.exit(0),
-      (err) => {
-        runtime.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+function shutdown(reason: string) {
+  if (exiting) return;
+  exiting = true;
+  runtime.logger.info({ reason }, 'shutting down: finishing requests in flight');
+  runtime.stop().then(
+    () => process.exit(0),
+    (err) => {
+      runtime.logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
+
+// npm does not forward SIGTERM to the script it runs (`npm start` execs this process): when npm
+// goes away, this process is re-parented, and follows it out gracefully instead of living on.
+if (process.env.npm_lifecycle_event === 'start') {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('npm exited');
+  }, 500).unref();
 }

@@ -46,3 +46,18 @@ export function countBySeverity(problems: readonly Problem[]): Record<Severity, 
 export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
+
+/** `file:line:col` (just `file` for problems about a whole directory, line 0). */
+export function location(p: Problem): string {
+  return p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
+}
+
+/** The message with its hint, as one line. */
+export function messageWithHint(p: Problem): string {
+  return p.hint === undefined ? p.message : `${p.message} (hint: ${p.hint})`;
+}
+
+/** `profiles/acme.yaml:12:7  error  UNKNOWN_FIELD  entity 'mortgage' has no field 'stat' (hint: did you mean state?)` */
+export function formatText(p: Problem): string {
+  return `${location(p)}  ${p.severity}  ${p.code}  ${messageWithHint(p)}`;
+}

@@ -1,25 +1,13 @@
 // Problems as text for people, as GitHub Actions annotations, and as JSON for tools. Pure.
-import { countBySeverity } from '../../router/config/problems.ts';
+import { countBySeverity, formatText, location, messageWithHint } from '../../router/config/problems.ts';
 import type { Problem, Severity } from '../../router/config/types.ts';
 import { annotation, escapeData, escapeProperty } from './github.ts';
 
 export type ProblemFormat = 'text' | 'github' | 'json';
 export const PROBLEM_FORMATS: readonly ProblemFormat[] = ['text', 'github', 'json'];
 
-/** `file:line:col` (just `file` for problems about a whole directory, line 0). */
-export function location(p: Problem): string {
-  return p.line > 0 ? `${p.file}:${p.line}:${p.col}` : p.file;
-}
-
-/** The message with its hint, as one line. */
-export function messageWithHint(p: Problem): string {
-  return p.hint === undefined ? p.message : `${p.message} (hint: ${p.hint})`;
-}
-
-/** `profiles/acme.yaml:12:7  error  UNKNOWN_FIELD  entity 'mortgage' has no field 'stat' (hint: did you mean state?)` */
-export function formatText(p: Problem): string {
-  return `${location(p)}  ${p.severity}  ${p.code}  ${messageWithHint(p)}`;
-}
+// The one-line text form lives beside the problems: the router prints it at startup too.
+export { formatText, location, messageWithHint };
 
 const ANNOTATION: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
 
