@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -46,7 +46,7 @@ describe('createRouterRuntime (in-process, embedded)', () => {
   it('starts, routes a lead end to end (outbox email), and stops', async () => {
     const dir = await tree(VALID);
     const outbox = join(dir, 'outbox');
-    const rt = createRouterRuntime({ PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', OUTBOX_DIR: outbox }, { logger: quiet() });
+    const rt = createRouterRuntime({ PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', OUTBOX_DIR: outbox, SMTP_FROM: 'Leads <leads@router.example>' }, { logger: quiet() });
     const { url } = await rt.start();
     try {
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -59,6 +59,8 @@ describe('createRouterRuntime (in-process, embedded)', () => {
         if (state !== 'delivered') await new Promise((r) => setTimeout(r, 50));
       }
       expect(state).toBe('delivered');
+      const [eml] = await readdir(outbox);
+      expect(await readFile(join(outbox, eml), 'utf8')).toMatch(/^From: Leads <leads@router\.example>\r?$/m);
     } finally {
       await rt.stop();
     }
@@ -79,7 +81,7 @@ describe('readRouterEnv', () => {
   it('applies the defaults', () => {
     expect(readRouterEnv({})).toEqual({
       port: 8080, host: undefined, profilesDir: './profiles', redisUrl: undefined, redisPrefix: 'leadroute:',
-      smtpUrl: undefined, apiKeys: [], adminKey: undefined, leadRetentionDays: 30, outboxDir: './outbox',
+      smtpUrl: undefined, smtpFrom: undefined, apiKeys: [], adminKey: undefined, leadRetentionDays: 30, outboxDir: './outbox',
       logLevel: 'info', bodyLimit: 65536, redisCommandTimeoutMs: 1000,
     });
   });

@@ -118,7 +118,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   }
 
   const deliveryMetrics = createDeliveryMetrics(metrics.registry, { queue });
-  const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, outboxDir: env.outboxDir, env: vars });
+  const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, from: env.smtpFrom, outboxDir: env.outboxDir, env: vars });
   let stopping = false;
 
   const app = createApp({

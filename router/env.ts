@@ -9,6 +9,8 @@ export interface RouterEnv {
   /** Namespace of every Redis key (caps, leads, queue, idempotency); default `leadroute:`. */
   redisPrefix: string;
   smtpUrl?: string;
+  /** Sender of partner emails (SMTP_FROM), e.g. `Leads <leads@example.com>`. */
+  smtpFrom?: string;
   apiKeys: string[];
   adminKey?: string;
   leadRetentionDays: number;
@@ -44,6 +46,7 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     redisUrl,
     redisPrefix: env.REDIS_PREFIX ?? 'leadroute:',
     smtpUrl: nonEmpty(env.SMTP_URL),
+    smtpFrom: nonEmpty(env.SMTP_FROM),
     apiKeys: (env.LEAD_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     adminKey: nonEmpty(env.ADMIN_API_KEY),
     leadRetentionDays: positiveInt(env, 'LEAD_RETENTION_DAYS', 30),

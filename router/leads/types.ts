@@ -24,8 +24,8 @@ export interface AttemptRecord {
   error?: string;
 }
 
-/** The lead's final state: delivered (by at least one route), rejected by all, dead-lettered, or still pending. */
-export type LeadState = 'pending' | 'delivered' | 'rejected' | 'dead-lettered' | 'unmatched' | 'undelivered';
+/** The lead's final state: delivered (by at least one route), rejected by all, dead-lettered; pending while deliveries run; unmatched when nothing routed it. */
+export type LeadState = 'pending' | 'delivered' | 'rejected' | 'dead-lettered' | 'unmatched';
 
 export interface LeadRecord {
   leadId: string;
