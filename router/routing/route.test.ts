@@ -69,6 +69,19 @@ describe('routeLead', () => {
     expect(d.trace[0]).toMatchObject({ outcome: 'skipped', reason: 'rules', failed: { field: 'state', at: 'rules[0]' } });
   });
 
+  it('live and test routing skip a candidate profile by rules without explaining it; a dry run explains', async () => {
+    // state is a key of the index, so the lead reaches the profile; the amount then fails.
+    const p = profile('ny-big', [assign('a', 1)], { rules: [{ field: 'state', equals: 'NY' }, { field: 'loanAmount', gt: 500000 }] });
+    const snap = compileSnapshot(config([p], [partner('a')]), { env: {} });
+    for (const mode of ['live', 'test'] as const) {
+      const d = await routeLead(snap, 'mortgage', lead, opts(memCaps(), mode));
+      expect(d.trace).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'rules', message: 'profile ny-big skipped: rules do not match' })]);
+      expect(d.trace[0].failed).toBeUndefined();
+    }
+    const dry = await routeLead(snap, 'mortgage', lead, opts(memCaps(), 'dry-run'));
+    expect(dry.trace[0]).toMatchObject({ reason: 'rules', failed: { at: 'rules[1]', field: 'loanAmount' }, message: 'profile ny-big skipped: loanAmount 300000 is not greater than 500000 (at rules[1])' });
+  });
+
   it('routes through every matching enabled profile independently and skips disabled ones', async () => {
     const snap = compileSnapshot(
       config(

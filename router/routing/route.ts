@@ -31,13 +31,14 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
   const ce = snapshot.entity(entityId);
   if (!ce) throw new LeadrouteError('UNKNOWN_ENTITY', `unknown entity '${entityId}'`);
   // Explain looks at every profile so the trace says why each one was skipped.
-  const profiles = opts.mode === 'dry-run' ? ce.profiles : ce.index.candidates(lead);
+  const dryRun = opts.mode === 'dry-run';
+  const profiles = dryRun ? ce.profiles : ce.index.candidates(lead);
 
   const routes: Route[] = [];
   const trace: ProfileTrace[] = [];
   try {
     for (const cp of profiles) {
-      const pt = profileTrace(cp, lead);
+      const pt = profileTrace(cp, lead, dryRun);
       trace.push(pt);
       if (pt.outcome !== 'matched') continue;
       const { traces, eligible } = partnerEligibility(cp, lead);
@@ -92,13 +93,18 @@ export async function releaseRoutes(routes: readonly Route[], caps: CapStore): P
   await Promise.allSettled(routes.filter((r) => r.reservationId).map((r) => caps.release(r.reservationId!, r.partner)));
 }
 
-function profileTrace(cp: CompiledProfile, lead: Lead): ProfileTrace {
+/**
+ * `explain`: say which condition failed (dry runs). Live routing and test leads skip that: the
+ * index hands them only candidate profiles, and building English for each one that misses is
+ * most of what a decision would cost with thousands of profiles.
+ */
+function profileTrace(cp: CompiledProfile, lead: Lead, explain: boolean): ProfileTrace {
   const base = { profile: cp.profile.id, name: cp.profile.name, strategy: cp.profile.strategy, partners: [] };
   if (!cp.profile.enabled) {
     return { ...base, outcome: 'skipped', reason: 'disabled', message: `profile ${cp.profile.id} skipped: disabled` };
   }
   if (cp.rules.test(lead)) return { ...base, outcome: 'matched', message: `profile ${cp.profile.id} matched` };
-  const failed = cp.rules.explain(lead) ?? undefined;
+  const failed = explain ? cp.rules.explain(lead) ?? undefined : undefined;
   return {
     ...base,
     outcome: 'skipped',

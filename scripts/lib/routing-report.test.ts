@@ -31,6 +31,9 @@ describe('routing test report', () => {
   it('completes a live trace with the dry run\'s profiles, in profile order', () => {
     const t = (profile: string, message: string): ProfileTrace => ({ profile, name: profile, strategy: 'first-match', outcome: 'skipped', partners: [], message });
     expect(mergeTraces([t('b', 'live b')], [t('a', 'dry a'), t('b', 'dry b'), t('c', 'dry c')]).map((p) => p.message)).toEqual(['dry a', 'live b', 'dry c']);
+    // A profile live routing skipped by rules takes the dry run's entry, which says which condition failed.
+    const rulesSkip = { ...t('b', 'profile b skipped: rules do not match'), reason: 'rules' as const };
+    expect(mergeTraces([rulesSkip, t('c', 'live c')], [t('b', 'dry b'), t('c', 'dry c')]).map((p) => p.message)).toEqual(['dry b', 'live c']);
   });
 
   it('summarises', () => {

@@ -82,8 +82,8 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     const decision = await route('live');
     const actual = decision.routes.map((r) => ({ profile: r.profile, partner: r.partner }));
     if (sameRoutes(c.expect, actual)) return { ...base, status: 'pass', actual };
-    // Live routing only traces the profiles the index offers; a dry run over the (unchanged) store
-    // says why each of the others was skipped too.
+    // Live routing only traces the profiles the index offers, and not which condition failed; a
+    // dry run over the (unchanged) store says why each profile was skipped.
     const full = await route('dry-run');
     return { ...base, status: 'fail', expected: expectedRoutes(c.expect), actual, decision: { ...decision, trace: mergeTraces(decision.trace, full.trace) } };
   } finally {
@@ -101,9 +101,12 @@ export function sameRoutes(expect: RoutingTestCase['expect'], actual: readonly R
   return expect.length === actual.length && expect.every((r, k) => r.profile === actual[k].profile && r.partner === actual[k].partner);
 }
 
-/** The live trace, with the dry run's entry for every profile live routing did not look at. */
+/**
+ * The live trace, with the dry run's entry for every profile live routing did not look at, and
+ * for every profile it skipped by rules (live routing does not say which condition failed).
+ */
 export function mergeTraces(live: readonly ProfileTrace[], full: readonly ProfileTrace[]): ProfileTrace[] {
-  const seen = new Map(live.map((p) => [p.profile, p]));
+  const seen = new Map(live.filter((p) => p.reason !== 'rules' || p.failed).map((p) => [p.profile, p]));
   const out = full.map((p) => seen.get(p.profile) ?? p);
   for (const p of live) if (!full.some((f) => f.profile === p.profile)) out.push(p);
   return out;
