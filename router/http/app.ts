@@ -3,7 +3,6 @@
 // statuses in one place (onError + router/http/errors.ts).
 
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -18,6 +17,7 @@ import type { DeliveryJob } from '../delivery/types.ts';
 import { bearer, createKeyRing, isLoopback, remoteAddress, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
+import { readBodyText, requestHeader } from './node-request.ts';
 
 export type { AppDeps } from './deps.ts';
 
@@ -69,15 +69,20 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  // Latency by route pattern (not raw path, to keep label cardinality bounded).
+  // Latency by route pattern (not raw path, to keep label cardinality bounded): the last matched
+  // route that is not a middleware (`app.use` registers method ALL).
   app.use('*', async (c, next) => {
     const start = performance.now();
     await next();
-    const last = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1);
-    m.httpRequestDuration.observe(
-      { method: c.req.method, route: last?.path ?? 'unmatched', status: String(c.res.status) },
-      (performance.now() - start) / 1000,
-    );
+    const routes = matchedRoutes(c);
+    let route = 'unmatched';
+    for (let i = routes.length - 1; i >= 0; i--) {
+      if (routes[i].method !== 'ALL') {
+        route = routes[i].path;
+        break;
+      }
+    }
+    m.httpRequestDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - start) / 1000);
   });
 
   // ---- probes -------------------------------------------------------------------------------
@@ -133,22 +138,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   // ---- JSON body: 415, then 413, then 400 -----------------------------------------------------
+  // One middleware, reading the body from Node's request directly (node-request.ts).
 
   const limit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const requireJson: MiddlewareHandler<Env> = async (c, next) => {
-    if (!isJsonType(c.req.header('content-type'))) {
+  const jsonBody: MiddlewareHandler<Env> = async (c, next) => {
+    if (!isJsonType(requestHeader(c, 'content-type'))) {
       throw new LeadrouteError('UNSUPPORTED_MEDIA', 'the body must be JSON (Content-Type: application/json)');
     }
-    return next();
-  };
-  const limitBody: MiddlewareHandler<Env> = bodyLimit({
-    maxSize: limit,
-    onError: () => { throw new LeadrouteError('TOO_LARGE', `the body exceeds ${limit} bytes`, { limit }); },
-  });
-  const parseJson: MiddlewareHandler<Env> = async (c, next) => {
+    const text = await readBodyText(c, limit);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await c.req.text());
+      parsed = JSON.parse(text);
     } catch {
       throw new LeadrouteError('BAD_JSON', 'the body is not valid JSON');
     }
@@ -178,11 +178,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // ---- leads --------------------------------------------------------------------------------
 
-  app.post('/v1/leads/:entity', requireJson, limitBody, parseJson, async (c) => {
+  app.post('/v1/leads/:entity', jsonBody, async (c) => {
     const { snapshot, entityId, lead, encryptedPaths } = checkedLead(c, true);
-    const test = (c.req.header('x-lead-test') ?? '').toLowerCase() === 'true';
+    const test = (requestHeader(c, 'x-lead-test') ?? '').toLowerCase() === 'true';
 
-    const idemKey = c.req.header('idempotency-key');
+    const idemKey = requestHeader(c, 'idempotency-key');
     let claim: { scope: string; key: string; token: string } | null = null;
     if (idemKey !== undefined) {
       if (idemKey.length === 0 || idemKey.length > MAX_IDEMPOTENCY_KEY) {
@@ -286,7 +286,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(record);
   });
 
-  app.post('/v1/explain/:entity', requireJson, limitBody, parseJson, async (c) => {
+  app.post('/v1/explain/:entity', jsonBody, async (c) => {
     const { snapshot, entityId, lead } = checkedLead(c, false);
     const decision = await routeLead(snapshot, entityId, lead, {
       caps: deps.caps, now: deps.now(), mode: 'dry-run', capPrefix: deps.capPrefix, newId: deps.newId,

@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { requestHeader } from './node-request.ts';
 
 export type Principal =
   | { kind: 'source'; keyId: string }
@@ -41,7 +42,7 @@ export function keyId(key: string): string {
 }
 
 export function bearer(c: Context): string | null {
-  const h = c.req.header('authorization');
+  const h = requestHeader(c, 'authorization');
   if (!h) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   return m ? m[1] : null;

@@ -1,9 +1,10 @@
 // In-process LeadStore (the embedded default: one router, no Redis). Callers never share mutable
-// objects with the store, without deep copies on the hot path: routes and attempts (small, flat)
-// are copied in and out; the decision trace (the bulk of a record, written once, never changed)
-// is frozen on save and handed out as it is. Expiry is lazy: an expired record is dropped when it
-// is touched, and a sweep at most once a minute drops the rest; the map is kept in last-write
-// order, which is expiry order, so a sweep stops at the first live record.
+// objects with the store, without deep copies on the write path: routes and attempts (small,
+// flat) are copied in and out; the decision trace (the bulk of a record, written once and never
+// changed) is taken over by save as it is, and get hands out a deep copy of it (reads are rare:
+// GET /v1/leads and a delivery that ended undelivered). Expiry is lazy: an expired record is
+// dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept in
+// last-write order, which is expiry order, so a sweep stops at the first live record.
 
 import { DEFAULT_LEAD_RETENTION_MS, REOPENED_STATES, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
@@ -18,18 +19,6 @@ interface Entry {
   routes: RouteRecord[];
   attempts: AttemptRecord[];
   expiresAt: number;
-}
-
-/** Freeze `value` and everything under it (stops at what is frozen already). */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (const v of value) deepFreeze(v);
-  } else {
-    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
-  }
-  return value;
 }
 
 const copyRoute = (r: RouteRecord): RouteRecord => ({ ...r });
@@ -93,13 +82,16 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
   return {
     async save(record) {
       const { state, routes, attempts, trace, ...rest } = record;
-      const fixed: Fixed = { ...rest, trace: deepFreeze(trace) };
+      const fixed: Fixed = { ...rest, trace };
       touch(record.leadId, { fixed, state, routes: routes.map(copyRoute), attempts: attempts.map(copyAttempt), expiresAt: 0 });
     },
     async get(leadId) {
       const e = live(leadId);
       if (!e) return null;
-      return { ...e.fixed, state: e.state, routes: e.routes.map(copyRoute), attempts: e.attempts.map(copyAttempt) };
+      return {
+        ...e.fixed, trace: structuredClone(e.fixed.trace),
+        state: e.state, routes: e.routes.map(copyRoute), attempts: e.attempts.map(copyAttempt),
+      };
     },
     addRoute(leadId, route) {
       return write(leadId, (e) => {

@@ -32,7 +32,10 @@ export interface LeadChange {
 export type DeliveryStart = { record: false } | { record: true; previous: RouteState | null };
 
 export interface LeadStore {
-  /** Write the whole record, replacing any earlier one with the same leadId. */
+  /**
+   * Write the whole record, replacing any earlier one with the same leadId. The store may keep
+   * `record.trace` as it is: the caller does not change it afterwards.
+   */
   save(record: LeadRecord): Promise<void>;
   /** The record, or null when it was never saved or has expired. */
   get(leadId: string): Promise<LeadRecord | null>;
