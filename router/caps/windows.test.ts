@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Caps } from '../config/types.ts';
-import { capCounters } from './windows.ts';
+import { capCounters, capCountersMemo } from './windows.ts';
 
 const HOUR = 3_600_000;
 
@@ -214,5 +214,36 @@ describe('capCounters: every window ends where the next begins', () => {
       }
     }
     expect(broken.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('capCountersMemo', () => {
+  it('answers what capCounters answers at every instant, across DST changes, clocks moving back and new prefixes', () => {
+    const caps: Caps = { hour: 1, day: 2, week: 3, month: 4, lifetime: 5, custom: [{ every: '90m', max: 6 }] };
+    const starts = ['2026-03-07T20:00:00Z', '2026-10-31T20:00:00Z', '2026-03-28T20:00:00Z', '2026-04-04T10:00:00Z', '2026-12-31T20:00:00Z'];
+    let reused = 0;
+    for (const timezone of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC']) {
+      const memo = capCountersMemo({ partner: 'acme', scope: 'profile:e/p', caps, timezone });
+      for (const start of starts) {
+        let t = Date.parse(start);
+        for (let i = 0; i < 400; i++) {
+          // Mostly forward in 7-minute steps; now and then back an hour, or another prefix.
+          t += i % 50 === 49 ? -HOUR : 7 * 60_000;
+          const prefix = i % 97 === 96 ? 'other:' : 'lr:';
+          const now = new Date(t);
+          const got = memo(prefix, now);
+          if (memo(prefix, now) === got) reused++;
+          expect(got).toEqual(capCounters({ prefix, partner: 'acme', scope: 'profile:e/p', caps, timezone, now }));
+        }
+      }
+    }
+    expect(reused).toBe(5 * 5 * 400);
+  });
+
+  it('hands out frozen counters and still refuses an invalid clock', () => {
+    const memo = capCountersMemo({ partner: 'acme', scope: 'partner', caps: { day: 1 }, timezone: 'UTC' });
+    const [c] = memo('lr:', new Date('2026-03-08T00:00:00Z'));
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(() => memo('lr:', new Date(Number.NaN))).toThrow(/clock/);
   });
 });

@@ -71,6 +71,28 @@ export function capCounters(args: CapCountersArgs): CapCounter[] {
   return out;
 }
 
+/**
+ * capCounters for one partner, scope, caps and timezone, remembered while every window stays
+ * the same: counters change only when a window rolls over (at the earliest `expireAt`), so the
+ * decisions of one window reuse them instead of reading the zone's clock for each lead. The
+ * counters are frozen (they are shared). A clock that moves back recomputes; so does a new prefix.
+ */
+export function capCountersMemo(fixed: Omit<CapCountersArgs, 'prefix' | 'now'>): (prefix: string, now: Date) => readonly CapCounter[] {
+  let last: { prefix: string; from: number; until: number; counters: readonly CapCounter[] } | undefined;
+  return (prefix, now) => {
+    const t = now.getTime();
+    if (last && last.prefix === prefix && last.from <= t && t < last.until) return last.counters;
+    const counters = capCounters({ ...fixed, prefix, now });
+    let until = Infinity;
+    for (const c of counters) {
+      Object.freeze(c);
+      if (c.expireAt !== null && c.expireAt < until) until = c.expireAt;
+    }
+    last = { prefix, from: t, until, counters: Object.freeze(counters) };
+    return last.counters;
+  };
+}
+
 function dateId(year: number, month: number, day: number): string {
   return `${year}-${pad2(month)}-${pad2(day)}`;
 }

@@ -4,7 +4,7 @@
 // partner never gets more than its cap whatever the number of routers.
 import { LeadrouteError } from '../errors.ts';
 import type { CapCounter, CapStore } from '../caps/types.ts';
-import { capCounters } from '../caps/windows.ts';
+import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery/types.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
@@ -171,20 +171,43 @@ export function assignmentCapScope(profile: { entity: string; id: string }): str
   return `profile:${profile.entity}/${profile.id}`;
 }
 
-function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): CapCounter[] {
-  const common = { prefix: opts.capPrefix, partner: ca.partner.id, timezone: ca.timezone, now: opts.now };
-  const out: CapCounter[] = [];
-  if (ca.assignment.caps) out.push(...capCounters({ ...common, scope: assignmentCapScope(cp.profile), caps: ca.assignment.caps }));
-  if (ca.partner.caps) out.push(...capCounters({ ...common, scope: 'partner', caps: ca.partner.caps }));
-  return out;
+type CountersAt = (prefix: string, now: Date) => readonly CapCounter[];
+
+// Counters change only when a window rolls over: each assignment remembers its own, made the
+// first time a lead reaches it (a snapshot is immutable; this is a cache beside it).
+const countersMemo = new WeakMap<CompiledAssignment, CountersAt>();
+
+/** The assignment's own cap counters, then its partner's (partner-wide) ones. */
+function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): readonly CapCounter[] {
+  let at = countersMemo.get(ca);
+  if (!at) {
+    at = assignmentCounters(cp, ca);
+    countersMemo.set(ca, at);
+  }
+  return at(opts.capPrefix, opts.now);
 }
 
-async function reserve(caps: CapStore, id: string, counters: CapCounter[]) {
+function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): CountersAt {
+  const common = { partner: ca.partner.id, timezone: ca.timezone };
+  const own = ca.assignment.caps ? capCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), caps: ca.assignment.caps }) : null;
+  const wide = ca.partner.caps ? capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }) : null;
+  if (!own && !wide) return () => [];
+  if (!wide) return own!;
+  if (!own) return wide;
+  let last: { a: readonly CapCounter[]; b: readonly CapCounter[]; both: readonly CapCounter[] } | undefined;
+  return (prefix, now) => {
+    const a = own(prefix, now), b = wide(prefix, now);
+    if (!last || last.a !== a || last.b !== b) last = { a, b, both: [...a, ...b] };
+    return last.both;
+  };
+}
+
+async function reserve(caps: CapStore, id: string, counters: readonly CapCounter[]) {
   const r = await caps.reserve(id, counters);
   return r.ok ? null : r.blocked;
 }
 
-async function peekFull(caps: CapStore, counters: CapCounter[]) {
+async function peekFull(caps: CapStore, counters: readonly CapCounter[]) {
   const used = await caps.peek(counters.map((c) => c.key));
   const i = counters.findIndex((c, k) => used[k] >= c.limit);
   return i < 0 ? null : { label: counters[i].label, limit: counters[i].limit, used: used[i] };
