@@ -1,6 +1,17 @@
 // The embedded DeliveryQueue (no REDIS_URL): jobs live in this process, retries are timers on the
 // same backoff schedule as BullMQ, dead letters are kept in memory. It is as durable as the
 // process: a crash loses queued jobs, which is why production runs with Redis (queue-bullmq.ts).
+//
+// Back-pressure: intake and delivery share one event loop, and a busy intake can take new leads
+// faster than the worker sends them. `admit()` (asked by the HTTP app before it routes a lead)
+// answers at once while the oldest job waiting to start has waited less than `maxQueueDelayMs`
+// (250 ms); beyond, it waits until the backlog is back under that, up to `admitWaitMs` (2 s),
+// then answers false (the lead is refused with 503, nothing reserved or recorded). So the backlog
+// stays about `maxQueueDelayMs` of deliveries, and a lead source is slowed down rather than
+// accepted into an ever-growing queue. Jobs waiting for a retry (delayed) do not count.
+//
+// Jobs are taken over as they are (the caller does not change them afterwards, the lead fields
+// included); the handler gets its own copy of the job's top level on every run.
 
 import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
@@ -18,6 +29,8 @@ interface Entry {
   maxAttempts: number;
   attemptsMade: number;
   state: EntryState;
+  /** When it was last put in the waiting line (ms, performance.now()). */
+  readyAt: number;
   timer?: NodeJS.Timeout;
   reason?: string;
   failedAt?: number;
@@ -25,12 +38,24 @@ interface Entry {
 
 export interface MemoryQueueOptions extends QueueOptions {
   logger?: Pick<Logger, 'error'>;
+  /** Back-pressure: admit() waits while the oldest waiting job has waited longer (default 250 ms). */
+  maxQueueDelayMs?: number;
+  /** Back-pressure: how long admit() waits for room before answering false (default 2000 ms). */
+  admitWaitMs?: number;
 }
+
+export const DEFAULT_MAX_QUEUE_DELAY_MS = 250;
+export const DEFAULT_ADMIT_WAIT_MS = 2000;
+
+/** The handler's own copy: top-level fields and `tried` (the lead fields are shared, read-only). */
+const handOut = (job: DeliveryJob): DeliveryJob => ({ ...job, tried: job.tried.slice() });
 
 export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): DurableDeliveryQueue {
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const keepCompleted = Math.max(0, opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED);
   const keepFailedMs = opts.keepFailedMs ?? DEFAULT_KEEP_FAILED_MS;
+  const maxQueueDelayMs = opts.maxQueueDelayMs ?? DEFAULT_MAX_QUEUE_DELAY_MS;
+  const admitWaitMs = opts.admitWaitMs ?? DEFAULT_ADMIT_WAIT_MS;
 
   const entries = new Map<string, Entry>();
   let waiting: Entry[] = [];
@@ -43,7 +68,19 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
 
   const push = (e: Entry) => {
     e.state = 'waiting';
+    e.readyAt = performance.now();
     waiting.push(e);
+  };
+
+  // ---- back-pressure ---------------------------------------------------------------------------
+  const admissions: { resolve(ok: boolean): void; timer: NodeJS.Timeout }[] = [];
+  const backlogged = () => head < waiting.length && performance.now() - waiting[head].readyAt > maxQueueDelayMs;
+  const admitWaiting = () => {
+    if (admissions.length === 0 || (backlogged() && !closed)) return;
+    for (const a of admissions.splice(0)) {
+      clearTimeout(a.timer);
+      a.resolve(!closed);
+    }
   };
   const next = (): Entry | undefined => {
     if (head >= waiting.length) return undefined;
@@ -58,9 +95,10 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
   const pump = () => {
     while (handler && !closed && running.size < concurrency) {
       const e = next();
-      if (!e) return;
+      if (!e) break;
       run(handler, e);
     }
+    admitWaiting();
   };
 
   const complete = (e: Entry) => {
@@ -92,7 +130,7 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
 
   const giveUp = async (h: DeliveryHandler, job: DeliveryJob, reason: string) => {
     try {
-      await h.onDeadLetter?.(structuredClone(job), reason);
+      await h.onDeadLetter?.(handOut(job), reason);
     } catch (err) {
       opts.logger?.error({ deliveryId: job.deliveryId, leadId: job.leadId, err: errorMessage(err) }, 'dead-letter hook failed');
     }
@@ -105,7 +143,7 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
       let outcome: JobOutcome | undefined;
       let thrown: unknown;
       try {
-        outcome = await h(structuredClone(e.job), attempt, e.maxAttempts);
+        outcome = await h(handOut(e.job), attempt, e.maxAttempts);
       } catch (err) {
         thrown = err;
       }
@@ -132,11 +170,26 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
       if (closed) throw new LeadrouteError('UNAVAILABLE', 'the delivery queue is closed');
       for (const job of jobs) {
         if (entries.has(job.deliveryId)) continue; // a duplicate delivery is ignored
-        const e: Entry = { job: structuredClone(job), maxAttempts: attemptsOf(opts, job), attemptsMade: 0, state: 'waiting' };
+        const e: Entry = { job: handOut(job), maxAttempts: attemptsOf(opts, job), attemptsMade: 0, state: 'waiting', readyAt: 0 };
         entries.set(job.deliveryId, e);
         push(e);
       }
       pump();
+    },
+
+    admit() {
+      if (closed) return false;
+      if (!backlogged()) return true;
+      return new Promise<boolean>((resolve) => {
+        const entry = {
+          resolve,
+          timer: setTimeout(() => {
+            admissions.splice(admissions.indexOf(entry), 1);
+            resolve(false);
+          }, admitWaitMs),
+        };
+        admissions.push(entry);
+      });
     },
 
     start(h) {
@@ -174,6 +227,7 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
 
     async close() {
       closed = true;
+      admitWaiting();
       for (const e of entries.values()) {
         if (e.timer) clearTimeout(e.timer);
         e.timer = undefined;

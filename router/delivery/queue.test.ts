@@ -5,6 +5,7 @@ import { createBullmqDeliveryQueue } from './queue-bullmq.ts';
 import { queueContract, sampleJob } from './queue-contract.ts';
 import { createMemoryDeliveryQueue } from './queue-memory.ts';
 import { waitFor } from './testing/wait.ts';
+import type { DeliveryJob } from './types.ts';
 
 const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
 
@@ -80,6 +81,98 @@ describe('bullmq delivery queue', () => {
     const queue = createBullmqDeliveryQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `test:${randomUUID()}`, commandTimeoutMs: 200 });
     try {
       await expect(queue.enqueue([sampleJob()])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
+describe('memory delivery queue: back-pressure (admit)', () => {
+  const gated = () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    return { gate, open };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('admits at once while jobs start promptly', async () => {
+    const queue = createMemoryDeliveryQueue({ maxQueueDelayMs: 20 });
+    queue.start(async () => ({ kind: 'done' }));
+    try {
+      expect(queue.admit!()).toBe(true);
+      await queue.enqueue([sampleJob(), sampleJob()]);
+      expect(queue.admit!()).toBe(true);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('holds intake while the oldest waiting job waited too long, and lets it in once the backlog moves', async () => {
+    const queue = createMemoryDeliveryQueue({ concurrency: 1, maxQueueDelayMs: 20, admitWaitMs: 10_000 });
+    const { gate, open } = gated();
+    const ran: string[] = [];
+    queue.start(async (job) => {
+      ran.push(job.deliveryId);
+      if (ran.length === 1) await gate;
+      return { kind: 'done' };
+    });
+    try {
+      const [a, b] = [sampleJob(), sampleJob()];
+      await queue.enqueue([a, b]);
+      await sleep(40); // a runs (held), b has waited 40 ms > 20 ms
+      const admitted = queue.admit!();
+      expect(admitted).toBeInstanceOf(Promise);
+      let answer: boolean | undefined;
+      void (admitted as Promise<boolean>).then((v) => (answer = v));
+      await sleep(20);
+      expect(answer).toBeUndefined();
+      open();
+      expect(await admitted).toBe(true);
+      await waitFor('b', () => ran.length === 2);
+      expect(ran).toEqual([a.deliveryId, b.deliveryId]);
+    } finally {
+      open();
+      await queue.close();
+    }
+  });
+
+  it('answers false when the backlog does not move within admitWaitMs, and once closed', async () => {
+    const queue = createMemoryDeliveryQueue({ concurrency: 1, maxQueueDelayMs: 10, admitWaitMs: 50 });
+    const { gate, open } = gated();
+    queue.start(async () => {
+      await gate;
+      return { kind: 'done' };
+    });
+    try {
+      await queue.enqueue([sampleJob(), sampleJob()]);
+      await sleep(30);
+      expect(await queue.admit!()).toBe(false);
+      const waiting = queue.admit!();
+      open();
+      await queue.close();
+      expect(await waiting).toBe(false);
+      expect(queue.admit!()).toBe(false);
+    } finally {
+      open();
+    }
+  });
+
+  it('hands the handler its own copy of the job on every run', async () => {
+    const queue = createMemoryDeliveryQueue({ attemptsFor: () => 2, backoff: { scheduleMs: [5], jitter: 0 } });
+    const seen: DeliveryJob[] = [];
+    queue.start(async (job) => {
+      seen.push({ ...job, tried: [...job.tried] });
+      job.tried.push('mutated');
+      job.partner = 'mutated';
+      return seen.length === 1 ? { kind: 'retry' } : { kind: 'done' };
+    });
+    try {
+      const job = sampleJob();
+      await queue.enqueue([job]);
+      await waitFor('two runs', () => seen.length === 2);
+      expect(seen[1].partner).toBe('acme');
+      expect(seen[1].tried).toEqual([]);
+      expect(job.tried).toEqual([]);
     } finally {
       await queue.close();
     }

@@ -45,6 +45,12 @@ export interface FailedDelivery {
 }
 
 export interface DurableDeliveryQueue extends DeliveryQueue {
+  /**
+   * Back-pressure, asked before a lead is routed: true when the queue can take more now (at once,
+   * without a promise, in the common case), false when delivery is too far behind (the lead is
+   * refused with 503). Absent: the queue never refuses.
+   */
+  admit?(): boolean | Promise<boolean>;
   /** Start running jobs (jobs enqueued before wait until then). Call once. */
   start(handler: DeliveryHandler): void;
   /** Dead letters, newest first (default 100). */

@@ -209,6 +209,24 @@ describe('POST /v1/leads/:entity', () => {
     expect(await acmeDay(h.caps)).toEqual([0]);
   });
 
+  it('503 when the queue refuses more (back-pressure): nothing reserved, recorded or enqueued', async () => {
+    let admit: boolean | Promise<boolean> = false;
+    const h = harness();
+    h.deps.queue.admit = () => admit;
+    const app = h.app;
+    const res = await app.request(...postJson('/v1/leads/mortgage', validLead));
+    expect(res.status).toBe(503);
+    expect((await res.json()).error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('running behind') });
+    expect(h.records.size).toBe(0);
+    expect(h.jobs).toEqual([]);
+    expect(await acmeDay(h.caps)).toEqual([0]);
+    admit = Promise.resolve(true);
+    expect((await app.request(...postJson('/v1/leads/mortgage', validLead))).status).toBe(202);
+    admit = true;
+    expect((await app.request(...postJson('/v1/leads/mortgage', validLead))).status).toBe(202);
+    expect(h.jobs).toHaveLength(2);
+  });
+
   it('a request in flight finishes on the snapshot it started with', async () => {
     const inner = createMemoryCapStore({ now: () => NOW.getTime() });
     let open!: () => void;

@@ -219,6 +219,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   async function accept(snapshot: Snapshot, entityId: string, lead: Record<string, unknown>, test: boolean, encryptedPaths: readonly string[]) {
+    // Back-pressure before anything is reserved: a refused lead leaves no trace.
+    const admitted = deps.queue.admit?.() ?? true;
+    if (admitted !== true && !(await admitted)) {
+      throw new LeadrouteError('UNAVAILABLE', 'deliveries are running behind: the lead was not accepted; retry shortly');
+    }
     const now = deps.now();
     const leadId = deps.newId();
     const decision = await routeLead(snapshot, entityId, lead, {

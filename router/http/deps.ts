@@ -29,7 +29,11 @@ export interface AppDeps {
   profilesDir: string;
   caps: CapStore;
   leads: AppLeadStore;
-  queue: Pick<DeliveryQueue, 'enqueue'>;
+  /**
+   * Where delivery jobs go. `admit`, when present, is asked before a lead is routed: false refuses
+   * the lead with 503 (delivery is too far behind; nothing reserved or recorded).
+   */
+  queue: Pick<DeliveryQueue, 'enqueue'> & { admit?(): boolean | Promise<boolean> };
   deadLetters: AppDeadLetters;
   idempotency: IdempotencyStore;
   logger: Logger;
