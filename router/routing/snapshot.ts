@@ -52,11 +52,18 @@ export function compileSnapshot(
 ): Snapshot {
   const env = opts.env ?? process.env;
   const missing = new Set<string>();
+  // Most assignments use their partner's delivery: resolve each delivery object once.
+  const resolved = new Map<Delivery, Delivery>();
   const resolve = (delivery: Delivery): Delivery => {
-    const r = resolveEnvRefs(delivery, env);
-    for (const name of r.missing) missing.add(name);
-    // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
-    return r.missing.length ? delivery : r.value;
+    let value = resolved.get(delivery);
+    if (value === undefined) {
+      const r = resolveEnvRefs(delivery, env);
+      for (const name of r.missing) missing.add(name);
+      // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
+      value = r.missing.length ? delivery : r.value;
+      resolved.set(delivery, value);
+    }
+    return value;
   };
 
   const entities = new Map<string, CompiledEntity>();
