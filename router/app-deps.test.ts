@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRouterRuntime, StartupError } from './app-deps.ts';
+import { monotonicFactory } from 'ulid';
+import { createRouterRuntime, pooledRandom, StartupError } from './app-deps.ts';
 import { EnvError, readRouterEnv } from './env.ts';
 import { createLogger } from './observability/logger.ts';
 
@@ -91,5 +92,29 @@ describe('readRouterEnv', () => {
     expect(() => readRouterEnv({ PORT: 'http' })).toThrow(EnvError);
     expect(() => readRouterEnv({ LEAD_RETENTION_DAYS: '-1' })).toThrow(/LEAD_RETENTION_DAYS/);
     expect(() => readRouterEnv({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+  });
+});
+
+describe('pooledRandom (ulid randomness)', () => {
+  it('draws values in [0, 1) evenly over ulid\'s 32 characters, across pool refills', () => {
+    const next = pooledRandom(64);
+    const buckets = new Array<number>(32).fill(0);
+    const n = 32_000;
+    for (let i = 0; i < n; i++) {
+      const v = next();
+      expect(v >= 0 && v < 1).toBe(true);
+      buckets[Math.floor(v * 32)]++;
+    }
+    for (const b of buckets) {
+      expect(b).toBeGreaterThan(n / 32 * 0.8);
+      expect(b).toBeLessThan(n / 32 * 1.2);
+    }
+  });
+
+  it('makes unique, sortable ids through ulid', () => {
+    const newId = monotonicFactory(pooledRandom());
+    const ids = Array.from({ length: 5_000 }, () => newId());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
   });
 });
