@@ -99,18 +99,25 @@ export async function releaseRoutes(routes: readonly Route[], caps: CapStore): P
  * most of what a decision would cost with thousands of profiles.
  */
 function profileTrace(cp: CompiledProfile, lead: Lead, explain: boolean): ProfileTrace {
-  const base = { profile: cp.profile.id, name: cp.profile.name, strategy: cp.profile.strategy, partners: [] };
+  // Object literals, not `{ ...base, … }`: spreading costs V8 about a microsecond per trace here.
+  const { id: profile, name, strategy } = cp.profile;
   if (!cp.profile.enabled) {
-    return { ...base, outcome: 'skipped', reason: 'disabled', message: `profile ${cp.profile.id} skipped: disabled` };
+    return { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'disabled', message: `profile ${profile} skipped: disabled` };
   }
-  if (cp.rules.test(lead)) return { ...base, outcome: 'matched', message: `profile ${cp.profile.id} matched` };
-  const failed = explain ? cp.rules.explain(lead) ?? undefined : undefined;
+  if (cp.rules.test(lead)) return { profile, name, strategy, partners: [], outcome: 'matched', message: `profile ${profile} matched` };
+  if (!explain) {
+    return { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', message: `profile ${profile} skipped: rules do not match` };
+  }
+  const failed = cp.rules.explain(lead) ?? undefined;
   return {
-    ...base,
+    profile,
+    name,
+    strategy,
+    partners: [],
     outcome: 'skipped',
     reason: 'rules',
     failed,
-    message: `profile ${cp.profile.id} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
+    message: `profile ${profile} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
   };
 }
 
