@@ -55,7 +55,25 @@ describe('buildProfileIndex', () => {
     expect(ids(buildProfileIndex(profiles).candidates({ state: revoked.proxy }))).toEqual(['p0']);
   });
 
-  it('is sound: every enabled profile whose rules hold is a candidate, once, in file order', () => {
+  it('profiles with many combinations (loose) and few (nested maps) answer alike', () => {
+    const states = Array.from({ length: 30 }, (_, i) => `S${i}`);
+    const profiles = [
+      compiled([{ field: 'state', in: states }, { field: 'product', in: ['a', 'b', 'c'] }], 0), // 90 combinations: loose
+      compiled([{ field: 'state', equals: 'S1' }, { field: 'product', equals: 'b' }], 1),
+      compiled([{ field: 'state', in: states.slice(0, 2) }, { field: 'product', in: ['c', 'd'] }, { field: 'product', in: ['d', 'e'] }], 2),
+    ];
+    for (const maxCombinations of [undefined, 0, 1_000]) {
+      const index = buildProfileIndex(profiles, { maxCombinations });
+      expect(ids(index.candidates({ state: 'S1', product: 'b' })), `max ${maxCombinations}`).toEqual(['p0', 'p1']);
+      expect(ids(index.candidates({ state: 'S1', product: 'c' }))).toEqual(['p0']);
+      expect(ids(index.candidates({ state: 'S1', product: ['c', 'e'] }))).toEqual(['p0', 'p2']);
+      expect(ids(index.candidates({ state: 'S1', product: 'd' }))).toEqual(['p2']);
+      expect(ids(index.candidates({ state: 'S29', product: ['b', 'b'] }))).toEqual(['p0']);
+      expect(ids(index.candidates({ state: 'S30', product: 'b' }))).toEqual([]);
+    }
+  });
+
+  it.each([[undefined], [1]])('is sound: every enabled profile whose rules hold is a candidate, once, in file order (maxCombinations %s)', (maxCombinations) => {
     const r = prng(99);
     let matched = 0, multiKey = 0;
     for (let round = 0; round < 60; round++) {
@@ -71,7 +89,7 @@ describe('buildProfileIndex', () => {
         }
         profiles.push(compiled(rules, i, r() > 0.1));
       }
-      const index = buildProfileIndex(profiles);
+      const index = buildProfileIndex(profiles, { maxCombinations });
       for (let k = 0; k < 200; k++) {
         const lead = randomLead(r);
         // Steer most leads toward one profile's keys, so matches through several keys are frequent.

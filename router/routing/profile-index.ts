@@ -4,10 +4,11 @@
 // key (indexableConditions promises: rules match ⇒ the lead's value at `field` is one of
 // `values`), so a profile is a candidate only when the lead meets all of its keys.
 //
-// Profiles with the same key fields form a group. For a lead, each group looks up the field
-// whose lists are shortest for this lead's values (state hits 200 of 10,000 state × product
-// profiles, product hits 50), then keeps the profiles whose other keys the lead meets (Set
-// lookups): about one candidate per lead, whatever the number of profiles.
+// Profiles with the same key fields form a group, held in nested maps, one level per field
+// (state → product → profiles): a lead walks down with its own values, so finding its one
+// profile among 10,000 costs a map lookup per field. A profile whose in-lists would make too
+// many combinations goes in the group's `loose` part instead: there the lead looks up the field
+// whose list is shortest for its value, and keeps the profiles whose other keys it meets.
 import { indexableConditions } from '../rules/indexable.ts';
 import { compilePath, type PathReader } from '../rules/path.ts';
 import type { CompiledProfile } from './snapshot.ts';
@@ -25,16 +26,30 @@ interface Key {
 
 interface Entry {
   cp: CompiledProfile;
+  /** Every key of the profile (loose entries check them all). */
   keys: readonly Key[];
+  /** Keys the nested maps do not stand for: a second condition on one field. */
+  extra: readonly Key[];
 }
+
+/** Nested maps, one level per field of the group; the last level holds the entries. */
+type Level = Map<unknown, Level | Entry[]>;
 
 interface Group {
-  /** Field positions, and for each the entries listed under every value of their key on it. */
   fields: number[];
-  byValue: Map<unknown, Entry[]>[];
+  tree: Level;
+  /** Per field, the loose entries listed under every value of their key on it. */
+  loose: Map<unknown, Entry[]>[] | null;
 }
 
-export function buildProfileIndex(profiles: readonly CompiledProfile[]): ProfileIndex {
+/** A profile whose keys make more combinations than this is loose (in-lists of 50 states × 20 products). */
+const MAX_COMBINATIONS = 64;
+
+export function buildProfileIndex(
+  profiles: readonly CompiledProfile[],
+  opts: { maxCombinations?: number } = {},
+): ProfileIndex {
+  const maxCombinations = opts.maxCombinations ?? MAX_COMBINATIONS;
   const enabled = profiles.filter((cp) => cp.profile.enabled);
   const unindexed: CompiledProfile[] = [];
   const fieldIds = new Map<string, number>();
@@ -56,7 +71,6 @@ export function buildProfileIndex(profiles: readonly CompiledProfile[]): Profile
       }
       return { field: id, values: new Set(c.values) };
     });
-    const entry: Entry = { cp, keys };
     // Per field, the key with the fewest values lists the profile (two keys on one field are
     // never intersected: an array value can meet each through a different element).
     const listed = new Map<number, Key>();
@@ -68,17 +82,24 @@ export function buildProfileIndex(profiles: readonly CompiledProfile[]): Profile
     const signature = fields.join(',');
     let group = groups.get(signature);
     if (!group) {
-      group = { fields, byValue: fields.map(() => new Map()) };
+      group = { fields, tree: new Map(), loose: null };
       groups.set(signature, group);
     }
-    fields.forEach((f, i) => {
-      const byValue = group.byValue[i];
-      for (const v of listed.get(f)!.values) {
-        const list = byValue.get(v);
-        if (list) list.push(entry);
-        else byValue.set(v, [entry]);
-      }
-    });
+    const chosen = fields.map((f) => listed.get(f)!);
+    const entry: Entry = { cp, keys, extra: keys.filter((k) => !chosen.includes(k)) };
+    const combinations = chosen.reduce((n, k) => n * k.values.size, 1);
+    if (combinations <= maxCombinations) {
+      plant(group.tree, chosen, 0, entry);
+    } else {
+      const loose = (group.loose ??= fields.map(() => new Map()));
+      chosen.forEach((k, i) => {
+        for (const v of k.values) {
+          const list = loose[i].get(v);
+          if (list) list.push(entry);
+          else loose[i].set(v, [entry]);
+        }
+      });
+    }
   }
 
   const all = [...groups.values()];
@@ -95,35 +116,74 @@ export function buildProfileIndex(profiles: readonly CompiledProfile[]): Profile
 
   function lookup(lead: Readonly<Record<string, unknown>>): readonly CompiledProfile[] {
     const values = readers.map((read) => read(lead));
-    let hits: CompiledProfile[] | undefined;
-    let arrays = false;
+    const found: Found = { hits: undefined, arrays: false };
     for (const group of all) {
-      // The field with the fewest profiles listed under this lead's value(s); none: no candidate.
-      let best = -1;
-      let bestSize = Infinity;
-      for (let i = 0; i < group.fields.length; i++) {
-        const size = listedSize(group.byValue[i], values[group.fields[i]]);
-        if (size < bestSize) {
-          best = i;
-          bestSize = size;
-          if (size === 0) break;
-        }
-      }
-      if (bestSize === 0) continue;
-      const v = values[group.fields[best]];
-      const byValue = group.byValue[best];
-      if (Array.isArray(v)) {
-        arrays = true;
-        for (const el of v) for (const e of byValue.get(el) ?? []) if (meetsAll(e, values)) (hits ??= []).push(e.cp);
-      } else {
-        for (const e of byValue.get(v)!) if (meetsAll(e, values)) (hits ??= []).push(e.cp);
-      }
+      walk(group.tree, group.fields, 0, values, found);
+      if (group.loose) looseHits(group.loose, group.fields, values, found);
     }
+    const { hits } = found;
     if (!hits) return unindexed;
     if (unindexed.length) hits.push(...unindexed);
     if (hits.length > 1) hits.sort((a, b) => a.order - b.order);
-    // An array value can list a profile under several of its elements.
-    return arrays ? hits.filter((cp, i) => i === 0 || hits[i - 1] !== cp) : hits;
+    // An array value can reach a profile through several of its elements.
+    return found.arrays ? hits.filter((cp, i) => i === 0 || hits[i - 1] !== cp) : hits;
+  }
+}
+
+interface Found {
+  hits: CompiledProfile[] | undefined;
+  arrays: boolean;
+}
+
+function plant(level: Level, chosen: readonly Key[], depth: number, entry: Entry): void {
+  const last = depth === chosen.length - 1;
+  for (const v of chosen[depth].values) {
+    let next = level.get(v);
+    if (!next) level.set(v, (next = last ? [] : new Map()));
+    if (last) (next as Entry[]).push(entry);
+    else plant(next as Level, chosen, depth + 1, entry);
+  }
+}
+
+/** Down the nested maps with the lead's value (or each element of an array value) per field. */
+function walk(level: Level, fields: readonly number[], depth: number, values: readonly unknown[], found: Found): void {
+  const v = values[fields[depth]];
+  const last = depth === fields.length - 1;
+  if (Array.isArray(v)) {
+    found.arrays = true;
+    for (const el of v) {
+      const next = level.get(el);
+      if (next) last ? take(next as Entry[], values, found) : walk(next as Level, fields, depth + 1, values, found);
+    }
+    return;
+  }
+  const next = level.get(v);
+  if (next) last ? take(next as Entry[], values, found) : walk(next as Level, fields, depth + 1, values, found);
+}
+
+function take(entries: readonly Entry[], values: readonly unknown[], found: Found): void {
+  for (const e of entries) if (e.extra.length === 0 || meetsAll(e.extra, values)) (found.hits ??= []).push(e.cp);
+}
+
+/** Loose entries: the field whose lists are shortest for this lead, then the other keys. */
+function looseHits(loose: readonly Map<unknown, Entry[]>[], fields: readonly number[], values: readonly unknown[], found: Found): void {
+  let best = -1;
+  let bestSize = Infinity;
+  for (let i = 0; i < fields.length; i++) {
+    const size = listedSize(loose[i], values[fields[i]]);
+    if (size < bestSize) {
+      best = i;
+      bestSize = size;
+      if (size === 0) return;
+    }
+  }
+  const v = values[fields[best]];
+  const byValue = loose[best];
+  if (Array.isArray(v)) {
+    found.arrays = true;
+    for (const el of v) for (const e of byValue.get(el) ?? []) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.cp);
+  } else {
+    for (const e of byValue.get(v)!) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.cp);
   }
 }
 
@@ -134,8 +194,8 @@ function listedSize(byValue: Map<unknown, Entry[]>, v: unknown): number {
   return n;
 }
 
-function meetsAll(e: Entry, values: readonly unknown[]): boolean {
-  for (const k of e.keys) {
+function meetsAll(keys: readonly Key[], values: readonly unknown[]): boolean {
+  for (const k of keys) {
     const v = values[k.field];
     if (Array.isArray(v) ? !v.some((el) => k.values.has(el)) : !k.values.has(v)) return false;
   }
