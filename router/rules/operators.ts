@@ -111,6 +111,7 @@ class Compiled implements CompiledCondition {
   private readonly positiveOp: Operator;
   private readonly ignoreCase: boolean;
   private readonly negated: boolean;
+  private words: [no: string, yes: string] | undefined;
 
   constructor(h: ConditionHead) {
     this.field = h.field;
@@ -137,8 +138,14 @@ class Compiled implements CompiledCondition {
     const field = this.field;
     if (actual === undefined) return `${field} is missing`;
     if (actual === null) return `${field} is null`;
-    const words = phrase(this.positiveOp, this.expected, this.ignoreCase, held !== this.negated) + (this.ignoreCase ? ' (ignoring case)' : '');
+    const yes = held !== this.negated;
+    // Made on the first explain, then kept: partners that miss their rules are explained per lead.
+    const words = (this.words ??= [this.phrase(false), this.phrase(true)])[yes ? 1 : 0];
     return `${field} ${formatValue(actual)}${wrongTypeNote(kindOf(this.positiveOp), actual)} ${words}`;
+  }
+
+  private phrase(yes: boolean): string {
+    return phrase(this.positiveOp, this.expected, this.ignoreCase, yes) + (this.ignoreCase ? ' (ignoring case)' : '');
   }
 }
 
