@@ -178,19 +178,15 @@ export function assignmentCapScope(profile: { entity: string; id: string }): str
   return `profile:${profile.entity}/${profile.id}`;
 }
 
-type CountersAt = (prefix: string, now: Date) => readonly CapCounter[];
+type CountersAt = NonNullable<CompiledAssignment['countersAt']>;
 
-// Counters change only when a window rolls over: each assignment remembers its own, made the
-// first time a lead reaches it (a snapshot is immutable; this is a cache beside it).
-const countersMemo = new WeakMap<CompiledAssignment, CountersAt>();
-
-/** The assignment's own cap counters, then its partner's (partner-wide) ones. */
+/**
+ * The assignment's own cap counters, then its partner's (partner-wide) ones. Counters change
+ * only when a window rolls over: each assignment remembers its own, made the first time a lead
+ * reaches it.
+ */
 function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): readonly CapCounter[] {
-  let at = countersMemo.get(ca);
-  if (!at) {
-    at = assignmentCounters(cp, ca);
-    countersMemo.set(ca, at);
-  }
+  const at = (ca.countersAt ??= assignmentCounters(cp, ca));
   return at(opts.capPrefix, opts.now);
 }
 

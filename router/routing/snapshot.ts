@@ -4,6 +4,7 @@
 import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile } from '../config/types.ts';
 import { compileRules } from '../rules/compile.ts';
 import type { CompiledRules } from '../rules/types.ts';
+import type { CapCounter } from '../caps/types.ts';
 import { resolveEnvRefs } from '../delivery/secrets.ts';
 import { buildProfileIndex, type ProfileIndex } from './profile-index.ts';
 
@@ -17,6 +18,11 @@ export interface CompiledAssignment {
   timezone: string;
   /** Position in the profile file, for traces (`partners[2]`). */
   position: number;
+  /**
+   * A cache, not config: the assignment's cap counters for the current windows, made by routing
+   * the first time a lead reaches this assignment (route.ts countersFor).
+   */
+  countersAt: ((prefix: string, now: Date) => readonly CapCounter[]) | undefined;
 }
 
 export interface CompiledProfile {
@@ -109,6 +115,7 @@ function compileProfile(
       delivery: resolve(assignment.delivery ?? partner.delivery),
       timezone: partner.timezone ?? entity.timezone ?? 'UTC',
       position,
+      countersAt: undefined,
     });
   });
   // Stable sort: equal priorities keep file order (the round-robin rotates from there).
