@@ -1,7 +1,7 @@
 // A Snapshot is the compiled, immutable form of one loaded Config: rules compiled to closures,
 // assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
 // whole snapshots on reload; a request keeps the one it started with.
-import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile } from '../config/types.ts';
+import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile, Rule } from '../config/types.ts';
 import { compileRules } from '../rules/compile.ts';
 import type { CompiledRules } from '../rules/types.ts';
 import type { CapCounter } from '../caps/types.ts';
@@ -97,6 +97,9 @@ export function compileSnapshot(
   });
 }
 
+/** Frozen, like a loaded config's lists: compileRules leaves it for later like the others. */
+const NO_RULES: readonly Rule[] = Object.freeze([]);
+
 function compileProfile(
   profile: Profile,
   order: number,
@@ -111,7 +114,7 @@ function compileProfile(
     assignments.push({
       assignment,
       partner,
-      rules: compileRules(assignment.rules ?? [], { at: `partners[${position}].rules` }),
+      rules: compileRules(assignment.rules ?? NO_RULES, { at: `partners[${position}].rules` }),
       delivery: resolve(assignment.delivery ?? partner.delivery),
       timezone: partner.timezone ?? entity.timezone ?? 'UTC',
       position,
@@ -120,7 +123,7 @@ function compileProfile(
   });
   // Stable sort: equal priorities keep file order (the round-robin rotates from there).
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
-  return { profile, order, rules: compileRules(profile.rules ?? [], { at: 'rules' }), assignments };
+  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {

@@ -60,7 +60,13 @@ export const CODEGEN_AFTER = 64;
 export function compileRules(rules: readonly Rule[], opts: CompileOptions = {}): CompiledRules {
   const prefix = opts.at ?? 'rules';
   if (!Array.isArray(rules)) throw invalid(prefix, 'rules must be a list');
-  for (let i = 0; i < rules.length; i++) checkRule(rules[i], `${prefix}[${i}]`);
+  try {
+    // Rule paths cost a string per rule: made only to say where an error is.
+    for (let i = 0; i < rules.length; i++) checkRule(rules[i], undefined);
+  } catch (err) {
+    for (let i = 0; i < rules.length; i++) checkRule(rules[i], `${prefix}[${i}]`);
+    throw err;
+  }
   const after = opts.codegen === false ? Infinity : Math.max(0, opts.codegenAfter ?? CODEGEN_AFTER);
   const compiled = new LazyRules(rules, prefix, after);
   if (!Object.isFrozen(rules)) compiled.tree();
@@ -110,16 +116,17 @@ function warmUp(rules: LazyRules): Test {
   return (lead) => (rules.warming ? rules.warm(lead) : rules.test(lead));
 }
 
+const CONDITION = { key: 'field' } as const;
+
 /** What a rule is, once its shape is checked: a condition or a group. Throws like compileRule. */
 function ruleShape(rule: Rule, at: string): { key: 'field' } | { key: 'not'; inner: Rule } | { key: 'any' | 'all'; list: Rule[] } {
   if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) {
     throw invalid(at, 'a rule must be a condition (`field` + operator) or an `any`, `all` or `not` group');
   }
+  // Checked for every rule of every list at load: conditions allocate nothing.
+  if ('field' in rule && !('any' in rule) && !('all' in rule) && !('not' in rule)) return CONDITION;
   const groupKeys = ['any', 'all', 'not'].filter((k) => k in rule);
-  if ('field' in rule) {
-    if (groupKeys.length) throw invalid(at, `a condition cannot also be an \`${groupKeys[0]}\` group`);
-    return { key: 'field' };
-  }
+  if ('field' in rule) throw invalid(at, `a condition cannot also be an \`${groupKeys[0]}\` group`);
   if (groupKeys.length !== 1) {
     throw invalid(at, groupKeys.length
       ? `a group has exactly one of any/all/not (found ${groupKeys.join(', ')})`
@@ -134,12 +141,12 @@ function ruleShape(rule: Rule, at: string): { key: 'field' } | { key: 'not'; inn
   return { key, list: list as Rule[] };
 }
 
-/** Throws exactly what compileRule would throw, building nothing. */
-function checkRule(rule: Rule, at: string): void {
-  const shape = ruleShape(rule, at);
-  if (shape.key === 'field') checkCondition(rule as Condition, at);
-  else if (shape.key === 'not') checkRule(shape.inner, `${at}.not`);
-  else for (let i = 0; i < shape.list.length; i++) checkRule(shape.list[i], `${at}.${shape.key}[${i}]`);
+/** Throws exactly what compileRule would throw, building nothing; `at` undefined: a path-less error. */
+function checkRule(rule: Rule, at: string | undefined): void {
+  const shape = ruleShape(rule, at ?? '');
+  if (shape.key === 'field') checkCondition(rule as Condition, at ?? '');
+  else if (shape.key === 'not') checkRule(shape.inner, at === undefined ? at : `${at}.not`);
+  else for (let i = 0; i < shape.list.length; i++) checkRule(shape.list[i], at === undefined ? at : `${at}.${shape.key}[${i}]`);
 }
 
 function compileRule(rule: Rule, at: string): Node {
