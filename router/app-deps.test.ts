@@ -3,11 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { monotonicFactory } from 'ulid';
-import { createRouterRuntime, pooledRandom, StartupError } from './app-deps.ts';
+import { createRouterRuntime, StartupError } from './app-deps.ts';
 import { EnvError, readRouterEnv } from './env.ts';
 import { createLogger } from './observability/logger.ts';
+import { startPartnerServer } from './delivery/testing/partner-server.ts';
+import { waitFor } from './delivery/testing/wait.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -95,26 +97,83 @@ describe('readRouterEnv', () => {
   });
 });
 
-describe('pooledRandom (ulid randomness)', () => {
-  it('draws values in [0, 1) evenly over ulid\'s 32 characters, across pool refills', () => {
-    const next = pooledRandom(64);
-    const buckets = new Array<number>(32).fill(0);
-    const n = 32_000;
-    for (let i = 0; i < n; i++) {
-      const v = next();
-      expect(v >= 0 && v < 1).toBe(true);
-      buckets[Math.floor(v * 32)]++;
-    }
-    for (const b of buckets) {
-      expect(b).toBeGreaterThan(n / 32 * 0.8);
-      expect(b).toBeLessThan(n / 32 * 1.2);
-    }
+describe('createRouterRuntime with Redis: delivery from the delivery thread', () => {
+  const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+  const treeFor = (partnerUrl: string, second: string) => ({
+    'all.yaml': `kind: Entity
+id: lead
+fields:
+  email: { type: string, required: true }
+---
+kind: Partner
+id: alpha
+name: Alpha
+delivery: { webhook: { url: "${partnerUrl}/alpha" } }
+---
+kind: Partner
+id: beta
+name: Beta
+delivery: { webhook: { url: "${partnerUrl}/${second}" } }
+---
+kind: Profile
+id: main
+entity: lead
+name: Main
+partners:
+  - { partner: alpha, priority: 2 }
+  - { partner: beta, priority: 1 }
+`,
   });
 
-  it('makes unique, sortable ids through ulid', () => {
-    const newId = monotonicFactory(pooledRandom());
-    const ids = Array.from({ length: 5_000 }, () => newId());
-    expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(ids);
+  it('delivers (with the waterfall), merges the thread\'s metrics and log lines, follows reloads, and stops', async () => {
+    const partner = await startPartnerServer((r) => (r.partner === 'alpha' ? { status: 400 } : { status: 200 }));
+    const prefix = `test:${randomUUID()}:`;
+    const dir = await tree(treeFor(partner.url, 'beta'));
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
+    const rt = createRouterRuntime(
+      { PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', REDIS_URL, REDIS_PREFIX: prefix, OUTBOX_DIR: join(dir, 'outbox') },
+      { logger },
+    );
+    const { url } = await rt.start();
+    const send = async () => {
+      const res = await fetch(`${url}/v1/leads/lead`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${randomUUID()}@x.example` }) });
+      expect(res.status).toBe(202);
+      return (await res.json()).leadId as string;
+    };
+    const record = async (leadId: string) => (await fetch(`${url}/v1/leads/${leadId}`)).json();
+    try {
+      const leadId = await send();
+      const rec = await waitFor('the lead delivered', async () => {
+        const r = await record(leadId);
+        return r.state === 'delivered' ? r : null;
+      });
+      expect(rec.routes.map((r: { partner: string; status: string }) => [r.partner, r.status])).toEqual([['alpha', 'rejected'], ['beta', 'delivered']]);
+
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toContain('deliveries_total{partner="alpha",channel="webhook",outcome="rejected"} 1');
+      expect(text).toContain('deliveries_total{partner="beta",channel="webhook",outcome="delivered"} 1');
+      for (const name of ['deliveries_total', 'delivery_queue_depth', 'dead_letters', 'leads_received_total']) {
+        expect(text.split('\n').filter((l) => l === `# TYPE ${name} ${name === 'deliveries_total' || name === 'leads_received_total' ? 'counter' : 'gauge'}`)).toHaveLength(1);
+      }
+      const fromThread = lines.map((l) => JSON.parse(l)).filter((l) => l.thread === 'delivery');
+      expect(fromThread.map((l) => l.msg)).toContain('waterfall: lead offered to the next partner');
+
+      // A reload reaches the thread: beta's deliveries go to the new URL.
+      await writeFile(join(dir, 'all.yaml'), treeFor(partner.url, 'gamma')['all.yaml']);
+      expect((await rt.reload()).ok).toBe(true);
+      await waitFor('a delivery to the new URL', async () => {
+        const id = await send();
+        await waitFor('settled', async () => (await record(id)).state === 'delivered');
+        return partner.requests.some((r) => r.partner === 'gamma');
+      });
+    } finally {
+      await rt.stop();
+      await partner.close();
+      const redis = new Redis(REDIS_URL);
+      const keys = [...await redis.keys(`${prefix}*`), ...await redis.keys(`{${prefix.replace(/:+$/, '')}}*`)];
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
   });
 });

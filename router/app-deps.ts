@@ -2,12 +2,10 @@
 // runtime starts and stops them in order. main.ts runs it; tests and the bench start a full
 // router in-process through the same function.
 
-import { randomFillSync } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Redis } from 'ioredis';
-import { monotonicFactory } from 'ulid';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
@@ -20,6 +18,8 @@ import { createBullmqDeliveryQueue } from './delivery/queue-bullmq.ts';
 import { createMemoryDeliveryQueue } from './delivery/queue-memory.ts';
 import { DEFAULT_ATTEMPTS, type DurableDeliveryQueue, type QueueOptions } from './delivery/queue.ts';
 import type { DeliveryJob } from './delivery/types.ts';
+import { queuePrefixFor, resolveDelivery } from './delivery/resolve.ts';
+import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliveryHandler, type ResolvedDelivery } from './delivery/worker.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
@@ -29,6 +29,7 @@ import { createRedisLeadStore } from './leads/redis-store.ts';
 import type { LeadStore } from './leads/store.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
+import { createIdFactory } from './ids.ts';
 import { createRedisClient } from './redis.ts';
 import { nextRoute } from './routing/route.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
@@ -39,22 +40,6 @@ export class StartupError extends Error {
   constructor(message: string, readonly problems: readonly Problem[] = []) {
     super(message);
   }
-}
-
-/**
- * ulid's randomness, drawn from a pool of crypto random bytes refilled 4 KiB at a time: ulid's
- * own source asks the OS for one byte per character (16 calls per id, several ids per lead).
- */
-export function pooledRandom(poolSize = 4096): () => number {
-  const pool = new Uint8Array(poolSize);
-  let at = poolSize;
-  return () => {
-    if (at === poolSize) {
-      randomFillSync(pool);
-      at = 0;
-    }
-    return pool[at++] / 256;
-  };
 }
 
 export interface RouterRuntime {
@@ -77,13 +62,18 @@ export interface RuntimeOptions {
   shutdownGraceMs?: number;
   /** Hot reload debounce (default 200 ms). */
   debounceMs?: number;
+  /**
+   * With Redis: deliver from a worker thread (default true), so that intake and delivery each get
+   * a core (router/delivery/thread.ts). False runs the worker on the main thread.
+   */
+  deliveryThread?: boolean;
 }
 
 export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOptions = {}): RouterRuntime {
   const env = readRouterEnv(vars);
   const logger = opts.logger ?? createLogger({ level: env.logLevel });
   const metrics = createMetrics({ defaultMetrics: true });
-  const newId = monotonicFactory(pooledRandom());
+  const newId = createIdFactory();
   const prefix = env.redisPrefix;
 
   let redis: Redis | undefined;
@@ -96,15 +86,8 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   const current = () => reloader?.current();
 
   /** The delivery settings of a job's partner in the config being served now. */
-  const resolveDelivery = (job: DeliveryJob): ResolvedDelivery | null => {
-    const snap = current();
-    const ca = snap?.profile(job.entity, job.profile)?.assignments.find((a) => a.partner.id === job.partner);
-    // A profile edited away after the lead was accepted: the partner's own delivery still applies.
-    const delivery = ca?.delivery ?? snap?.config.partners.get(job.partner)?.delivery;
-    if (!delivery) return null;
-    return { delivery, attempts: delivery.attempts ?? DEFAULT_ATTEMPTS };
-  };
-  const queueOpts: QueueOptions = { attemptsFor: (job) => resolveDelivery(job)?.attempts ?? DEFAULT_ATTEMPTS };
+  const resolve = (job: DeliveryJob): ResolvedDelivery | null => resolveDelivery(current(), job);
+  const queueOpts: QueueOptions = { attemptsFor: (job) => resolve(job)?.attempts ?? DEFAULT_ATTEMPTS };
 
   if (env.redisUrl) {
     let down = false;
@@ -124,7 +107,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     queue = createBullmqDeliveryQueue({
-      ...queueOpts, redisUrl: env.redisUrl, prefix: `{${prefix.replace(/:+$/, '') || 'leadroute'}}`,
+      ...queueOpts, redisUrl: env.redisUrl, prefix: queuePrefixFor(prefix),
       commandTimeoutMs: env.redisCommandTimeoutMs, logger,
     });
   } else {
@@ -134,7 +117,10 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     queue = createMemoryDeliveryQueue({ ...queueOpts, logger });
   }
 
-  const deliveryMetrics = createDeliveryMetrics(metrics.registry, { queue });
+  // With Redis the worker runs in the delivery thread (started with the profiles, in start()).
+  const threaded = Boolean(redis) && opts.deliveryThread !== false;
+  let thread: DeliveryThread | undefined;
+  const deliveryMetrics = createDeliveryMetrics(metrics.registry, { queue, attempts: !threaded });
   const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, from: env.smtpFrom, outboxDir: env.outboxDir, env: vars });
   let stopping = false;
 
@@ -161,8 +147,10 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
           reasons.push(`redis not answering: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      if (thread && !thread.running()) reasons.push('the delivery thread is restarting');
       return reasons;
     },
+    ...(threaded ? { extraMetrics: () => thread?.metrics() ?? Promise.resolve('') } : {}),
   });
 
   let server: Server | undefined;
@@ -190,20 +178,27 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       initial,
       debounceMs: opts.debounceMs,
       logger,
-      onSwap: (next) => metrics.recordReload(true, next.hash, next.loadedAt),
+      onSwap: (next) => {
+        metrics.recordReload(true, next.hash, next.loadedAt);
+        thread?.reload(next.hash);
+      },
       onError: () => metrics.recordReload(false),
     });
     await reloader.start();
 
-    queue.start(createDeliveryHandler({
-      channel, leads, caps, queue, logger, metrics: deliveryMetrics,
-      resolveDelivery,
-      async waterfall(job) {
-        const snap = current();
-        if (!snap) return null;
-        return nextRoute(snap, job, { caps, now: new Date(), capPrefix: prefix, newId });
-      },
-    }));
+    if (threaded) {
+      thread = startDeliveryThread({ vars, logger });
+    } else {
+      queue.start(createDeliveryHandler({
+        channel, leads, caps, queue, logger, metrics: deliveryMetrics,
+        resolveDelivery: resolve,
+        async waterfall(job) {
+          const snap = current();
+          if (!snap) return null;
+          return nextRoute(snap, job, { caps, now: new Date(), capPrefix: prefix, newId });
+        },
+      }));
+    }
 
     if (env.apiKeys.length === 0) {
       logger.warn('LEAD_API_KEYS is not set: no authentication, only loopback clients are accepted');
@@ -243,6 +238,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
+      await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await queue.close().catch((err) => logger.warn({ err }, 'closing the delivery queue failed'));
       await channel.close().catch(() => undefined);
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);

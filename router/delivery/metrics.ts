@@ -17,11 +17,19 @@ export interface DeliveryMetrics {
   recordAttempt(partner: string, channel: string, outcome: DeliveryOutcome, seconds?: number): void;
 }
 
+/**
+ * `queue`: also the queue gauges (depth, dead letters), read from it at scrape time.
+ * `attempts: false`: without the attempt counter and histogram (registered by the delivery thread
+ * on its own registry when delivery runs there).
+ */
 export function createDeliveryMetrics(
   registry: Registry,
-  opts: { queue?: Pick<DurableDeliveryQueue, 'depth' | 'deadLetterCount'> } = {},
+  opts: { queue?: Pick<DurableDeliveryQueue, 'depth' | 'deadLetterCount'>; attempts?: boolean } = {},
 ): DeliveryMetrics {
   const registers = [registry];
+  const { queue } = opts;
+  if (queue) registerQueueGauges(registry, queue);
+  if (opts.attempts === false) return { recordAttempt() {} };
   const deliveries = new Counter({
     name: 'deliveries_total',
     help: 'Delivery attempts by partner, channel and outcome (delivered | rejected | retry | failed | dead-lettered)',
@@ -35,14 +43,22 @@ export function createDeliveryMetrics(
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
-  const { queue } = opts;
+  return {
+    recordAttempt(partner, channel, outcome, seconds) {
+      deliveries.inc({ partner, channel, outcome });
+      if (seconds !== undefined) latency.observe({ partner, channel }, seconds);
+    },
+  };
+}
+
+function registerQueueGauges(registry: Registry, queue: Pick<DurableDeliveryQueue, 'depth' | 'deadLetterCount'>): void {
+  const registers = [registry];
   // A scrape while Redis is down keeps the last value rather than failing all of /metrics.
   new Gauge({
     name: 'delivery_queue_depth',
     help: 'Deliveries waiting, delayed for a retry, or running',
     registers,
     async collect() {
-      if (!queue) return;
       try {
         this.set(await queue.depth());
       } catch {
@@ -55,7 +71,6 @@ export function createDeliveryMetrics(
     help: 'Deliveries that failed for good and wait in the dead-letter list',
     registers,
     async collect() {
-      if (!queue) return;
       try {
         this.set(await queue.deadLetterCount());
       } catch {
@@ -63,11 +78,4 @@ export function createDeliveryMetrics(
       }
     },
   });
-
-  return {
-    recordAttempt(partner, channel, outcome, seconds) {
-      deliveries.inc({ partner, channel, outcome });
-      if (seconds !== undefined) latency.observe({ partner, channel }, seconds);
-    },
-  };
 }

@@ -104,7 +104,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.get('/metrics', async (c) => {
     const text = await m.registry.metrics();
-    return c.body(text, 200, { 'content-type': m.registry.contentType });
+    const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => '') : '';
+    return c.body(extra ? `${text}${text.endsWith('\n') || !text ? '' : '\n'}${extra}` : text, 200, { 'content-type': m.registry.contentType });
   });
 
   // ---- auth ---------------------------------------------------------------------------------

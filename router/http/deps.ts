@@ -49,6 +49,8 @@ export interface AppDeps {
   newId(): string;
   /** Redis/cap key prefix, e.g. `leadroute:`. */
   capPrefix: string;
+  /** More Prometheus text for /metrics (the delivery thread's metrics), appended to the registry's. */
+  extraMetrics?(): Promise<string>;
   /** Reasons the router is not ready (empty: ready); the app adds "no config loaded" itself. */
   readiness?(): Promise<string[]>;
   /**
