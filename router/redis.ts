@@ -1,6 +1,7 @@
 // The one way the router connects to Redis. Configured for "when Redis fails": a command
 // either answers or fails fast (no offline queue, a command timeout), so a lead is refused with
 // 503 rather than accepted and left uncounted; the client reconnects forever on its own.
+import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { LeadrouteError } from './errors.ts';
 
@@ -70,4 +71,35 @@ export async function waitForRedis(client: Redis, timeoutMs: number): Promise<vo
       client.once('ready', done);
     });
   }
+}
+
+/**
+ * Send what `client` writes during one event-loop turn in one socket write (the socket is corked
+ * at the first write and uncorked on setImmediate): for a connection that cannot auto-pipeline,
+ * like BullMQ's worker connection, whose every job completion is its own command. Commands keep
+ * their order and their replies are read as before; a write only waits for the end of the turn.
+ */
+export function coalesceWrites<C extends Redis>(client: C): C {
+  const patched = new WeakSet<Socket>();
+  const patch = () => {
+    const stream = (client as unknown as { stream?: Socket }).stream;
+    if (!stream || patched.has(stream) || typeof stream.cork !== 'function') return;
+    patched.add(stream);
+    const write = stream.write;
+    let corked = false;
+    const flush = () => {
+      corked = false;
+      stream.uncork();
+    };
+    stream.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+      if (!corked && !stream.destroyed) {
+        corked = true;
+        stream.cork();
+        setImmediate(flush);
+      }
+      return write.apply(this, args);
+    } as Socket['write'];
+  };
+  client.on('connect', patch);
+  return client;
 }

@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
+import { coalesceWrites } from '../redis.ts';
 import { retryDelayMs } from './backoff.ts';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage, failedDelivery,
@@ -225,7 +226,8 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
 
     start(handler) {
       if (worker) throw new Error('the delivery queue is already started');
-      workerConnection = createBullmqConnection(opts.redisUrl, 'worker', { onError });
+      // Job completions (one command each) leave in one write per event-loop turn.
+      workerConnection = coalesceWrites(createBullmqConnection(opts.redisUrl, 'worker', { onError }));
       worker = new Worker<DeliveryJob>(name, processor(handler), {
         connection: workerConnection,
         prefix,

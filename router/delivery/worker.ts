@@ -53,7 +53,7 @@ export interface DeliveryHandlerDeps {
    * its cap reserved; null when none is left. `job.tried` lists the partners already tried.
    */
   waterfall(job: DeliveryJob): Promise<DeliveryJob | null>;
-  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'isLevelEnabled'>;
   metrics?: DeliveryMetrics;
   now?(): Date;
 }
@@ -177,12 +177,14 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
       result.outcome === 'accepted' ? 'delivered' : result.outcome === 'rejected' ? 'rejected' : last ? 'failed' : 'retry';
     metrics?.recordAttempt(job.partner, result.channel, outcome, result.durationMs / 1000);
     const record = attemptRecord(job, attempt, startedAt, result);
-    const line = {
-      ...ids(job), attempt, channel: result.channel, outcome, statusCode: result.statusCode,
-      durationMs: Math.round(result.durationMs), error: result.error,
-    };
-    if (outcome === 'delivered') log?.debug(line, 'delivery attempt');
-    else log?.info(line, 'delivery attempt');
+    if (log && (outcome !== 'delivered' || log.isLevelEnabled('debug'))) {
+      const line = {
+        ...ids(job), attempt, channel: result.channel, outcome, statusCode: result.statusCode,
+        durationMs: Math.round(result.durationMs), error: result.error,
+      };
+      if (outcome === 'delivered') log.debug(line, 'delivery attempt');
+      else log.info(line, 'delivery attempt');
+    }
 
     switch (outcome) {
       case 'delivered':
