@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, stripEncrypted } from './logger.ts';
@@ -45,5 +46,40 @@ describe('stripEncrypted', () => {
     const { lines, logger } = capture();
     logger.info({ lead: stripEncrypted({ ssn: '999-99-9999' }, ['ssn']) }, 'lead');
     expect(JSON.stringify(lines)).not.toContain('999-99-9999');
+  });
+});
+
+describe('createLogger to stdout (one write per event-loop turn)', () => {
+  const run = (code: string) =>
+    new Promise<{ lines: string[]; code: number | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => (out += String(b)));
+      child.on('error', reject);
+      child.on('close', (exit) => resolve({ lines: out.split('\n').filter(Boolean), code: exit }));
+    });
+  const logger = JSON.stringify(new URL('./logger.ts', import.meta.url).href);
+
+  it('loses no line when the process exits right after logging', async () => {
+    const { lines, code } = await run(`
+      import { createLogger } from ${logger};
+      const log = createLogger();
+      for (let i = 0; i < 500; i++) log.info({ i }, 'line');
+      process.exit(3);
+    `);
+    expect(code).toBe(3);
+    expect(lines.map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+
+  it('writes a line at the end of the event-loop turn, not later', async () => {
+    const { lines } = await run(`
+      import { createLogger } from ${logger};
+      const log = createLogger();
+      log.info('first');
+      log.info('second');
+      // One turn later the lines are out: SIGKILL skips every exit handler.
+      setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);
+    `);
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['first', 'second']);
   });
 });
