@@ -9,7 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
 import type { LeadRecord } from '../leads/types.ts';
-import { stripEncrypted } from '../observability/logger.ts';
+import { idsOnly, stripEncrypted } from '../observability/logger.ts';
 import { releaseRoutes, routeLead } from '../routing/route.ts';
 import type { Decision } from '../routing/types.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
@@ -272,7 +272,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
     for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
     for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
-    log.info({
+    // The one info line per lead: ids and names only, so it skips the redaction walk.
+    idsOnly(log, 'info')?.info({
       leadId, entity: entityId, test, status: decision.status,
       routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
     }, 'lead accepted');

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, stripEncrypted } from './logger.ts';
+import { pino } from 'pino';
+import { createLogger, idsOnly, stripEncrypted } from './logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -81,5 +82,24 @@ describe('createLogger to stdout (one write per event-loop turn)', () => {
       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);
     `);
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['first', 'second']);
+  });
+});
+
+describe('idsOnly', () => {
+  it('writes the same line to the same place, at the logger\'s level, without the redaction walk', () => {
+    const { lines, logger } = capture();
+    idsOnly(logger, 'info')!.info({ leadId: 'L1', routes: ['p/a'] }, 'lead accepted');
+    logger.info({ leadId: 'L1', routes: ['p/a'] }, 'lead accepted');
+    const [fast, slow] = lines as Record<string, unknown>[];
+    expect({ ...fast, time: 0 }).toEqual({ ...slow, time: 0 });
+    expect(fast).toMatchObject({ level: 'info', service: 'leadroute', leadId: 'L1', msg: 'lead accepted' });
+
+    const quiet = createLogger({ destination: new Writable({ write(_c, _e, cb) { cb(); } }), level: 'warn' });
+    expect(idsOnly(quiet, 'info')).toBeNull();
+  });
+
+  it('falls back to the logger itself when it was not made by createLogger', () => {
+    const other = pino({ level: 'info' }, new Writable({ write(_c, _e, cb) { cb(); } }));
+    expect(idsOnly(other, 'info')).toBe(other);
   });
 });
