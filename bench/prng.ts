@@ -1,11 +1,2 @@
-// A deterministic PRNG (mulberry32), so every run measures the same inputs.
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The bench's inputs come from the same seeded generator as the property tests.
+export { prng } from '../router/testing/prng.ts';

@@ -8,23 +8,13 @@ import { pathToFileURL } from 'node:url';
 import { Engine } from 'json-rules-engine';
 import type { Rule } from '../router/config/types.ts';
 import { compileRules } from '../router/rules/compile.ts';
+import { prng } from './prng.ts';
 
 const require = createRequire(import.meta.url);
 const jsonLogic = require('json-logic-js') as { apply(logic: unknown, data: unknown): unknown };
 
 type Lead = Record<string, unknown>;
 
-/** Deterministic PRNG (mulberry32) so every run measures the same rules and leads. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATES = ['NY', 'NJ', 'CT', 'PA', 'MA', 'FL', 'CA', 'TX', 'IL', 'OH', 'GA', 'WA'];
 const PROPERTY = ['single-family', 'condo', 'townhouse', 'multi-family'];

@@ -3,20 +3,12 @@
 // conditions hold often enough for the properties to say something.
 import { OPERATORS } from '../config/types.ts';
 import type { Condition, Operator, Rule, Scalar } from '../config/types.ts';
+import { prng as mulberry32 } from '../testing/prng.ts';
 
 export type Random = () => number;
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness for the property tests (mulberry32). */
+export const prng: (seed: number) => Random = mulberry32;
 
 export const FIELDS = ['state', 'zip', 'amount', 'tags', 'address.postcode', 'address.geo.country'];
 const STRINGS = ['NY', 'ny', 'NJ', 'TX', 'PA', '', '  ', '19001', '1900', '10001', 'abc', 'ABC', 'x y', 'US', 'us'];
