@@ -21,15 +21,23 @@ export async function redisReachable(url: string): Promise<boolean> {
   }
 }
 
-/** Delete every key under `prefix`; returns how many there were. */
+/**
+ * Delete every key under `prefix`, and under the router's delivery-queue prefix derived from it
+ * (`{prefix without its trailing ':'}`, BullMQ's keys); returns how many there were.
+ */
 export async function deletePrefix(url: string, prefix: string): Promise<number> {
+  const queuePrefix = `{${prefix.replace(/:$/, '')}}`;
+  return (await deleteMatching(url, prefix)) + (await deleteMatching(url, queuePrefix));
+}
+
+async function deleteMatching(url: string, prefix: string): Promise<number> {
   const r = new Redis(url, { maxRetriesPerRequest: 1 });
   r.on('error', () => {});
   let deleted = 0;
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length) deleted += await r.unlink(...keys);
     } while (cursor !== '0');
