@@ -1,6 +1,8 @@
 // LeadStore on Redis. One lead is ONE hash, `${prefix}lead:{leadId}` (the braces are a hash tag:
 // Cluster-safe), with the fields
-//   lead          JSON of the fixed fields and the trace (written once)
+//   lead          JSON of the fixed fields (written once)
+//   t             the decision trace, compact (./trace-codec.ts; records from before it keep
+//                 the trace inside `lead`)
 //   state         the lead's state
 //   nr, r:<n>     the number of routes, and route n (JSON, without its status), in order
 //   s:<id>        the status of the route whose deliveryId is <id>
@@ -14,6 +16,7 @@
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
 import { DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
 
 // ARGV: retention, then field, value, …
@@ -113,6 +116,7 @@ const routeJson = ({ status: _s, ...rest }: RouteRecord) => JSON.stringify(rest 
 export function decodeLead(h: Record<string, string>): LeadRecord | null {
   if (!h.lead) return null;
   const lead = JSON.parse(h.lead) as StoredLead;
+  if (h.t !== undefined) lead.trace = decodeTrace(h.t);
   const routes: RouteRecord[] = [];
   for (let i = 1, n = Number(h.nr ?? 0); i <= n; i++) {
     const json = h[`r:${i}`];
@@ -158,8 +162,8 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
   return {
     async save(record: LeadRecord): Promise<void> {
       if (!validId(record.leadId)) throw new LeadrouteError('INTERNAL', 'a lead id may not contain { or }');
-      const { routes, attempts, state, ...lead } = record;
-      const args: Arg[] = [retentionMs, 'lead', JSON.stringify(lead satisfies StoredLead), 'state', state, 'nr', routes.length, 'na', attempts.length];
+      const { routes, attempts, state, trace, ...lead } = record;
+      const args: Arg[] = [retentionMs, 'lead', JSON.stringify(lead), 't', encodeTrace(trace), 'state', state, 'nr', routes.length, 'na', attempts.length];
       routes.forEach((route, i) => args.push(`r:${i + 1}`, routeJson(route), `s:${route.deliveryId}`, route.status));
       attempts.forEach((a, i) => args.push(`a:${i + 1}`, JSON.stringify(a)));
       try {

@@ -1,0 +1,111 @@
+// The decision trace as stored in Redis: compact, decoded back to the same JSON (the API shows it
+// as is). A trace is most of a lead record (6–14 KB with 20 partners a profile) and writing it is
+// a good part of accepting a lead, so
+//   - each profile and partner trace is an array, not an object (no key names);
+//   - a `message` that says exactly what its fields say is left out and rebuilt on read: the
+//     encoder compares it with the rebuilt one, so any other wording is stored as is.
+//   - a rule failure with both values is an array too; any other `failed` (and every `cap`)
+//     stays an object and round-trips through JSON exactly as before.
+import type { RuleFailure } from '../rules/types.ts';
+import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
+
+type Cap = NonNullable<PartnerTrace['cap']>;
+/** partner, priority, outcome, reason | 0, failed | 0, cap | 0, message | 0 (rebuilt) */
+type StoredPartner = [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0];
+/** profile, name, strategy, outcome, reason | 0, failed | 0, partners, message | 0 (rebuilt) */
+type StoredProfile = [string, string, ProfileTrace['strategy'], ProfileTrace['outcome'], ProfileTrace['reason'] | 0, RuleFailure | StoredFailure | 0, StoredPartner[], string | 0];
+
+/** at, field, operator, expected, actual, message */
+type StoredFailure = [string, string, RuleFailure['operator'], unknown, unknown, string];
+
+function encodeFailure(f: RuleFailure | undefined): RuleFailure | StoredFailure | 0 {
+  if (!f) return 0;
+  // JSON turns undefined into null inside an array: those keep the object form.
+  return f.expected !== undefined && f.actual !== undefined ? [f.at, f.field, f.operator, f.expected, f.actual, f.message] : f;
+}
+
+function decodeFailure(f: RuleFailure | StoredFailure): RuleFailure {
+  if (!Array.isArray(f)) return f;
+  const [at, field, operator, expected, actual, message] = f;
+  return { at, field, operator, expected, actual, message };
+}
+
+const failedText = (failed: RuleFailure | undefined, otherwise: string) =>
+  failed ? `${failed.message} (at ${failed.at})` : otherwise;
+
+/** The wording router/routing gives a partner trace; `chosen` is the partner that took the lead. */
+function partnerMessage(p: PartnerTrace, chosen: string | undefined): string | undefined {
+  const { partner } = p;
+  switch (p.outcome) {
+    case 'selected':
+      return `${partner} selected (priority ${p.priority})`;
+    case 'eligible':
+      if (p.reason === undefined) return `${partner} eligible (priority ${p.priority})`;
+      if (p.reason === 'not-chosen' && chosen !== undefined) return `${partner} eligible but not chosen: ${chosen} took the lead (first-match)`;
+      return undefined;
+    case 'skipped':
+      switch (p.reason) {
+        case 'excluded': return `${partner} skipped: already tried for this lead`;
+        case 'partner-inactive': return `${partner} skipped: partner is inactive`;
+        case 'inactive': return `${partner} skipped: inactive in this profile`;
+        case 'rules': return `${partner} skipped: ${failedText(p.failed, 'rules do not match')}`;
+        case 'cap': return p.cap ? `${partner} skipped: cap ${p.cap.label} is full (${p.cap.used}/${p.cap.limit})` : undefined;
+        default: return undefined;
+      }
+  }
+}
+
+function profileMessage(pt: ProfileTrace): string | undefined {
+  const head = `profile ${pt.profile}`;
+  if (pt.outcome === 'matched') {
+    return pt.partners.some((p) => p.outcome === 'selected') ? `${head} matched` : `${head} matched; no partner could take the lead`;
+  }
+  if (pt.reason === 'disabled') return `${head} skipped: disabled`;
+  if (pt.reason === 'rules') return `${head} skipped: ${failedText(pt.failed, 'rules do not match')}`;
+  return undefined;
+}
+
+const chosenIn = (partners: readonly PartnerTrace[]) => partners.find((p) => p.outcome === 'selected')?.partner;
+
+export function encodeTrace(trace: readonly ProfileTrace[]): string {
+  const out: StoredProfile[] = [];
+  for (const pt of trace) {
+    const chosen = chosenIn(pt.partners);
+    const partners: StoredPartner[] = [];
+    for (const p of pt.partners) {
+      partners.push([
+        p.partner, p.priority, p.outcome, p.reason ?? 0, encodeFailure(p.failed), p.cap ?? 0,
+        partnerMessage(p, chosen) === p.message ? 0 : p.message,
+      ]);
+    }
+    out.push([
+      pt.profile, pt.name, pt.strategy, pt.outcome, pt.reason ?? 0, encodeFailure(pt.failed), partners,
+      profileMessage(pt) === pt.message ? 0 : pt.message,
+    ]);
+  }
+  return JSON.stringify(out);
+}
+
+export function decodeTrace(json: string): ProfileTrace[] {
+  const stored = JSON.parse(json) as StoredProfile[];
+  return stored.map(([profile, name, strategy, outcome, reason, failed, storedPartners, message]) => {
+    // Fields in the order the routing code writes them, message last (rebuilt from the others).
+    const partners = storedPartners.map(([partner, priority, pOutcome, pReason, pFailed, cap]) => {
+      const p = { partner, priority, outcome: pOutcome } as PartnerTrace;
+      if (pReason !== 0) p.reason = pReason;
+      if (pFailed !== 0) p.failed = decodeFailure(pFailed);
+      if (cap !== 0) p.cap = cap;
+      return p;
+    });
+    const chosen = chosenIn(partners);
+    partners.forEach((p, i) => {
+      const m = storedPartners[i][6];
+      p.message = m !== 0 ? m : partnerMessage(p, chosen)!;
+    });
+    const pt = { profile, name, strategy, partners, outcome } as ProfileTrace;
+    if (reason !== 0) pt.reason = reason;
+    if (failed !== 0) pt.failed = decodeFailure(failed);
+    pt.message = message !== 0 ? message : profileMessage(pt)!;
+    return pt;
+  });
+}
