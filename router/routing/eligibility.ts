@@ -1,4 +1,5 @@
 // Pure: which partners of a matched profile may take the lead, and why the others may not.
+import type { RuleFailure } from '../rules/types.ts';
 import type { PartnerTrace } from './types.ts';
 import type { CompiledAssignment, CompiledProfile } from './snapshot.ts';
 
@@ -20,21 +21,23 @@ export function partnerEligibility(
   for (const ca of cp.assignments) {
     const partner = ca.partner.id, priority = ca.assignment.priority;
     let trace: PartnerTrace;
+    let failed: RuleFailure | null;
     if (exclude?.has(partner)) {
       trace = { partner, priority, outcome: 'skipped', reason: 'excluded', message: `${partner} skipped: already tried for this lead` };
     } else if (!ca.partner.active) {
       trace = { partner, priority, outcome: 'skipped', reason: 'partner-inactive', message: `${partner} skipped: partner is inactive` };
     } else if (!ca.assignment.active) {
       trace = { partner, priority, outcome: 'skipped', reason: 'inactive', message: `${partner} skipped: inactive in this profile` };
-    } else if (!ca.rules.test(lead)) {
-      const failed = ca.rules.explain(lead) ?? undefined;
+    } else if ((failed = ca.rules.explain(lead))) {
+      // explain is null exactly when the rules hold: one walk, where test-then-explain made
+      // two for each partner whose rules miss (most of them, with many partners a profile).
       trace = {
         partner,
         priority,
         outcome: 'skipped',
         reason: 'rules',
         failed,
-        message: `${partner} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
+        message: `${partner} skipped: ${failed.message} (at ${failed.at})`,
       };
     } else {
       trace = { partner, priority, outcome: 'eligible', message: `${partner} eligible (priority ${priority})` };
