@@ -1,8 +1,9 @@
 // Test helpers: small profile trees in a temp directory, and where a piece of text sits in a file
 // (so a test states "the problem points at `prioirty`" and checks the exact line:col).
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFiles } from '../testing/files.ts';
 import { loadConfig } from './load.ts';
 import type { LoadResult, Problem } from './types.ts';
 
@@ -72,12 +73,7 @@ export async function writeTree(files: Record<string, string | null>, base: Reco
   const root = await mkdtemp(join(tmpdir(), 'leadroute-config-'));
   const dir = join(root, 'p');
   await mkdir(dir);
-  const all: Record<string, string | null> = { ...base, ...files };
-  for (const [rel, text] of Object.entries(all)) {
-    if (text === null) continue;
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), text);
-  }
+  await writeFiles(dir, { ...base, ...files });
   return {
     root,
     dir,

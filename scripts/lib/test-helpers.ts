@@ -1,8 +1,9 @@
 // Test helpers for the authoring commands: small profile trees in a temp directory, an in-memory
 // Out that records what a command printed, and where a piece of text sits in a file.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeFiles } from '../../router/testing/files.ts';
 import type { Out } from './load-profiles.ts';
 
 export const ENTITY = `kind: Entity
@@ -48,11 +49,7 @@ export interface Tree {
 
 export async function writeTree(files: Record<string, string>, root?: string): Promise<Tree> {
   const dir = root ?? (await mkdtemp(path.join(tmpdir(), 'leadroute-tree-')));
-  for (const [rel, text] of Object.entries(files)) {
-    const abs = path.join(dir, rel);
-    await mkdir(path.dirname(abs), { recursive: true });
-    await writeFile(abs, text);
-  }
+  await writeFiles(dir, files);
   return { dir, file: (rel) => path.join(dir, rel), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
