@@ -38,7 +38,6 @@ export interface RuleSet {
 
 export function ruleSet(seed = 1): RuleSet {
   const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const subset = (xs: readonly string[], n: number) => [...xs].sort(() => rnd() - 0.5).slice(0, n);
   const profile: Spec[] = [
     { field: 'status', equals: 'New' },

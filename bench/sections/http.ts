@@ -11,7 +11,7 @@ import { measureTarget } from '../lib/measure.ts';
 import type { TargetFigures } from '../lib/measure.ts';
 import { benchRedisUrl, newPrefix, redisReachable } from '../lib/redis-keys.ts';
 import { startBareHono, startNaivePipeline, startRouter, startSink } from '../lib/targets.ts';
-import type { RunningTarget, Sink } from '../lib/targets.ts';
+import type { RunningTarget } from '../lib/targets.ts';
 import { atLeast, atMost, formatValue, row } from '../report.ts';
 import type { Row, SectionResult } from '../report.ts';
 
