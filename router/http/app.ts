@@ -8,15 +8,11 @@ import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
-import type { LeadRecord } from '../leads/types.ts';
-import { idsOnly, stripEncrypted } from '../observability/logger.ts';
-import { releaseRoutes, routeLead } from '../routing/route.ts';
-import type { Decision } from '../routing/types.ts';
-import type { Snapshot } from '../routing/snapshot.ts';
-import type { DeliveryJob } from '../delivery/types.ts';
+import { routeLead } from '../routing/route.ts';
 import { bearer, createKeyRing, isLoopback, remoteAddress, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
+import { acceptLead, type AcceptedLead } from './accept-lead.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -203,9 +199,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
       claim = { scope, key: idemKey, token: begun.token };
     }
 
-    let body: { leadId: string; status: Decision['status']; routes: { profile: string; partner: string; status: 'queued' }[] };
+    let body: AcceptedLead;
     try {
-      body = await accept(snapshot, entityId, lead, test, encryptedPaths);
+      body = await acceptLead(deps, { snapshot, entityId, lead, test, encryptedPaths });
     } catch (err) {
       if (claim) await deps.idempotency.abandon(claim.scope, claim.key, claim.token).catch(() => undefined);
       if (err instanceof LeadrouteError && err.code === 'UNAVAILABLE') m.leadsReceived.inc({ entity: entityId, outcome: 'unavailable' });
@@ -218,73 +214,6 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     return c.json(body, 202);
   });
-
-  async function accept(snapshot: Snapshot, entityId: string, lead: Record<string, unknown>, test: boolean, encryptedPaths: readonly string[]) {
-    // Back-pressure before anything is reserved: a refused lead leaves no trace.
-    const admitted = deps.queue.admit?.() ?? true;
-    if (admitted !== true && !(await admitted)) {
-      throw new LeadrouteError('UNAVAILABLE', 'deliveries are running behind: the lead was not accepted; retry shortly');
-    }
-    const now = deps.now();
-    const leadId = deps.newId();
-    const decision = await routeLead(snapshot, entityId, lead, {
-      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
-    });
-    const receivedAt = now.toISOString();
-    const record: LeadRecord = {
-      leadId,
-      entity: entityId,
-      receivedAt,
-      test,
-      status: decision.status,
-      state: decision.status === 'routed' ? 'pending' : 'unmatched',
-      routes: decision.routes.map((r) => ({
-        profile: r.profile, partner: r.partner, deliveryId: r.deliveryId, status: 'queued' as const,
-        ...(r.price !== undefined ? { price: r.price } : {}),
-      })),
-      attempts: [],
-      trace: decision.trace,
-    };
-    const jobs: DeliveryJob[] = decision.routes.map((r) => ({
-      deliveryId: r.deliveryId,
-      leadId,
-      entity: entityId,
-      profile: r.profile,
-      partner: r.partner,
-      priority: r.priority,
-      ...(r.price !== undefined ? { price: r.price } : {}),
-      ...(r.reservationId ? { reservationId: r.reservationId } : {}),
-      test,
-      receivedAt,
-      lead,
-      tried: [],
-    }));
-
-    try {
-      // Recorded first: a delivery never runs for a lead the router cannot show.
-      await deps.leads.save(record);
-      if (jobs.length) await deps.queue.enqueue(jobs);
-    } catch (err) {
-      await releaseRoutes(decision.routes, deps.caps);
-      throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
-    }
-
-    m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
-    for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
-    for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
-    // The one info line per lead: ids and names only, so it skips the redaction walk.
-    idsOnly(log, 'info')?.info({
-      leadId, entity: entityId, test, status: decision.status,
-      routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
-    }, 'lead accepted');
-    if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');
-
-    return {
-      leadId,
-      status: decision.status,
-      routes: decision.routes.map((r) => ({ profile: r.profile, partner: r.partner, status: 'queued' as const })),
-    };
-  }
 
   app.get('/v1/leads/:leadId', async (c) => {
     const leadId = c.req.param('leadId');

@@ -1,0 +1,97 @@
+// Lead intake after the HTTP checks: route the lead (caps reserved), record it, enqueue its
+// deliveries. 202 only once the record and the jobs are stored; anything less gives the caps back
+// and is a 503: a lead is never accepted and then lost.
+import { LeadrouteError } from '../errors.ts';
+import type { DeliveryJob } from '../delivery/types.ts';
+import type { LeadRecord } from '../leads/types.ts';
+import { idsOnly, stripEncrypted } from '../observability/logger.ts';
+import { releaseRoutes, routeLead } from '../routing/route.ts';
+import type { Snapshot } from '../routing/snapshot.ts';
+import type { Decision } from '../routing/types.ts';
+import type { AppDeps } from './deps.ts';
+
+export interface LeadInput {
+  snapshot: Snapshot;
+  entityId: string;
+  /** Checked against the entity, undefined fields dropped. */
+  lead: Record<string, unknown>;
+  test: boolean;
+  encryptedPaths: readonly string[];
+}
+
+/** The 202 body. */
+export interface AcceptedLead {
+  leadId: string;
+  status: Decision['status'];
+  routes: { profile: string; partner: string; status: 'queued' }[];
+}
+
+export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<AcceptedLead> {
+  const { snapshot, entityId, lead, test, encryptedPaths } = input;
+  const m = deps.metrics;
+  const log = deps.logger;
+  // Back-pressure before anything is reserved: a refused lead leaves no trace.
+  const admitted = deps.queue.admit?.() ?? true;
+  if (admitted !== true && !(await admitted)) {
+    throw new LeadrouteError('UNAVAILABLE', 'deliveries are running behind: the lead was not accepted; retry shortly');
+  }
+  const now = deps.now();
+  const leadId = deps.newId();
+  const decision = await routeLead(snapshot, entityId, lead, {
+    caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
+  });
+  const receivedAt = now.toISOString();
+  const record: LeadRecord = {
+    leadId,
+    entity: entityId,
+    receivedAt,
+    test,
+    status: decision.status,
+    state: decision.status === 'routed' ? 'pending' : 'unmatched',
+    routes: decision.routes.map((r) => ({
+      profile: r.profile, partner: r.partner, deliveryId: r.deliveryId, status: 'queued' as const,
+      ...(r.price !== undefined ? { price: r.price } : {}),
+    })),
+    attempts: [],
+    trace: decision.trace,
+  };
+  const jobs: DeliveryJob[] = decision.routes.map((r) => ({
+    deliveryId: r.deliveryId,
+    leadId,
+    entity: entityId,
+    profile: r.profile,
+    partner: r.partner,
+    priority: r.priority,
+    ...(r.price !== undefined ? { price: r.price } : {}),
+    ...(r.reservationId ? { reservationId: r.reservationId } : {}),
+    test,
+    receivedAt,
+    lead,
+    tried: [],
+  }));
+
+  try {
+    // Recorded first: a delivery never runs for a lead the router cannot show.
+    await deps.leads.save(record);
+    if (jobs.length) await deps.queue.enqueue(jobs);
+  } catch (err) {
+    await releaseRoutes(decision.routes, deps.caps);
+    throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
+  }
+
+  m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
+  for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
+  for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+  // The one info line per lead: ids and names only, so it skips the redaction walk.
+  idsOnly(log, 'info')?.info({
+    leadId, entity: entityId, test, status: decision.status,
+    routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
+  }, 'lead accepted');
+  if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');
+
+  return {
+    leadId,
+    status: decision.status,
+    routes: decision.routes.map((r) => ({ profile: r.profile, partner: r.partner, status: 'queued' as const })),
+  };
+}
