@@ -7,6 +7,7 @@
 //   - a rule failure with both values is an array too; any other `failed` (and every `cap`)
 //     stays an object and round-trips through JSON exactly as before.
 import type { RuleFailure } from '../rules/types.ts';
+import { partnerMessage, profileMessage } from '../routing/trace-messages.ts';
 import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
 
 type Cap = NonNullable<PartnerTrace['cap']>;
@@ -28,41 +29,6 @@ function decodeFailure(f: RuleFailure | StoredFailure): RuleFailure {
   if (!Array.isArray(f)) return f;
   const [at, field, operator, expected, actual, message] = f;
   return { at, field, operator, expected, actual, message };
-}
-
-const failedText = (failed: RuleFailure | undefined, otherwise: string) =>
-  failed ? `${failed.message} (at ${failed.at})` : otherwise;
-
-/** The wording router/routing gives a partner trace; `chosen` is the partner that took the lead. */
-function partnerMessage(p: PartnerTrace, chosen: string | undefined): string | undefined {
-  const { partner } = p;
-  switch (p.outcome) {
-    case 'selected':
-      return `${partner} selected (priority ${p.priority})`;
-    case 'eligible':
-      if (p.reason === undefined) return `${partner} eligible (priority ${p.priority})`;
-      if (p.reason === 'not-chosen' && chosen !== undefined) return `${partner} eligible but not chosen: ${chosen} took the lead (first-match)`;
-      return undefined;
-    case 'skipped':
-      switch (p.reason) {
-        case 'excluded': return `${partner} skipped: already tried for this lead`;
-        case 'partner-inactive': return `${partner} skipped: partner is inactive`;
-        case 'inactive': return `${partner} skipped: inactive in this profile`;
-        case 'rules': return `${partner} skipped: ${failedText(p.failed, 'rules do not match')}`;
-        case 'cap': return p.cap ? `${partner} skipped: cap ${p.cap.label} is full (${p.cap.used}/${p.cap.limit})` : undefined;
-        default: return undefined;
-      }
-  }
-}
-
-function profileMessage(pt: ProfileTrace): string | undefined {
-  const head = `profile ${pt.profile}`;
-  if (pt.outcome === 'matched') {
-    return pt.partners.some((p) => p.outcome === 'selected') ? `${head} matched` : `${head} matched; no partner could take the lead`;
-  }
-  if (pt.reason === 'disabled') return `${head} skipped: disabled`;
-  if (pt.reason === 'rules') return `${head} skipped: ${failedText(pt.failed, 'rules do not match')}`;
-  return undefined;
 }
 
 const chosenIn = (partners: readonly PartnerTrace[]) => partners.find((p) => p.outcome === 'selected')?.partner;
@@ -100,12 +66,12 @@ export function decodeTrace(json: string): ProfileTrace[] {
     const chosen = chosenIn(partners);
     partners.forEach((p, i) => {
       const m = storedPartners[i][6];
-      p.message = m !== 0 ? m : partnerMessage(p, chosen)!;
+      p.message = m !== 0 ? m : partnerMessage(p, chosen);
     });
     const pt = { profile, name, strategy, partners, outcome } as ProfileTrace;
     if (reason !== 0) pt.reason = reason;
     if (failed !== 0) pt.failed = decodeFailure(failed);
-    pt.message = message !== 0 ? message : profileMessage(pt)!;
+    pt.message = message !== 0 ? message : profileMessage(pt);
     return pt;
   });
 }

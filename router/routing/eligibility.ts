@@ -1,6 +1,7 @@
 // Pure: which partners of a matched profile may take the lead, and why the others may not.
 import type { RuleFailure } from '../rules/types.ts';
 import type { PartnerTrace } from './types.ts';
+import { partnerMessage } from './trace-messages.ts';
 import type { CompiledAssignment, CompiledProfile } from './snapshot.ts';
 
 export interface Eligibility {
@@ -23,26 +24,20 @@ export function partnerEligibility(
     let trace: PartnerTrace;
     let failed: RuleFailure | null;
     if (exclude?.has(partner)) {
-      trace = { partner, priority, outcome: 'skipped', reason: 'excluded', message: `${partner} skipped: already tried for this lead` };
+      trace = { partner, priority, outcome: 'skipped', reason: 'excluded', message: '' };
     } else if (!ca.partner.active) {
-      trace = { partner, priority, outcome: 'skipped', reason: 'partner-inactive', message: `${partner} skipped: partner is inactive` };
+      trace = { partner, priority, outcome: 'skipped', reason: 'partner-inactive', message: '' };
     } else if (!ca.assignment.active) {
-      trace = { partner, priority, outcome: 'skipped', reason: 'inactive', message: `${partner} skipped: inactive in this profile` };
+      trace = { partner, priority, outcome: 'skipped', reason: 'inactive', message: '' };
     } else if ((failed = ca.rules.explain(lead))) {
       // explain is null exactly when the rules hold: one walk, where test-then-explain made
       // two for each partner whose rules miss (most of them, with many partners a profile).
-      trace = {
-        partner,
-        priority,
-        outcome: 'skipped',
-        reason: 'rules',
-        failed,
-        message: `${partner} skipped: ${failed.message} (at ${failed.at})`,
-      };
+      trace = { partner, priority, outcome: 'skipped', reason: 'rules', failed, message: '' };
     } else {
-      trace = { partner, priority, outcome: 'eligible', message: `${partner} eligible (priority ${priority})` };
+      trace = { partner, priority, outcome: 'eligible', message: '' };
       eligible.push({ ca, trace });
     }
+    trace.message = partnerMessage(trace);
     traces.push(trace);
   }
   return { traces, eligible };

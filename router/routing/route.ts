@@ -9,6 +9,7 @@ import type { DeliveryJob } from '../delivery/types.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups, rotate } from './eligibility.ts';
+import { partnerMessage, profileMessage } from './trace-messages.ts';
 
 /**
  * live: reserve caps and advance round-robin turns.
@@ -52,7 +53,7 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
         const route = await takeFirst(entityId, cp, eligible, opts);
         if (route) routes.push(route);
       }
-      if (!pt.partners.some((p) => p.outcome === 'selected')) pt.message += '; no partner could take the lead';
+      pt.message = profileMessage(pt);
     }
   } catch (err) {
     await releaseRoutes(routes, opts.caps);
@@ -101,24 +102,18 @@ export async function releaseRoutes(routes: readonly Route[], caps: CapStore): P
 function profileTrace(cp: CompiledProfile, lead: Lead, explain: boolean): ProfileTrace {
   // Object literals, not `{ ...base, … }`: spreading costs V8 about a microsecond per trace here.
   const { id: profile, name, strategy } = cp.profile;
+  let pt: ProfileTrace;
   if (!cp.profile.enabled) {
-    return { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'disabled', message: `profile ${profile} skipped: disabled` };
+    pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'disabled', message: '' };
+  } else if (cp.rules.test(lead)) {
+    pt = { profile, name, strategy, partners: [], outcome: 'matched', message: '' };
+  } else if (!explain) {
+    pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', message: '' };
+  } else {
+    pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', failed: cp.rules.explain(lead) ?? undefined, message: '' };
   }
-  if (cp.rules.test(lead)) return { profile, name, strategy, partners: [], outcome: 'matched', message: `profile ${profile} matched` };
-  if (!explain) {
-    return { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', message: `profile ${profile} skipped: rules do not match` };
-  }
-  const failed = cp.rules.explain(lead) ?? undefined;
-  return {
-    profile,
-    name,
-    strategy,
-    partners: [],
-    outcome: 'skipped',
-    reason: 'rules',
-    failed,
-    message: `profile ${profile} skipped: ${failed ? `${failed.message} (at ${failed.at})` : 'rules do not match'}`,
-  };
+  pt.message = profileMessage(pt);
+  return pt;
 }
 
 async function takeFirst(
@@ -139,7 +134,7 @@ async function takeFirst(
         for (const other of eligible) {
           if (other.trace.outcome === 'eligible') {
             other.trace.reason = 'not-chosen';
-            other.trace.message = `${other.trace.partner} eligible but not chosen: ${route.partner} took the lead (first-match)`;
+            other.trace.message = partnerMessage(other.trace, route.partner);
           }
         }
         return route;
@@ -160,13 +155,13 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
       trace.outcome = 'skipped';
       trace.reason = 'cap';
       trace.cap = blocked;
-      trace.message = `${ca.partner.id} skipped: cap ${blocked.label} is full (${blocked.used}/${blocked.limit})`;
+      trace.message = partnerMessage(trace);
       return null;
     }
     if (opts.mode === 'live') reservationId = deliveryId;
   }
   trace.outcome = 'selected';
-  trace.message = `${ca.partner.id} selected (priority ${ca.assignment.priority})`;
+  trace.message = partnerMessage(trace);
   const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
   if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
   if (reservationId) route.reservationId = reservationId;
