@@ -30,9 +30,12 @@ import type { LeadStore } from './leads/store.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
-import { createRedisClient } from './redis.ts';
+import { createRedisClient, waitForRedis } from './redis.ts';
 import { nextRoute } from './routing/route.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
+
+/** How long a starting router waits for Redis before it listens anyway. */
+const STARTUP_REDIS_WAIT_MS = 5_000;
 
 /** The profiles could not be loaded at startup: the router must not start. */
 export class StartupError extends Error {
@@ -202,6 +205,13 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
 
     if (env.apiKeys.length === 0) {
       logger.warn('LEAD_API_KEYS is not set: no authentication, only loopback clients are accepted');
+    }
+    // Give Redis a moment to connect before taking leads, so a fresh router does not answer its
+    // first leads with 503. A Redis that stays down does not stop the start: leads get 503 and
+    // /readyz says why until it answers.
+    if (redis) {
+      await waitForRedis(redis, STARTUP_REDIS_WAIT_MS).catch((err: unknown) =>
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not answering at startup: leads get 503 until it does'));
     }
 
     const listening = await new Promise<AddressInfo>((resolve, reject) => {
