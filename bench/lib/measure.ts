@@ -1,6 +1,7 @@
 // One HTTP target under load, intake and delivery together: how fast leads are taken (2xx/s,
 // latency, errors), how fast they reach the partner (the sink's count during the window), and
 // what is left when the load stops (backlog, time to drain).
+import { cpuPerLead, readCpu } from './cpu.ts';
 import { runLoad } from './load.ts';
 import { callsBetween, commandCalls } from './redis-keys.ts';
 import type { LoadFigures } from './load.ts';
@@ -26,6 +27,12 @@ export interface TargetFigures {
    * (INFO commandstats, server-wide: anything else using that Redis adds to it).
    */
   redis?: { commandsPerLead: number; scriptsPerLead: number; byCommand: Record<string, number> };
+  /**
+   * CPU µs per accepted lead, from the measured window to the end of the drain, for each process
+   * sharing the machine: the target (all its threads), the sink, Redis (server-wide) and the load
+   * generator (the bench process); null where it could not be read.
+   */
+  cpuPerLeadUs: { target: number | null; sink: number | null; redis: number | null; load: number | null; total: number | null };
 }
 
 export interface MeasureOptions {
@@ -47,6 +54,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
     await waitForDeliveries(sink, before.count + warm.routes, opts.drainTimeoutMs);
   }
   const statsBefore = opts.redisUrl ? await commandCalls(opts.redisUrl) : undefined;
+  const cpuBefore = await readCpu(target.child.proc.pid, sink.pid, opts.redisUrl);
   const start = await sink.count();
   const fig = await load(opts.durationS);
   const atStop = await sink.count();
@@ -54,6 +62,9 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
   const expected = start.count + fig.routes;
   const drained = await waitForDeliveries(sink, expected, opts.drainTimeoutMs);
   const end = await sink.count();
+  const cpu = cpuPerLead(cpuBefore, await readCpu(target.child.proc.pid, sink.pid, opts.redisUrl), fig.accepted);
+  const parts = [cpu.target, cpu.sink, cpu.load, ...(opts.redisUrl ? [cpu.redis] : [])];
+  const cpuPerLeadUs = { ...cpu, total: parts.every((x) => x !== null) ? parts.reduce((a, b) => a! + b!, 0) : null };
   let redis: TargetFigures['redis'];
   if (opts.redisUrl && statsBefore) {
     const calls = callsBetween(statsBefore, await commandCalls(opts.redisUrl));
@@ -71,6 +82,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
     undelivered: Math.max(0, expected - end.count),
     duplicates: end.count - start.count - (end.distinct - start.distinct) - (end.withoutId - start.withoutId),
     ...(redis ? { redis } : {}),
+    cpuPerLeadUs,
   };
 }
 

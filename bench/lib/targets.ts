@@ -104,6 +104,7 @@ export interface SinkCount {
 export interface Sink {
   /** Where partners' webhooks post. */
   url: string;
+  pid: number | undefined;
   /** Deliveries received so far, and distinct webhook-ids among them. */
   count(): Promise<SinkCount>;
   stop(): Promise<void>;
@@ -115,6 +116,7 @@ export async function startSink(): Promise<Sink> {
   const base = `http://127.0.0.1:${port}`;
   return {
     url: `${base}/leads`,
+    pid: child.proc.pid,
     async count() {
       const res = await fetch(`${base}/count`);
       return (await res.json()) as SinkCount;

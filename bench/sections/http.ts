@@ -125,6 +125,10 @@ function summarise(results: TargetResult[], tree: TreeInfo, ctx: BenchContext): 
       row(`${r.label}: latency p50 / p99`, f.load.p99Ms, 'ms', `${f.load.p50Ms} / ${f.load.p99Ms} ms`,
         r.key === 'redis' ? atMost(f.load.p99Ms, 25, 'p99 ≤ 25 ms') : undefined),
     );
+    const c = f.cpuPerLeadUs;
+    const us = (x: number | null) => (x === null ? '?' : Math.round(x).toLocaleString('en-US'));
+    rows.push(row(`${r.label}: CPU µs per lead (target+sink+Redis+load)`, c.total, 'µs',
+      `${us(c.total)} = ${us(c.target)} + ${us(c.sink)} + ${r.key === 'bare' || r.key === 'embedded' ? '–' : us(c.redis)} + ${us(c.load)}`));
     rows.push(row(`${r.label}: errors`, f.load.errors, '', `${f.load.errors}${Object.keys(f.load.statuses).length ? ` ${JSON.stringify(f.load.statuses)}` : ''}`));
     if (r.key === 'bare') continue;
     rows.push(row(`${r.label}: delivered during the window`, f.deliveredPerSecond, 'leads/s'));
