@@ -1,6 +1,8 @@
 // A router killed (SIGKILL) while a partner holds its delivery open: another instance resumes
-// the job after stall detection and the lead still ends delivered (or, for a job that keeps
-// killing its routers, dead-lettered and recorded as such).
+// the delivery after stall detection and the lead still ends delivered (or, for a delivery that
+// keeps killing its routers, dead-lettered and recorded as such). A delivery's first attempt runs
+// in a batch job; a resumed batch hands each delivery a job of its own, so a delivery that kills
+// routers stalls its batch once and then its own job.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +41,11 @@ describe('a router killed mid-delivery', () => {
     cleanups.length = 0;
   });
 
-  async function setup() {
+  /** `holds`: the partner holds this many first requests open (their routers are killed meanwhile), then accepts. */
+  async function setup(holds = 1) {
     const prefix = `test:${randomUUID()}`;
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    // The partner holds the first request open (the router is killed meanwhile), then accepts.
-    const partner: PartnerServer = await startPartnerServer((_r, nth) => (nth === 1 ? 'hold' : { status: 200 }));
+    const partner: PartnerServer = await startPartnerServer((_r, nth) => (nth <= holds ? 'hold' : { status: 200 }));
     const leads = createRedisLeadStore(redis, { prefix: `${prefix}:` });
     cleanups.push(async () => {
       await partner.close();
@@ -79,19 +81,25 @@ describe('a router killed mid-delivery', () => {
     });
   }
 
-  async function killDuringDelivery(prefix: string, partner: PartnerServer, queue: DurableDeliveryQueue, job: DeliveryJob) {
-    const router = startRouter({ REDIS_URL, QUEUE_PREFIX: prefix, PARTNER_URL: partner.url, LOCK_MS: '1000', STALLED_MS: '250' });
+  /** Start a router process, let it send request number `nth` to the partner, kill it meanwhile. */
+  async function killDuringRequest(prefix: string, partner: PartnerServer, nth: number, env: Record<string, string> = {}) {
+    const router = startRouter({ REDIS_URL, QUEUE_PREFIX: prefix, PARTNER_URL: partner.url, LOCK_MS: '1000', STALLED_MS: '250', ...env });
     cleanups.push(async () => {
       if (router.child.exitCode === null) router.child.kill('SIGKILL');
       await router.exited;
     });
-    await queue.enqueue([job]);
     const early = router.exited.then(() => {
       throw new Error(`the router process exited early: ${router.stderr()}`);
     });
-    await Promise.race([partner.received(), early]);
+    const nthRequest = partner.received(() => partner.requests.length >= nth);
+    await Promise.race([nthRequest, early]);
     router.child.kill('SIGKILL');
     await router.exited;
+  }
+
+  async function killDuringDelivery(prefix: string, partner: PartnerServer, queue: DurableDeliveryQueue, job: DeliveryJob) {
+    await queue.enqueue([job]);
+    await killDuringRequest(prefix, partner, 1);
   }
 
   it('another instance resumes the delivery after stall detection and the lead ends delivered', async () => {
@@ -113,10 +121,13 @@ describe('a router killed mid-delivery', () => {
     expect(await queue.deadLetterCount()).toBe(0);
   });
 
-  it('a job that stalls more often than allowed is dead-lettered and its lead recorded as such', async () => {
-    const { prefix, redis, partner, leads, job } = await setup();
+  it('a delivery that stalls more often than allowed is dead-lettered and its lead recorded as such', async () => {
+    const { prefix, redis, partner, leads, job } = await setup(2);
     const queue = secondRouter(prefix, 0);
+    // The first router dies in the batch; the second fails the batch (stalled more than its
+    // maxStalledCount 0 allows), hands the delivery a job of its own, and dies in that one too.
     await killDuringDelivery(prefix, partner, queue, job);
+    await killDuringRequest(prefix, partner, 2, { MAX_STALLED: '0' });
 
     queue.start(handlerFor(queue, prefix, redis, leads, partner));
     await waitFor('the lead settled', async () => (await leads.get(job.leadId))?.state === 'dead-lettered');
@@ -124,6 +135,6 @@ describe('a router killed mid-delivery', () => {
     expect(rec.routes[0].status).toBe('dead-lettered');
     const [dead] = await queue.listFailed();
     expect(dead).toMatchObject({ deliveryId: job.deliveryId, reason: expect.stringContaining('stalled') });
-    expect(partner.requests).toHaveLength(1);
+    expect(partner.requests.map((r) => r.webhookId)).toEqual([job.deliveryId, job.deliveryId]);
   });
 });

@@ -1,15 +1,19 @@
 // The production DeliveryQueue: BullMQ on Redis. What makes it durable:
-// - a job's id is its deliveryId, so enqueueing the same delivery twice adds it once;
-// - enqueue is a group commit: the jobs of every lead enqueued in one event-loop turn go out in
-//   one addBulk (one MULTI, one round trip; at most `maxBulk` jobs each), and each enqueue
-//   resolves only once Redis has its jobs (or rejects, UNAVAILABLE, if that addBulk failed);
-// - retries follow backoff.ts through BullMQ's custom backoffStrategy, a partner's Retry-After
-//   travelling on the thrown error; attempts are a job option (per partner, default 8);
+// - enqueue is a group commit: the deliveries of every lead enqueued in one event-loop turn go
+//   out as batch jobs (bullmq-batches.ts: one BullMQ job carries up to `maxBatch` first
+//   attempts) in one addBulk (one MULTI, one round trip), and each enqueue resolves only once
+//   Redis has them (or rejects, UNAVAILABLE, if that addBulk failed);
+// - a delivery is run once however often it is enqueued (a claim per deliveryId; retries are
+//   jobs keyed by deliveryId);
+// - retries follow backoff.ts: a delivery whose first attempt asks for another becomes an
+//   attempts job of its own, delayed by the schedule; later delays come from BullMQ's custom
+//   backoffStrategy, a partner's Retry-After travelling on the thrown error; attempts come from
+//   the partner (default 8);
 // - a job whose router died mid-delivery loses its lock after `lockDurationMs` and is moved back
 //   to the queue by the stalled check of any instance (every `stalledIntervalMs`), so it is
-//   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s).
-//   Give every instance the same stalledInterval: the instance that runs a check holds it for
-//   its own interval;
+//   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s);
+//   a resumed batch hands each of its deliveries a job of its own. Give every instance the same
+//   stalledInterval: the instance that runs a check holds it for its own interval;
 // - failed jobs are kept (30 days) as the dead-letter list; completed ones only briefly.
 // Production Redis needs `appendonly yes` and `maxmemory-policy noeviction` for this to hold.
 
@@ -21,8 +25,12 @@ import { LeadrouteError } from '../errors.ts';
 import { coalesceWrites } from '../redis.ts';
 import { retryDelayMs } from './backoff.ts';
 import {
+  ATTEMPTS_NAME, attemptsData, attemptsMadeOf, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
+  type AttemptsData, type BatchData,
+} from './bullmq-batches.ts';
+import {
   DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage, failedDelivery,
-  type DeliveryHandler, type DurableDeliveryQueue, type FailedDelivery, type QueueOptions,
+  type DeliveryHandler, type DurableDeliveryQueue, type FailedDelivery, type JobOutcome, type QueueOptions,
 } from './queue.ts';
 import type { DeliveryJob } from './types.ts';
 
@@ -46,8 +54,8 @@ export interface BullmqQueueOptions extends QueueOptions {
   /** Enqueue fails (UNAVAILABLE) when Redis does not answer within this long (default 2000 ms). */
   commandTimeoutMs?: number;
   logger?: Pick<Logger, 'error' | 'warn'>;
-  /** Most jobs in one addBulk when enqueues are grouped (default 500). */
-  maxBulk?: number;
+  /** Most deliveries in one batch job (default 100; a lead with more gets a batch of its own). */
+  maxBatch?: number;
 }
 
 /**
@@ -88,9 +96,10 @@ class RetryLater extends Error {
   }
 }
 
-const JOB_NAME = 'deliver';
-/** Most jobs in one addBulk (one MULTI): big enough to batch a busy turn, small enough not to stall Redis. */
-export const DEFAULT_MAX_BULK = 500;
+/** Most deliveries in one batch job: enough for a busy turn, few enough that a batch is quick to hand on. */
+export const DEFAULT_MAX_BATCH = 100;
+/** Runs of a batch job when its processor fails (Redis unreachable while it hands on retries). */
+const BATCH_ATTEMPTS = 10;
 
 interface PendingEnqueue {
   jobs: readonly DeliveryJob[];
@@ -102,16 +111,18 @@ const BACKOFF_TYPE = 'leadroute';
 export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeliveryQueue {
   const name = opts.name ?? DEFAULT_QUEUE_NAME;
   const prefix = opts.prefix ?? DEFAULT_QUEUE_PREFIX;
+  const keys = `${prefix}:${name}:`;
   const logger = opts.logger;
   const onError = (err: Error) => logger?.warn({ err: err.message }, 'delivery queue redis error');
   const keepCompleted = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
   const keepFailedMs = opts.keepFailedMs ?? DEFAULT_KEEP_FAILED_MS;
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
 
   const queueConnection = createBullmqConnection(opts.redisUrl, 'queue', { commandTimeoutMs: opts.commandTimeoutMs, onError });
-  const queue = new Queue<DeliveryJob>(name, { connection: queueConnection, prefix });
+  const queue = new Queue<BatchData | AttemptsData>(name, { connection: queueConnection, prefix });
   queue.on('error', onError);
 
-  let worker: Worker<DeliveryJob> | null = null;
+  let worker: Worker<BatchData | AttemptsData> | null = null;
   let workerConnection: Redis | null = null;
   // Failures the processor already dealt with (the handler recorded them): no dead-letter hook.
   const handled = new WeakSet<Error>();
@@ -138,12 +149,21 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     await once(queueConnection, 'ready', { signal: AbortSignal.timeout(commandTimeoutMs) });
   };
 
-  const jobOptions = (job: DeliveryJob): JobsOptions => ({
+  const batchOptions: JobsOptions = {
+    attempts: BATCH_ATTEMPTS,
+    backoff: { type: BACKOFF_TYPE },
+    removeOnComplete: true,
+    removeOnFail: { age: Math.ceil(keepFailedMs / 1000) },
+  };
+  // attempts = all the partner allows: the processor says when the last one is reached (it
+  // counts the attempts made before the job), so BullMQ never gives up first.
+  const attemptsOptions = (job: DeliveryJob, delay?: number): JobsOptions => ({
     jobId: job.deliveryId,
     attempts: attemptsOf(opts, job),
     backoff: { type: BACKOFF_TYPE },
     removeOnComplete: { count: keepCompleted },
     removeOnFail: { age: Math.ceil(keepFailedMs / 1000) },
+    ...(delay ? { delay } : {}),
   });
 
   const giveUp = async (handler: DeliveryHandler, job: DeliveryJob, reason: string) => {
@@ -154,62 +174,91 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     }
   };
 
-  const processor = (handler: DeliveryHandler) => async (job: Job<DeliveryJob>): Promise<void> => {
-    const attempt = job.attemptsMade + 1;
-    const maxAttempts = job.opts.attempts ?? 1;
-    let outcome;
+  // Deliveries run at once, batches and attempts jobs together.
+  const limit = createLimiter(concurrency);
+
+  /**
+   * One attempt, and what follows from it: done, another attempt (after afterMs, or the
+   * schedule), or dead (the hook already told when the handler had not recorded it).
+   */
+  type Next = { kind: 'done' } | { kind: 'retry'; afterMs?: number; error: Error } | { kind: 'dead'; reason: string };
+  const attemptOnce = async (handler: DeliveryHandler, job: DeliveryJob, attempt: number, maxAttempts: number): Promise<Next> => {
+    let outcome: JobOutcome;
     try {
-      outcome = await handler(job.data, attempt, maxAttempts);
+      outcome = await limit(() => handler(job, attempt, maxAttempts));
     } catch (err) {
-      if (attempt < maxAttempts) throw err; // a failed attempt: BullMQ retries on the schedule
+      if (attempt < maxAttempts) return { kind: 'retry', error: err instanceof Error ? err : new Error(String(err)) };
       const reason = `gave up after ${attempt} attempts: handler error: ${errorMessage(err)}`;
-      await giveUp(handler, job.data, reason);
-      throw final(reason);
+      await giveUp(handler, job, reason);
+      return { kind: 'dead', reason };
     }
     switch (outcome.kind) {
       case 'done':
-        return;
+        return outcome;
       case 'failed':
-        throw final(outcome.reason);
+        return { kind: 'dead', reason: outcome.reason };
       case 'retry': {
         const why = outcome.reason ?? 'retry requested';
-        if (attempt < maxAttempts) throw new RetryLater(why, outcome.afterMs);
+        if (attempt < maxAttempts) return { kind: 'retry', afterMs: outcome.afterMs, error: new RetryLater(why, outcome.afterMs) };
         const reason = `gave up after ${attempt} attempts: ${why}`;
-        await giveUp(handler, job.data, reason);
-        throw final(reason);
+        await giveUp(handler, job, reason);
+        return { kind: 'dead', reason };
       }
     }
   };
 
-  // Group commit (see the top of the file). A lead's jobs never straddle two addBulks.
-  const maxBulk = Math.max(1, opts.maxBulk ?? DEFAULT_MAX_BULK);
+  /** Deliveries go on as attempts jobs, in one addBulk; a deliveryId already there is not added twice. */
+  const addAttemptsJobs = async (items: { data: AttemptsData; delay?: number }[]) => {
+    if (items.length === 0) return;
+    await queue.addBulk(items.map(({ data, delay }) => ({ name: ATTEMPTS_NAME, data, opts: attemptsOptions(data.job, delay) })));
+  };
+
+  /** A batch: the first attempt of each delivery it claims; what needs more goes on as attempts jobs. */
+  const runBatch = async (handler: DeliveryHandler, client: Redis, job: Job<BatchData>) => {
+    const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
+    if (job.attemptsStarted > 1) {
+      // Run before (its router died, or handing on failed): each delivery goes on as a job of its own.
+      await addAttemptsJobs(mine.map((d) => ({ data: { job: d, prior: 0 } })));
+      return;
+    }
+    const next: { data: AttemptsData; delay?: number }[] = [];
+    await Promise.all(mine.map(async (d) => {
+      const n = await attemptOnce(handler, d, 1, attemptsOf(opts, d));
+      if (n.kind === 'retry') next.push({ data: { job: d, prior: 1 }, delay: retryDelayMs(1, opts.backoff, n.afterMs) });
+      else if (n.kind === 'dead') next.push({ data: { job: d, prior: 1, deadLetter: n.reason } });
+    }));
+    await addAttemptsJobs(next);
+  };
+
+  /** An attempts job: attempt after attempt, BullMQ's retries and backoff between them. */
+  const runAttempts = async (handler: DeliveryHandler, job: Job<AttemptsData>) => {
+    const data = attemptsData(job.name, job.data);
+    if (data.deadLetter) throw final(data.deadLetter);
+    const maxAttempts = job.opts.attempts ?? 1;
+    const n = await attemptOnce(handler, data.job, data.prior + job.attemptsMade + 1, maxAttempts);
+    if (n.kind === 'retry') throw n.error;
+    if (n.kind === 'dead') throw final(n.reason);
+  };
+
+  const processor = (handler: DeliveryHandler, client: Redis) => (job: Job<BatchData | AttemptsData>): Promise<void> =>
+    isBatch(job.name) ? runBatch(handler, client, job as Job<BatchData>) : runAttempts(handler, job as Job<AttemptsData>);
+
+  // Group commit (see the top of the file). A lead's deliveries never straddle two batches.
+  const maxBatch = Math.max(1, opts.maxBatch ?? DEFAULT_MAX_BATCH);
   let pending: PendingEnqueue[] = [];
   let flushScheduled = false;
-  const addBulk = async (batch: PendingEnqueue[]) => {
-    try {
-      await guard('enqueue', connected());
-      await guard('enqueue', queue.addBulk(batch.flatMap((p) => p.jobs.map((job) => ({ name: JOB_NAME, data: job, opts: jobOptions(job) })))));
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
-  };
-  const flush = () => {
+  const flush = async () => {
     flushScheduled = false;
     const all = pending;
     pending = [];
-    let batch: PendingEnqueue[] = [];
-    let size = 0;
-    for (const p of all) {
-      if (size > 0 && size + p.jobs.length > maxBulk) {
-        void addBulk(batch);
-        batch = [];
-        size = 0;
-      }
-      batch.push(p);
-      size += p.jobs.length;
+    try {
+      await guard('enqueue', connected());
+      const batches = batchesOf(all.map((p) => p.jobs), maxBatch);
+      await guard('enqueue', queue.addBulk(batches.map((deliveries) => ({ name: batchName(deliveries.length), data: { deliveries }, opts: batchOptions }))));
+      for (const p of all) p.resolve();
+    } catch (err) {
+      for (const p of all) p.reject(err);
     }
-    if (batch.length) void addBulk(batch);
   };
 
   return {
@@ -219,7 +268,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         pending.push({ jobs, resolve, reject });
         if (!flushScheduled) {
           flushScheduled = true;
-          setImmediate(flush);
+          setImmediate(() => void flush());
         }
       });
     },
@@ -227,39 +276,48 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     start(handler) {
       if (worker) throw new Error('the delivery queue is already started');
       // Job completions (one command each) leave in one write per event-loop turn.
-      workerConnection = coalesceWrites(createBullmqConnection(opts.redisUrl, 'worker', { onError }));
-      worker = new Worker<DeliveryJob>(name, processor(handler), {
-        connection: workerConnection,
+      const client = coalesceWrites(createBullmqConnection(opts.redisUrl, 'worker', { onError }));
+      workerConnection = client;
+      worker = new Worker<BatchData | AttemptsData>(name, processor(handler, client), {
+        connection: client,
         prefix,
-        concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+        concurrency,
         lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
         stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
         maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
         settings: {
-          backoffStrategy: (attemptsMade, _type, err) =>
-            retryDelayMs(attemptsMade, opts.backoff, err instanceof RetryLater ? err.afterMs : undefined),
+          backoffStrategy: (attemptsMade, _type, err, job) => {
+            const prior = job && !isBatch(job.name) ? attemptsData(job.name, job.data).prior : 0;
+            return retryDelayMs(prior + attemptsMade, opts.backoff, err instanceof RetryLater ? err.afterMs : undefined);
+          },
         },
       });
       worker.on('error', onError);
-      // A job BullMQ failed on its own (stalled too often): let the handler record it.
       worker.on('failed', (job, err) => {
         if (!job || handled.has(err)) return;
         const isFinal = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-        if (isFinal) void giveUp(handler, job.data, err.message);
+        if (!isFinal) return;
+        if (isBatch(job.name)) void splitFailedBatch(client, job as Job<BatchData>, err);
+        // A job BullMQ failed on its own (stalled too often): let the handler record it.
+        else void giveUp(handler, attemptsData(job.name, job.data).job, err.message);
       });
     },
 
     async listFailed(limit = 100): Promise<FailedDelivery[]> {
       if (limit <= 0) return [];
       const jobs = await guard('list dead letters', queue.getFailed(0, limit - 1));
-      return jobs.filter(Boolean).map((j) =>
-        failedDelivery(j.data as DeliveryJob, j.attemptsMade, j.failedReason ?? '', j.finishedOn ?? j.timestamp));
+      return jobs.filter((j) => j && !isBatch(j.name)).map((j) => {
+        const data = attemptsData(j.name, j.data);
+        return failedDelivery(data.job, attemptsMadeOf(data, j.attemptsMade), j.failedReason ?? '', j.finishedOn ?? j.timestamp);
+      });
     },
 
     async retry(deliveryId) {
       const job = await guard('retry', queue.getJob(deliveryId));
-      if (!job || !(await guard('retry', job.isFailed()))) return false;
+      if (!job || isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
       try {
+        // A fresh set of attempts: none made before this job, and no dead-letter mark.
+        await (job as Job<AttemptsData>).updateData({ job: attemptsData(job.name, job.data).job, prior: 0 });
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return true;
       } catch {
@@ -268,8 +326,8 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     },
 
     async depth() {
-      const counts = await guard('depth', queue.getJobCounts('wait', 'delayed', 'active', 'prioritized', 'paused'));
-      return Object.values(counts).reduce((a, b) => a + b, 0);
+      await guard('depth', connected());
+      return guard('depth', deliveryDepth(queueConnection, keys));
     },
 
     async deadLetterCount() {
@@ -298,5 +356,33 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         }
       }
     },
+  };
+
+  /** A batch BullMQ failed before it could hand its deliveries on: each goes on as a job of its own. */
+  async function splitFailedBatch(client: Redis, job: Job<BatchData>, err: Error) {
+    try {
+      const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
+      await addAttemptsJobs(mine.map((d) => ({ data: { job: d, prior: 0 } })));
+      await job.remove();
+    } catch (e) {
+      logger?.error({ batch: job.id, reason: err.message, err: errorMessage(e) }, 'a failed delivery batch could not be handed on; it stays in the failed set');
+    }
+  }
+}
+
+/** At most `n` calls of `fn` running at once; the rest wait their turn, in order. */
+function createLimiter(n: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
   };
 }

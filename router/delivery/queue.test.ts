@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createBullmqDeliveryQueue } from './queue-bullmq.ts';
 import { queueContract, sampleJob } from './queue-contract.ts';
@@ -49,18 +50,54 @@ describe('bullmq delivery queue', () => {
     }
   });
 
-  it('groups the enqueues of one turn into addBulks of at most maxBulk jobs, never splitting a lead', async () => {
+  it('groups the enqueues of one turn into batch jobs of at most maxBatch deliveries, never splitting a lead', async () => {
     const prefix = `test:${randomUUID()}`;
-    const queue = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix, maxBulk: 3 });
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const queue = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix, maxBatch: 5 });
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const inspect = new Queue('deliveries', { connection, prefix });
     try {
       const leads = Array.from({ length: 7 }, () => [sampleJob(), sampleJob()]);
       await Promise.all(leads.map((jobs) => queue.enqueue(jobs)));
-      const ids = leads.flat().map((j) => j.deliveryId);
-      for (const id of ids) expect(await redis.exists(`${prefix}:deliveries:${id}`)).toBe(1);
-      expect(await queue.depth()).toBe(ids.length);
+      const batches = (await inspect.getWaiting()).map((j) => ({ name: j.name, ids: (j.data as { deliveries: DeliveryJob[] }).deliveries.map((d) => d.deliveryId) }));
+      // 2 + 2 fit in 5, a third lead would not: four batches, the last with one lead.
+      expect(batches.map((b) => b.ids.length).sort()).toEqual([2, 4, 4, 4]);
+      for (const b of batches) expect(b.name).toBe(`batch:${b.ids.length}`);
+      const leadOf = new Map(leads.flatMap((jobs, i) => jobs.map((j) => [j.deliveryId, i] as const)));
+      for (const b of batches) {
+        const inBatch = new Set(b.ids.map((id) => leadOf.get(id)));
+        for (const lead of inBatch) expect(b.ids.filter((id) => leadOf.get(id) === lead)).toHaveLength(2);
+      }
+      expect(batches.flatMap((b) => b.ids).sort()).toEqual(leads.flat().map((j) => j.deliveryId).sort());
+      expect(await queue.depth()).toBe(14);
     } finally {
-      await redis.quit();
+      await inspect.close();
+      await connection.quit();
+      await queue.close();
+      await deleteBullmqKeys(prefix);
+    }
+  });
+
+  it('a delivery whose first attempt, in its batch, asks for another goes on as a job of its own, its attempts counted on', async () => {
+    const prefix = `test:${randomUUID()}`;
+    const queue = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix, backoff: { scheduleMs: [5], jitter: 0 } });
+    try {
+      const jobs = [sampleJob(), sampleJob()];
+      await queue.enqueue(jobs);
+      const calls: [string, number][] = [];
+      let first = true;
+      queue.start(async (job, attempt) => {
+        calls.push([job.deliveryId, attempt]);
+        // The first delivery asks for a retry; the other is delivered in its batch.
+        if (job.deliveryId === jobs[0].deliveryId && first) {
+          first = false;
+          return { kind: 'retry', reason: 'HTTP 503' };
+        }
+        return { kind: 'done' };
+      });
+      await waitFor('three attempts', () => calls.length === 3);
+      expect(calls).toEqual(expect.arrayContaining([[jobs[0].deliveryId, 1], [jobs[1].deliveryId, 1], [jobs[0].deliveryId, 2]]));
+      await waitFor('an empty queue', async () => (await queue.depth()) === 0);
+    } finally {
       await queue.close();
       await deleteBullmqKeys(prefix);
     }
