@@ -3,14 +3,10 @@
 // loop, a busy intake starves the BullMQ worker and the backlog grows while leads are taken.
 // The thread is restarted (after 1 s) if it dies; its jobs in flight are then resumed by BullMQ's
 // stalled-job check, like those of a router that died.
-//
-// tsx's loader does not follow the router into worker threads (Node 20), so the thread is booted
-// by a few lines of CommonJS that register tsx, then import thread-entry.ts.
 
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
+import { startTsWorker } from '../threads.ts';
 
 /** What the thread is started with (workerData). */
 export interface ThreadInit {
@@ -19,9 +15,6 @@ export interface ThreadInit {
   logLevel: string;
   /** BullMQ worker concurrency (default: the queue's). */
   concurrency?: number;
-  /** The module that registers tsx's loader (`register()`), and the entry to import then. */
-  loader: string;
-  entry: string;
 }
 
 export type ToThread = { type: 'reload'; hash: string } | { type: 'metrics'; id: number } | { type: 'stop' };
@@ -47,25 +40,6 @@ export interface DeliveryThread {
   close(timeoutMs?: number): Promise<void>;
 }
 
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-import(workerData.loader)
-  .then((tsx) => { tsx.register(); return import(workerData.entry); })
-  .catch((err) => { setImmediate(() => { throw err; }); });
-`;
-
-/** The URL of tsx's ESM API (its `import` build: the `require` one cannot register the ESM loader). */
-function tsxLoader(): string {
-  if (typeof import.meta.resolve === 'function') {
-    try {
-      return import.meta.resolve('tsx/esm/api');
-    } catch {
-      /* fall through: a runtime without import.meta.resolve support */
-    }
-  }
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-}
-
 export function startDeliveryThread(opts: DeliveryThreadOptions): DeliveryThread {
   const log = opts.logger;
   // Lines from the thread are whole JSON log lines already: they go to the destination as they are.
@@ -76,8 +50,6 @@ export function startDeliveryThread(opts: DeliveryThreadOptions): DeliveryThread
     vars,
     logLevel: log.level,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-    loader: tsxLoader(),
-    entry: new URL('./thread-entry.ts', import.meta.url).href,
   };
 
   let worker: Worker | null = null;
@@ -90,7 +62,7 @@ export function startDeliveryThread(opts: DeliveryThreadOptions): DeliveryThread
   let stopped: (() => void) | null = null;
 
   function spawn() {
-    const w = new Worker(BOOT, { eval: true, workerData: init, stdout: false, stderr: false });
+    const w = startTsWorker(new URL('./thread-entry.ts', import.meta.url), { ...init }, { stdout: false, stderr: false });
     worker = w;
     up = true;
     w.on('message', (m: ToMain) => {
