@@ -10,6 +10,7 @@ import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
 import { loadConfig } from './config/load.ts';
+import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-thread.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { createDeliveryChannel } from './delivery/channels/index.ts';
@@ -86,6 +87,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let queue: DurableDeliveryQueue;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
+  let loaderThread: ConfigLoaderThread | undefined;
   const current = () => reloader?.current();
 
   /** The delivery settings of a job's partner in the config being served now. */
@@ -174,9 +176,14 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     }
     metrics.recordReload(true, initial.hash, initial.loadedAt);
 
+    // Reloads read and check the files off the request thread (load-thread.ts).
+    loaderThread = startConfigLoaderThread({
+      onFallback: (reason) => logger.warn({ reason }, 'config loaded on the main thread: the loader thread could not'),
+    });
+    const offThread = loaderThread;
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir) => loadConfig(dir),
+      load: (dir) => offThread.load(dir),
       compile,
       initial,
       debounceMs: opts.debounceMs,
@@ -248,6 +255,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
+      await loaderThread?.close();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await queue.close().catch((err) => logger.warn({ err }, 'closing the delivery queue failed'));
       await channel.close().catch(() => undefined);
