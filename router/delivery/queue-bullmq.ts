@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
 import { coalesceWrites } from '../redis.ts';
 import { retryDelayMs } from './backoff.ts';
+import { createLimiter } from './limiter.ts';
 import {
   ATTEMPTS_NAME, attemptsData, attemptsMadeOf, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
   type AttemptsData, type BatchData,
@@ -368,21 +369,4 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       logger?.error({ batch: job.id, reason: err.message, err: errorMessage(e) }, 'a failed delivery batch could not be handed on; it stays in the failed set');
     }
   }
-}
-
-/** At most `n` calls of `fn` running at once; the rest wait their turn, in order. */
-function createLimiter(n: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
 }
