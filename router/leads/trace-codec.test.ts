@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Condition } from '../config/types.ts';
+import { compileRules } from '../rules/compile.ts';
 import type { ProfileTrace } from '../routing/types.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 
@@ -77,5 +79,53 @@ describe('decodeLead with either trace format', () => {
     const before = decodeLead({ lead: JSON.stringify({ ...fixed, trace }), state: 'pending', nr: '0', na: '0' });
     expect(now).toEqual(before);
     expect(now?.trace).toEqual(asJson(trace));
+  });
+});
+
+describe('trace codec: failures worded by their condition', () => {
+  // Every operator, with and without ignoreCase, against values of the right type, the wrong
+  // type, nested ones and lists: the stored failure leaves its words out and gets them back.
+  const conditions: Condition[] = [
+    { field: 'state', equals: 'NY' }, { field: 'state', equals: 'ny', ignoreCase: true }, { field: 'state', notEquals: 'TX' },
+    { field: 'name', contains: 'Lee' }, { field: 'name', notContains: 'lee', ignoreCase: true }, { field: 'zip', startsWith: '9' },
+    { field: 'zip', endsWith: '01' }, { field: 'state', in: ['NY', 'NJ'] }, { field: 'state', in: ['ny'], ignoreCase: true },
+    { field: 'state', notIn: ['TX', 'CA'] }, { field: 'amount', between: [10, 20] }, { field: 'amount', gt: 5 },
+    { field: 'amount', gte: 5 }, { field: 'amount', lt: 5 }, { field: 'amount', lte: 5 }, { field: 'zip', matches: '^9[0-6]' },
+    { field: 'zip', matches: '^AB', ignoreCase: true }, { field: 'notes', empty: true }, { field: 'notes', empty: false },
+    { field: 'address.city', equals: 'Albany' }, { field: 'tags', contains: 'vip' }, { field: 'veteran', equals: true },
+  ];
+  const values: Record<string, unknown>[] = [
+    { state: 'TX', name: 'Ann Lee', zip: '10001', amount: 3, notes: 'x', address: { city: 'Buffalo' }, tags: ['new'], veteran: false },
+    { state: 'ny', name: 'ANN LEE', zip: 'ab123', amount: '15', notes: '', address: 'none', tags: 'vip?', veteran: 'yes' },
+    { state: 7, name: ['x'], zip: 90210, amount: 25.5, notes: [], address: { city: 'albany' }, tags: [], veteran: null },
+  ];
+
+  it('rebuilds every message exactly and stores none of them', () => {
+    let failures = 0;
+    for (const [i, c] of conditions.entries()) {
+      const rules = compileRules([c]);
+      for (const lead of values) {
+        const failed = rules.explain(lead);
+        if (!failed) continue;
+        failures++;
+        const trace: ProfileTrace[] = [{
+          profile: 'p', name: 'P', strategy: 'first-match', outcome: 'skipped', reason: 'rules', failed,
+          message: `profile p skipped: ${failed.message} (at ${failed.at})`,
+          partners: [{ partner: 'a', priority: 1, outcome: 'skipped', reason: 'rules', failed, message: `a skipped: ${failed.message} (at ${failed.at})` }],
+        }];
+        const stored = encodeTrace(trace);
+        if (failed.actual !== undefined) expect(stored, `condition ${i}`).not.toContain(JSON.stringify(failed.message).slice(1, -1));
+        expect(roundTrip(trace), `condition ${i}: ${failed.message}`).toEqual(asJson(trace));
+      }
+    }
+    expect(failures).toBeGreaterThan(40);
+  });
+
+  it('keeps the words of a failure that was copied or built by hand', () => {
+    const failed = compileRules([{ field: 'zip', startsWith: '9' }]).explain({ zip: '10001' })!;
+    const copy = { ...failed, message: 'zip is not from the west' };
+    const trace: ProfileTrace[] = [{ profile: 'p', name: 'P', strategy: 'first-match', outcome: 'skipped', reason: 'rules', failed: copy, message: 'x', partners: [] }];
+    expect(encodeTrace(trace)).toContain('zip is not from the west');
+    expect(roundTrip(trace)).toEqual(asJson(trace));
   });
 });

@@ -4,8 +4,11 @@
 //   - each profile and partner trace is an array, not an object (no key names);
 //   - a `message` that says exactly what its fields say is left out and rebuilt on read: the
 //     encoder compares it with the rebuilt one, so any other wording is stored as is.
-//   - a rule failure with both values is an array too; any other `failed` (and every `cap`)
-//     stays an object and round-trips through JSON exactly as before.
+//   - a rule failure with both values is an array too, and when its condition worded it (marked
+//     by rules/failure-words.ts) its message is left out and rebuilt from its fields (a third of
+//     a trace); any other `failed` (and every `cap`) stays an object and round-trips through
+//     JSON exactly as before.
+import { rebuildFailureMessage, standardFailureIgnoreCase } from '../rules/failure-words.ts';
 import type { RuleFailure } from '../rules/types.ts';
 import { partnerMessage, profileMessage } from '../routing/trace-messages.ts';
 import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
@@ -16,18 +19,21 @@ type StoredPartner = [string, number, PartnerTrace['outcome'], PartnerTrace['rea
 /** profile, name, strategy, outcome, reason | 0, failed | 0, partners, message | 0 (rebuilt) */
 type StoredProfile = [string, string, ProfileTrace['strategy'], ProfileTrace['outcome'], ProfileTrace['reason'] | 0, RuleFailure | StoredFailure | 0, StoredPartner[], string | 0];
 
-/** at, field, operator, expected, actual, message */
-type StoredFailure = [string, string, RuleFailure['operator'], unknown, unknown, string];
+/** at, field, operator, expected, actual, message (or 0 | 1: rebuilt, with ignoreCase false | true) */
+type StoredFailure = [string, string, RuleFailure['operator'], unknown, unknown, string | 0 | 1];
 
 function encodeFailure(f: RuleFailure | undefined): RuleFailure | StoredFailure | 0 {
   if (!f) return 0;
   // JSON turns undefined into null inside an array: those keep the object form.
-  return f.expected !== undefined && f.actual !== undefined ? [f.at, f.field, f.operator, f.expected, f.actual, f.message] : f;
+  if (f.expected === undefined || f.actual === undefined) return f;
+  const ignoreCase = standardFailureIgnoreCase(f);
+  return [f.at, f.field, f.operator, f.expected, f.actual, ignoreCase === undefined ? f.message : ignoreCase ? 1 : 0];
 }
 
 function decodeFailure(f: RuleFailure | StoredFailure): RuleFailure {
   if (!Array.isArray(f)) return f;
-  const [at, field, operator, expected, actual, message] = f;
+  const [at, field, operator, expected, actual, stored] = f;
+  const message = typeof stored === 'string' ? stored : rebuildFailureMessage(field, operator, expected, actual, stored === 1);
   return { at, field, operator, expected, actual, message };
 }
 

@@ -22,6 +22,8 @@ export interface CompiledCondition {
   check: Predicate;
   /** The same check as a JavaScript expression over a variable `v` (see compile.ts). */
   code(c: Constant): string;
+  /** Whether string comparisons ignore case (false for operators where case does not apply). */
+  readonly ignoreCase: boolean;
   /** One line of English about `actual` and this condition, which `held` or not. */
   describe(actual: unknown, held: boolean): string;
 }
@@ -109,7 +111,7 @@ class Compiled implements CompiledCondition {
   readonly read: PathReader;
   readonly check: Predicate;
   private readonly positiveOp: Operator;
-  private readonly ignoreCase: boolean;
+  readonly ignoreCase: boolean;
   private readonly negated: boolean;
   private words: [no: string, yes: string] | undefined;
 
