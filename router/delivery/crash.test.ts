@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisCapStore } from '../caps/redis.ts';
@@ -119,6 +120,13 @@ describe('a router killed mid-delivery', () => {
     // The partner saw the delivery twice, with one webhook-id to deduplicate on.
     expect(partner.requests.map((r) => r.webhookId)).toEqual([job.deliveryId, job.deliveryId]);
     expect(await queue.deadLetterCount()).toBe(0);
+    // The resumed batch sent nothing itself: it handed the delivery a job of its own.
+    const inspect = new Queue('deliveries', { connection: redis, prefix });
+    try {
+      expect((await inspect.getJob(job.deliveryId))?.name).toBe('attempts');
+    } finally {
+      await inspect.close();
+    }
   });
 
   it('a delivery that stalls more often than allowed is dead-lettered and its lead recorded as such', async () => {
