@@ -2,7 +2,7 @@
 // load generator (this process). On a shared 2-core machine these compete for the same cores,
 // so CPU per delivered lead says where a throughput ceiling comes from.
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { redisInfo } from './redis-keys.ts';
 
 /** Linux reports process CPU in clock ticks; 100 per second on every common kernel config. */
 const TICKS_PER_SECOND = 100;
@@ -22,16 +22,12 @@ export function processCpuMs(pid: number | undefined): number | null {
 
 /** CPU ms Redis has used so far (INFO cpu, user + system). */
 export async function redisCpuMs(url: string): Promise<number | null> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
-  r.on('error', () => {});
   try {
-    const info = await r.info('cpu');
+    const info = await redisInfo(url, 'cpu');
     const sys = /^used_cpu_sys:([\d.]+)/m.exec(info), user = /^used_cpu_user:([\d.]+)/m.exec(info);
     return sys && user ? (Number(sys[1]) + Number(user[1])) * 1000 : null;
   } catch {
     return null;
-  } finally {
-    r.disconnect();
   }
 }
 

@@ -47,18 +47,23 @@ async function deleteMatching(url: string, prefix: string): Promise<number> {
   return deleted;
 }
 
-/** Calls per command since the server started (INFO commandstats), e.g. { evalsha: 12, get: 3 }. */
-export async function commandCalls(url: string): Promise<Record<string, number>> {
+/** One section of INFO, read over a connection of its own. */
+export async function redisInfo(url: string, section: string): Promise<string> {
   const r = new Redis(url, { maxRetriesPerRequest: 1 });
   r.on('error', () => {});
   try {
-    const info = await r.info('commandstats');
-    const out: Record<string, number> = {};
-    for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
-    return out;
+    return await r.info(section);
   } finally {
     r.disconnect();
   }
+}
+
+/** Calls per command since the server started (INFO commandstats), e.g. { evalsha: 12, get: 3 }. */
+export async function commandCalls(url: string): Promise<Record<string, number>> {
+  const info = await redisInfo(url, 'commandstats');
+  const out: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]] = Number(m[2]);
+  return out;
 }
 
 /** Commands run between two INFO commandstats readings (the INFO calls themselves left out). */
