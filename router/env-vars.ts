@@ -1,0 +1,34 @@
+// Every environment variable the router reads: the one list that the environment reader, the
+// profile checks (a profile may never reference the router's own settings) and the generated
+// docs table all use. Add a variable here when the router starts reading it.
+
+export interface RouterEnvVar {
+  name: string;
+  /** The default, as a reader of the docs should see it; absent: unset means off. */
+  default?: string;
+  description: string;
+}
+
+export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
+  { name: 'PORT', default: '8080', description: 'The port the router listens on (0: any free port).' },
+  { name: 'HOST', description: 'The interface the router listens on; unset: every interface.' },
+  { name: 'PROFILES_DIR', default: './profiles', description: 'The profiles directory (read recursively, hot-reloaded).' },
+  { name: 'REDIS_URL', description: 'Redis for caps, lead records, idempotency and the durable delivery queue; unset: embedded in-memory stores, one process.' },
+  { name: 'REDIS_PREFIX', default: 'leadroute:', description: 'Namespace of every Redis key, so several deployments can share one Redis.' },
+  { name: 'REDIS_COMMAND_TIMEOUT_MS', default: '1000', description: 'A Redis command with no answer fails after this long, so a hung Redis is a fast 503.' },
+  { name: 'SMTP_URL', description: 'SMTP server for email deliveries (smtp:// or smtps://); unset: emails are written to OUTBOX_DIR.' },
+  { name: 'SMTP_FROM', description: 'Sender of partner emails, e.g. `Leads <leads@example.com>`.' },
+  { name: 'OUTBOX_DIR', default: './outbox', description: 'Where emails go as .eml files when SMTP_URL is unset.' },
+  { name: 'LEAD_API_KEYS', description: 'Comma-separated keys for lead sources; unset: no authentication, loopback clients only.' },
+  { name: 'ADMIN_API_KEY', description: 'Key for the admin endpoints (dead letters); also accepted where a source key is.' },
+  { name: 'LEAD_RETENTION_DAYS', default: '30', description: 'How long lead records are kept.' },
+  { name: 'LEAD_BODY_LIMIT', default: '65536', description: 'Largest accepted request body in bytes (larger: 413).' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace.' },
+];
+
+const NAMES = new Set(ROUTER_ENV_VARS.map((v) => v.name));
+
+/** Whether the router itself reads `name` (such a variable is never profile material). */
+export function isRouterSetting(name: string): boolean {
+  return NAMES.has(name) || /^(REDIS|SMTP|LEAD|ADMIN|METRICS|FIELD_ENCRYPTION|DEDUPE)_/.test(name);
+}
