@@ -19,7 +19,7 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
   { name: 'SMTP_URL', description: 'SMTP server for email deliveries (smtp:// or smtps://); unset: emails are written to OUTBOX_DIR.' },
   { name: 'SMTP_FROM', description: 'Sender of partner emails, e.g. `Leads <leads@example.com>`.' },
   { name: 'OUTBOX_DIR', default: './outbox', description: 'Where emails go as .eml files when SMTP_URL is unset.' },
-  { name: 'LEAD_API_KEYS', description: 'Comma-separated keys for lead sources; unset: no authentication, loopback clients only.' },
+  { name: 'LEAD_API_KEYS', description: 'Comma-separated keys for lead sources, each `name:key` or a bare key (named by its key id); a lead is readable only by its source and the admin. Unset: no authentication, loopback clients only.' },
   { name: 'ADMIN_API_KEY', description: 'Key for the admin endpoints (dead letters); also accepted where a source key is.' },
   { name: 'LEAD_RETENTION_DAYS', default: '30', description: 'How long lead records are kept.' },
   { name: 'LEAD_BODY_LIMIT', default: '65536', description: 'Largest accepted request body in bytes (larger: 413).' },

@@ -1,5 +1,7 @@
 // The router's environment (DESIGN.md "Environment"), read and checked in one place.
 
+import { parseSourceKeys } from './http/source-keys.ts';
+
 export interface RouterEnv {
   port: number;
   /** Unset: every interface. */
@@ -11,6 +13,7 @@ export interface RouterEnv {
   smtpUrl?: string;
   /** Sender of partner emails (SMTP_FROM), e.g. `Leads <leads@example.com>`. */
   smtpFrom?: string;
+  /** LEAD_API_KEYS entries, checked: `name:key` or a bare key (router/http/source-keys.ts). */
   apiKeys: string[];
   adminKey?: string;
   leadRetentionDays: number;
@@ -36,6 +39,16 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max
 
 const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
 
+function sourceKeys(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.LEAD_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  try {
+    parseSourceKeys(entries);
+  } catch (err) {
+    throw new EnvError(err instanceof Error ? err.message : String(err));
+  }
+  return entries;
+}
+
 export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new EnvError('REDIS_URL must start with redis:// or rediss://');
@@ -47,7 +60,7 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     redisPrefix: env.REDIS_PREFIX ?? 'leadroute:',
     smtpUrl: nonEmpty(env.SMTP_URL),
     smtpFrom: nonEmpty(env.SMTP_FROM),
-    apiKeys: (env.LEAD_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: sourceKeys(env),
     adminKey: nonEmpty(env.ADMIN_API_KEY),
     leadRetentionDays: positiveInt(env, 'LEAD_RETENTION_DAYS', 30),
     outboxDir: nonEmpty(env.OUTBOX_DIR) ?? './outbox',

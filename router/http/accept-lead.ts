@@ -17,6 +17,8 @@ export interface LeadInput {
   lead: Record<string, unknown>;
   test: boolean;
   encryptedPaths: readonly string[];
+  /** The name of the source that posted the lead (it owns the record). */
+  source: string;
 }
 
 /** The 202 body. */
@@ -27,7 +29,7 @@ export interface AcceptedLead {
 }
 
 export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<AcceptedLead> {
-  const { snapshot, entityId, lead, test, encryptedPaths } = input;
+  const { snapshot, entityId, lead, test, encryptedPaths, source } = input;
   const m = deps.metrics;
   const log = deps.logger;
   // Back-pressure before anything is reserved: a refused lead leaves no trace.
@@ -44,6 +46,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   const record: LeadRecord = {
     leadId,
     entity: entityId,
+    source,
     receivedAt,
     test,
     status: decision.status,
@@ -84,7 +87,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
   // The one info line per lead: ids and names only, so it skips the redaction walk.
   idsOnly(log, 'info')?.info({
-    leadId, entity: entityId, test, status: decision.status,
+    leadId, entity: entityId, source, test, status: decision.status,
     routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
   }, 'lead accepted');
   if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');

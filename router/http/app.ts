@@ -9,7 +9,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
 import { routeLead } from '../routing/route.ts';
-import { bearer, createKeyRing, isLoopback, remoteAddress, type Principal } from './auth.ts';
+import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
@@ -185,8 +185,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
       if (idemKey.length === 0 || idemKey.length > MAX_IDEMPOTENCY_KEY) {
         throw new LeadrouteError('BAD_REQUEST', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
       }
+      // Per source (its name: every key of one source shares it); the admin key is a scope of its own.
       const principal = c.get('principal');
-      const scope = principal.kind === 'loopback' ? 'loopback' : principal.keyId;
+      const scope = principal.kind === 'admin' ? principal.keyId : sourceOf(principal);
       const begun = await store('the idempotency store', deps.idempotency.begin(scope, idemKey));
       if (begun.state === 'done') {
         m.leadsReceived.inc({ entity: entityId, outcome: 'duplicate' });
@@ -201,7 +202,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
     let body: AcceptedLead;
     try {
-      body = await acceptLead(deps, { snapshot, entityId, lead, test, encryptedPaths });
+      body = await acceptLead(deps, { snapshot, entityId, lead, test, encryptedPaths, source: sourceOf(c.get('principal')) });
     } catch (err) {
       if (claim) await deps.idempotency.abandon(claim.scope, claim.key, claim.token).catch(() => undefined);
       if (err instanceof LeadrouteError && err.code === 'UNAVAILABLE') m.leadsReceived.inc({ entity: entityId, outcome: 'unavailable' });
@@ -218,7 +219,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/v1/leads/:leadId', async (c) => {
     const leadId = c.req.param('leadId');
     const record = await store('the lead store', deps.leads.get(leadId));
-    if (!record) throw new LeadrouteError('LEAD_NOT_FOUND', `no lead '${leadId}' (unknown, or older than the retention period)`, { leadId });
+    // Another source's lead is answered exactly as an unknown one: its existence is not theirs to know.
+    if (!record || !mayRead(c.get('principal'), record.source)) throw new LeadrouteError('LEAD_NOT_FOUND', `no lead '${leadId}' (unknown, or older than the retention period)`, { leadId });
     return c.json(record);
   });
 

@@ -5,9 +5,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { requestHeader } from './node-request.ts';
+import { ADMIN_SOURCE, keyId, LOOPBACK_SOURCE, parseSourceKeys } from './source-keys.ts';
+
+export { keyId };
 
 export type Principal =
-  | { kind: 'source'; keyId: string }
+  /** `source`: the name of the lead source the key belongs to (LEAD_API_KEYS). */
+  | { kind: 'source'; keyId: string; source: string }
   | { kind: 'admin'; keyId: string }
   | { kind: 'loopback' };
 
@@ -20,8 +24,9 @@ export interface KeyRing {
   hasAdminKey: boolean;
 }
 
+/** `sourceKeys`: LEAD_API_KEYS entries (`name:key` or a bare key, see source-keys.ts). */
 export function createKeyRing(sourceKeys: readonly string[], adminKey?: string): KeyRing {
-  const sources = sourceKeys.map((k) => ({ d: digest(k), id: keyId(k) }));
+  const sources = parseSourceKeys(sourceKeys).map((k) => ({ d: digest(k.key), id: keyId(k.key), source: k.name }));
   const admin = adminKey ? { d: digest(adminKey), id: keyId(adminKey) } : null;
   return {
     hasSourceKeys: sources.length > 0,
@@ -29,16 +34,25 @@ export function createKeyRing(sourceKeys: readonly string[], adminKey?: string):
     match(presented) {
       const d = digest(presented);
       let found: Principal | null = null;
-      for (const s of sources) if (timingSafeEqual(d, s.d) && !found) found = { kind: 'source', keyId: s.id };
+      for (const s of sources) if (timingSafeEqual(d, s.d) && !found) found = { kind: 'source', keyId: s.id, source: s.source };
       if (admin && timingSafeEqual(d, admin.d)) found = { kind: 'admin', keyId: admin.id };
       return found;
     },
   };
 }
 
-/** A key's public id: a short hash (for logs and idempotency scopes), never the key. */
-export function keyId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+/** The source a lead posted by `p` belongs to. */
+export function sourceOf(p: Principal): string {
+  return p.kind === 'source' ? p.source : p.kind === 'admin' ? ADMIN_SOURCE : LOOPBACK_SOURCE;
+}
+
+/**
+ * Whether `p` may read a lead that belongs to `source` (undefined: a record from before sources
+ * were recorded). The admin reads every lead; without source keys (loopback) there is one source.
+ */
+export function mayRead(p: Principal, source: string | undefined): boolean {
+  if (p.kind === 'admin' || p.kind === 'loopback') return true;
+  return source !== undefined && source === p.source;
 }
 
 export function bearer(c: Context): string | null {

@@ -16,6 +16,7 @@ export function sampleRecord(overrides: Partial<LeadRecord> = {}): LeadRecord {
   return {
     leadId,
     entity: 'mortgage',
+    source: 'vendor-a',
     receivedAt: '2025-03-01T10:00:00.000Z',
     test: false,
     status: 'routed',

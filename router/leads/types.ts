@@ -30,6 +30,8 @@ export type LeadState = 'pending' | 'delivered' | 'rejected' | 'dead-lettered' |
 export interface LeadRecord {
   leadId: string;
   entity: string;
+  /** The lead source that posted it (its name in LEAD_API_KEYS; `admin`, `loopback`); only it and the admin read the record. Absent on records stored before sources were recorded. */
+  source?: string;
   receivedAt: string;
   test: boolean;
   status: 'routed' | 'unmatched';
