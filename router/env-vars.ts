@@ -27,8 +27,16 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
 ];
 
 const NAMES = new Set(ROUTER_ENV_VARS.map((v) => v.name));
+/** The router's keys, by name, whether or not the list above holds them. */
+const KEYS = new Set(['LEAD_API_KEYS', 'ADMIN_API_KEY', 'METRICS_API_KEY', 'DEDUPE_KEY']);
+/** Whole families: Redis and SMTP connection settings (passwords inside), the field encryption keys. */
+const FAMILIES = /^(?:REDIS_|SMTP_|FIELD_ENCRYPTION_KEY(?:_|$))/;
 
-/** Whether the router itself reads `name` (such a variable is never profile material). */
+/**
+ * Whether the router itself reads `name` (such a variable is never profile material: a
+ * `${NAME}` in a profile would send it to a partner). Exact names, not word prefixes, so a
+ * partner's `LEAD_PARTNER_TOKEN` or `ADMIN_PORTAL_TOKEN` stays usable.
+ */
 export function isRouterSetting(name: string): boolean {
-  return NAMES.has(name) || /^(REDIS|SMTP|LEAD|ADMIN|METRICS|FIELD_ENCRYPTION|DEDUPE)_/.test(name);
+  return NAMES.has(name) || KEYS.has(name) || FAMILIES.test(name);
 }

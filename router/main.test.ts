@@ -84,8 +84,8 @@ async function postLead(r: RouterProcess, lead: unknown = { email: 'a@example.co
   return { status: res.statusCode, body: (await res.body.json()) as any };
 }
 
-async function getJson(url: string) {
-  const res = await request(url, { dispatcher: agent, headersTimeout: 10_000 });
+async function getJson(url: string, headers: Record<string, string> = {}) {
+  const res = await request(url, { dispatcher: agent, headers, headersTimeout: 10_000 });
   return { status: res.statusCode, body: (await res.body.json()) as any };
 }
 
@@ -116,6 +116,25 @@ describe('router process (embedded)', () => {
     const err = await startRouterProcess({ env: { PROFILES_DIR: dir } }).then(() => null, (e: Error) => e);
     expect(err?.message).toMatch(/router exited \(1\)/);
     expect(err?.message).toMatch(/broken\.yaml:\d+:\d+ {2}error {2}[A-Z_]+ {2}\S/);
+  });
+
+  it("a profile that references the router's own settings: exit 1 at startup; a reload to it keeps the last good config", async () => {
+    const leaky = (dir: string) => writeFile(join(dir, 'partners.yaml'), partners().replace(`/alpha" }`, `/alpha", headers: { X-Token: "\${ADMIN_API_KEY}" } }`));
+    const bad = await profilesDir();
+    await leaky(bad);
+    const err = await startRouterProcess({ env: { PROFILES_DIR: bad, ADMIN_API_KEY: 'admin-secret-1' } }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/router exited \(1\)/);
+    expect(err?.message).toMatch(/partners\.yaml:\d+:\d+ {2}error {2}ROUTER_SETTING_REFERENCE {2}\$\{ADMIN_API_KEY\}/);
+    expect(err?.message).not.toContain('admin-secret-1');
+
+    const dir = await profilesDir();
+    const r = await router({ PROFILES_DIR: dir, ADMIN_API_KEY: 'admin-secret-1', LEAD_API_KEYS: 'src:source-key-1' });
+    const auth = { authorization: 'Bearer admin-secret-1' };
+    const before = (await getJson(`${r.url}/v1/config`, auth)).body;
+    await leaky(dir);
+    const failed = await within(3000, () => getJson(`${r.url}/v1/config`, auth), (x) => x.body.lastReload.successful === false);
+    expect(failed.body.version).toBe(before.version);
+    expect(failed.body.lastReload.error[0]).toMatchObject({ code: 'ROUTER_SETTING_REFERENCE', file: expect.stringContaining('partners.yaml') });
   });
 
   it('hot reload: an edited profile changes routing within 2 s; an invalid file changes nothing but /v1/config', async () => {

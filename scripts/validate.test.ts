@@ -72,6 +72,13 @@ describe('npm run validate', () => {
     for (const line of r.stdout.trim().split('\n').slice(0, -1)) expect(line).toMatch(/^\S+:\d+:\d+ {2}(error|warning|info) {2}[A-Z_]+ {2}\S/);
   });
 
+  it("exits 1 on a header that would send the router's admin key to a partner", async () => {
+    const t = await tree({ 'partners.yaml': PARTNERS.replace('"Bearer ${ACME_TOKEN}" }', '"Bearer ${ACME_TOKEN}", X-Token: "${ADMIN_API_KEY}" }') });
+    const r = await run(['p'], { cwd: t.root });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`p/partners.yaml:8:64  error  ROUTER_SETTING_REFERENCE  \${ADMIN_API_KEY} is one of the router's own settings; a profile may never send it to a partner`);
+  });
+
   it('exits 2 on a missing directory, a file, an unknown flag or format, or two directories', async () => {
     const t = await tree();
     for (const args of [['nope'], ['p/partners.yaml'], ['--bogus', 'p'], ['--format', 'xml', 'p'], ['p', 'p']]) {

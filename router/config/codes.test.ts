@@ -81,6 +81,7 @@ const text = {
   badEmail: partners('to: [leads@northwind.example]', 'to: [leads@northwind.example, leads-at-northwind]'),
   literalSecret: partners('"Bearer ${ACME_TOKEN}"', '"Bearer abc123"'),
   templateField: partners('"New {{state}} lead"', '"New {{stat}} lead"'),
+  routerSetting: partners('"Bearer ${ACME_TOKEN}" }', '"Bearer ${ACME_TOKEN}", X-Token: "${ADMIN_API_KEY}" }'),
 };
 
 const cases: Case[] = [
@@ -141,6 +142,7 @@ const cases: Case[] = [
   { name: 'plain http to a public host', code: 'INSECURE_URL', severity: 'error', files: { [PA]: text.httpUrl }, file: PA, at: posOf(text.httpUrl, 'http://'), hint: /insecure: true/ },
   { name: 'an address without @', code: 'INVALID_EMAIL', severity: 'error', files: { [PA]: text.badEmail }, file: PA, at: posOf(text.badEmail, 'leads-at-northwind') },
   { name: 'a literal bearer token', code: 'LITERAL_SECRET', severity: 'error', files: { [PA]: text.literalSecret }, file: PA, at: posOf(text.literalSecret, '"Bearer abc123"'), message: "header 'Authorization' holds a literal secret" },
+  { name: "a header holding the router's admin key", code: 'ROUTER_SETTING_REFERENCE', severity: 'error', files: { [PA]: text.routerSetting }, file: PA, at: posOf(text.routerSetting, '"${ADMIN_API_KEY}"'), message: "${ADMIN_API_KEY} is one of the router's own settings; a profile may never send it to a partner" },
   { name: 'a placeholder for a field that does not exist', code: 'UNKNOWN_TEMPLATE_FIELD', severity: 'warning', files: { [PA]: text.templateField }, file: PA, at: posOf(text.templateField, '"New {{stat}} lead"'), hint: 'did you mean state?' },
 ];
 

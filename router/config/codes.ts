@@ -59,6 +59,7 @@ export const PROBLEM_CODES = {
   INSECURE_URL: { severity: 'error', meaning: 'A webhook url uses plain http to a non-loopback host without `insecure: true`.' },
   INVALID_EMAIL: { severity: 'error', meaning: 'An email address (to, cc, from) is not valid.' },
   LITERAL_SECRET: { severity: 'error', meaning: 'A secret header (Authorization, *-Key, *token*, …) or signingSecret holds a literal value instead of a ${ENV} reference.' },
+  ROUTER_SETTING_REFERENCE: { severity: 'error', meaning: "A ${NAME} reference names one of the router's own settings (ADMIN_API_KEY, LEAD_API_KEYS, REDIS_*, SMTP_*, FIELD_ENCRYPTION_KEY, …): a profile may never send those to a partner." },
   UNKNOWN_TEMPLATE_FIELD: { severity: 'warning', meaning: 'A {{field}} placeholder or `fields` selection names a field the entity does not define.' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -4,6 +4,7 @@
 import type { Problem, SourceDoc } from '../types.ts';
 import { checkCaps } from './caps.ts';
 import { checkDelivery } from './delivery.ts';
+import { checkRouterSettingRefs } from './env-refs.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
 import { checkDurations, checkTimezones } from './time.ts';
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   checkTimezones,
   checkDurations,
   checkDelivery,
+  checkRouterSettingRefs,
 ];
 
 export function runChecks(docs: readonly SourceDoc[]): Problem[] {
