@@ -2,6 +2,7 @@
 import type { RuleFailure } from '../rules/types.ts';
 import type { PartnerTrace } from './types.ts';
 import { partnerMessage } from './trace-messages.ts';
+import { clipFailure } from './trace-values.ts';
 import type { CompiledAssignment, CompiledProfile } from './snapshot.ts';
 
 export interface Eligibility {
@@ -32,7 +33,7 @@ export function partnerEligibility(
     } else if ((failed = ca.rules.explain(lead))) {
       // explain is null exactly when the rules hold: one walk, where test-then-explain made
       // two for each partner whose rules miss (most of them, with many partners a profile).
-      trace = { partner, priority, outcome: 'skipped', reason: 'rules', failed, message: '' };
+      trace = { partner, priority, outcome: 'skipped', reason: 'rules', failed: clipFailure(failed), message: '' };
     } else {
       trace = { partner, priority, outcome: 'eligible', message: '' };
       eligible.push({ ca, trace });

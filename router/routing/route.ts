@@ -10,6 +10,7 @@ import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups, rotate } from './eligibility.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
+import { clipFailure, traceView } from './trace-values.ts';
 
 /**
  * live: reserve caps and advance round-robin turns.
@@ -34,15 +35,17 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
   // Explain looks at every profile so the trace says why each one was skipped.
   const dryRun = opts.mode === 'dry-run';
   const profiles = dryRun ? ce.profiles : ce.index.candidates(lead);
+  // Rules are explained on a view without encrypted values, so the trace never holds one.
+  const seen = traceView(lead, ce.encryptedPaths);
 
   const routes: Route[] = [];
   const trace: ProfileTrace[] = [];
   try {
     for (const cp of profiles) {
-      const pt = profileTrace(cp, lead, dryRun);
+      const pt = profileTrace(cp, seen, dryRun);
       trace.push(pt);
       if (pt.outcome !== 'matched') continue;
-      const { traces, eligible } = partnerEligibility(cp, lead);
+      const { traces, eligible } = partnerEligibility(cp, seen);
       pt.partners = traces;
       if (cp.profile.strategy === 'send-to-all') {
         for (const e of eligible) {
@@ -110,7 +113,7 @@ function profileTrace(cp: CompiledProfile, lead: Lead, explain: boolean): Profil
   } else if (!explain) {
     pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', message: '' };
   } else {
-    pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', failed: cp.rules.explain(lead) ?? undefined, message: '' };
+    pt = { profile, name, strategy, partners: [], outcome: 'skipped', reason: 'rules', failed: clipFailure(cp.rules.explain(lead)), message: '' };
   }
   pt.message = profileMessage(pt);
   return pt;
