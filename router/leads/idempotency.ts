@@ -2,8 +2,8 @@
 // short-lived "pending" marker (SET NX); when it finishes, the answer replaces the marker for 24 h.
 // A duplicate that arrives while the first is still in flight polls for up to `waitMs` (2 s) for
 // the answer, then gets `in-progress` (409 IN_PROGRESS). A failed first request (e.g. 503)
-// abandons its claim so the client's retry can proceed. Keys are scoped by a hash of the
-// source's API key (never the key itself) and stored hashed.
+// abandons its claim so the client's retry can proceed. Keys are scoped by the lead source (its
+// name, or a bare key's id; never a key) and stored hashed.
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';

@@ -121,6 +121,16 @@ describe('trace codec: failures worded by their condition', () => {
     expect(failures).toBeGreaterThan(40);
   });
 
+  it('clips a whole lead value stored before routing clipped them, its words rebuilt from the whole', () => {
+    const long = `${'9'.repeat(200)}x`;
+    const failed = compileRules([{ field: 'zip', startsWith: '1' }]).explain({ zip: long })!;
+    expect(failed.actual).toBe(long);
+    const trace: ProfileTrace[] = [{ profile: 'p', name: 'P', strategy: 'first-match', outcome: 'skipped', reason: 'rules', failed, message: 'x', partners: [] }];
+    const back = roundTrip(trace)[0].failed!;
+    expect(back.actual).toBe(`${'9'.repeat(63)}…`);
+    expect(back.message).toBe(failed.message);
+  });
+
   it('keeps the words of a failure that was copied or built by hand', () => {
     const failed = compileRules([{ field: 'zip', startsWith: '9' }]).explain({ zip: '10001' })!;
     const copy = { ...failed, message: 'zip is not from the west' };

@@ -11,6 +11,7 @@
 import { rebuildFailureMessage, standardFailureIgnoreCase } from '../rules/failure-words.ts';
 import type { RuleFailure } from '../rules/types.ts';
 import { partnerMessage, profileMessage } from '../routing/trace-messages.ts';
+import { clipFailure } from '../routing/trace-values.ts';
 import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
 
 type Cap = NonNullable<PartnerTrace['cap']>;
@@ -30,11 +31,13 @@ function encodeFailure(f: RuleFailure | undefined): RuleFailure | StoredFailure 
   return [f.at, f.field, f.operator, f.expected, f.actual, ignoreCase === undefined ? f.message : ignoreCase ? 1 : 0];
 }
 
+// A record stored before routing clipped lead values may hold a whole one: clipped on read, after
+// its message is rebuilt from it.
 function decodeFailure(f: RuleFailure | StoredFailure): RuleFailure {
-  if (!Array.isArray(f)) return f;
+  if (!Array.isArray(f)) return clipFailure(f)!;
   const [at, field, operator, expected, actual, stored] = f;
   const message = typeof stored === 'string' ? stored : rebuildFailureMessage(field, operator, expected, actual, stored === 1);
-  return { at, field, operator, expected, actual, message };
+  return clipFailure({ at, field, operator, expected, actual, message })!;
 }
 
 const chosenIn = (partners: readonly PartnerTrace[]) => partners.find((p) => p.outcome === 'selected')?.partner;
