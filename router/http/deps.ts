@@ -38,7 +38,7 @@ export interface AppDeps {
   idempotency: IdempotencyStore;
   logger: Logger;
   metrics: RouterMetrics;
-  /** Lead-source keys (LEAD_API_KEYS). Empty: no auth, loopback clients only. */
+  /** Lead-source keys: LEAD_API_KEYS entries, `name:key` or a bare key. Empty: no auth, loopback clients only. */
   apiKeys: readonly string[];
   /** ADMIN_API_KEY, for the dead-letter endpoints (accepted on every /v1 endpoint too). */
   adminKey?: string;
