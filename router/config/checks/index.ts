@@ -6,6 +6,7 @@ import { checkCaps } from './caps.ts';
 import { checkDelivery } from './delivery.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
+import { checkSchedules } from './schedule.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
 export type Check = (docs: readonly SourceDoc[]) => Problem[];
@@ -19,6 +20,7 @@ export const CHECKS: readonly Check[] = [
   checkCaps,
   checkTimezones,
   checkDurations,
+  checkSchedules,
   checkDelivery,
 ];
 
