@@ -150,6 +150,17 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       expect(await values([nextDay, life])).toEqual([1, 2]);
     });
 
+    it('a counter given back to zero takes the expiry of the next reservation (sliding windows, e.g. dedupe)', async () => {
+      const first = counter('acme', 'dedupe', 1, now() + 400);
+      await store.reserve('r1', [first]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      // Reserved again at 0: the window runs from this reservation, not from the first one.
+      await store.reserve('r2', [{ ...first, expireAt: now() + HOUR }]);
+      await advance(600);
+      expect(await values([first])).toEqual([1]);
+      expect((await store.reserve('r3', [{ ...first, expireAt: now() + HOUR }])).ok).toBe(false);
+    });
+
     it('1,000 concurrent reserves against a limit of 100: exactly 100 succeed', async () => {
       const day = counter('acme', 'day', 100);
       const month = counter('acme', 'month', 1000);

@@ -57,9 +57,9 @@ export function createMemoryCapStore(opts: { now?: () => number } = {}): CapStor
       for (const c of list) {
         const e = live(counters, c.key, t);
         if (e) {
+          // Like Redis: an expiry is set when the key has none, or when it was back at zero.
+          if (e.expireAt === null || e.value === 0) e.expireAt = c.expireAt;
           e.value += 1;
-          // Like Redis: an expiry is set once, when the key has none.
-          if (e.expireAt === null) e.expireAt = c.expireAt;
         } else {
           counters.set(c.key, { value: 1, expireAt: c.expireAt });
         }

@@ -18,9 +18,10 @@ for i = 1, n do
 end
 for i = 1, n do
   local key = KEYS[i + 1]
-  redis.call('INCR', key)
+  -- A counter back at zero (given back) starts its expiry again, as a new one does.
+  local was = redis.call('INCR', key) - 1
   local at = tonumber(ARGV[2 + 2 * i])
-  if at > 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, at) end
+  if at > 0 and (was == 0 or redis.call('PTTL', key) == -1) then redis.call('PEXPIREAT', key, at) end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 return {1}

@@ -54,6 +54,10 @@ export const PROBLEM_CODES = {
   CAP_PERIOD_INCONSISTENT: { severity: 'warning', meaning: 'A shorter period has a larger cap than a longer one (e.g. day 500, month 100): the smaller one wins.' },
   INVALID_TIMEZONE: { severity: 'error', meaning: 'A timezone is not an IANA zone name (e.g. America/New_York, UTC).' },
   INVALID_DURATION: { severity: 'error', meaning: 'A duration (`timeout`, custom cap `every`) does not parse (use e.g. 1500ms, 10s, 36h, 7d).' },
+  INVALID_SCHEDULE_DAY: { severity: 'error', meaning: 'A schedule key is not a day (`mon`…`sun`) or a range of two different days (`mon-fri`).' },
+  INVALID_SCHEDULE_TIME: { severity: 'error', meaning: 'Schedule hours are not `"HH:MM-HH:MM"` on a 24-hour clock, or start and end are equal.' },
+  INVALID_SCHEDULE_DATE: { severity: 'error', meaning: 'A schedule `closed` entry is not a date (YYYY-MM-DD).' },
+  SCHEDULE_OVERLAP: { severity: 'error', meaning: 'Two ranges of a schedule cover the same hours (a day named twice, or an overnight range running into the next day).' },
   // Semantic checks: delivery
   INVALID_URL: { severity: 'error', meaning: 'A webhook url is not an absolute http(s) URL.' },
   INSECURE_URL: { severity: 'error', meaning: 'A webhook url uses plain http to a non-loopback host without `insecure: true`.' },

@@ -141,7 +141,12 @@ export interface Partner {
   delivery: Delivery;
   /** Account-wide caps, across every profile. */
   caps?: Caps;
+  /** Opening hours in the partner's timezone (router/schedule/parse.ts); absent: always open. */
+  schedule?: ScheduleSpec;
 }
+
+/** Days or ranges of days (`mon-fri`) to hours (`"08:00-18:00"`, or a list), and `closed` dates. */
+export type ScheduleSpec = Readonly<Record<string, string | readonly string[]>>;
 
 export type Strategy = 'first-match' | 'send-to-all';
 
@@ -149,6 +154,10 @@ export interface Assignment {
   partner: string;
   /** Higher is preferred. Default 0. */
   priority: number;
+  /** first-match: share among equal priorities, in proportion to the weights. Default 1. */
+  weight?: number;
+  /** Narrows the partner's schedule for this profile. */
+  schedule?: ScheduleSpec;
   price?: number;
   caps?: Caps;
   rules?: readonly Rule[];
@@ -179,6 +188,8 @@ export interface RoutingTestCase {
   caps?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The clock for the case, ISO 8601 with offset. */
   at?: string;
+  /** The lead's place in the rotation of equal priorities (default 0). */
+  turn?: number;
   expect: Expectation;
 }
 

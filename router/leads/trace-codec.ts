@@ -15,8 +15,10 @@ import { clipFailure } from '../routing/trace-values.ts';
 import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
 
 type Cap = NonNullable<PartnerTrace['cap']>;
-/** partner, priority, outcome, reason | 0, failed | 0, cap | 0, message | 0 (rebuilt) */
-type StoredPartner = [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0];
+/** partner, priority, outcome, reason | 0, failed | 0, cap | 0, message | 0 (rebuilt), [opensAt, opens] when closed */
+type StoredPartner =
+  | [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0]
+  | [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0, [string | null, string | null]];
 /** profile, name, strategy, outcome, reason | 0, failed | 0, partners, message | 0 (rebuilt) */
 type StoredProfile = [string, string, ProfileTrace['strategy'], ProfileTrace['outcome'], ProfileTrace['reason'] | 0, RuleFailure | StoredFailure | 0, StoredPartner[], string | 0];
 
@@ -48,10 +50,11 @@ export function encodeTrace(trace: readonly ProfileTrace[]): string {
     const chosen = chosenIn(pt.partners);
     const partners: StoredPartner[] = [];
     for (const p of pt.partners) {
-      partners.push([
-        p.partner, p.priority, p.outcome, p.reason ?? 0, encodeFailure(p.failed), p.cap ?? 0,
-        partnerMessage(p, chosen) === p.message ? 0 : p.message,
-      ]);
+      const message = partnerMessage(p, chosen) === p.message ? 0 : p.message;
+      const failed = encodeFailure(p.failed);
+      partners.push(p.opensAt === undefined
+        ? [p.partner, p.priority, p.outcome, p.reason ?? 0, failed, p.cap ?? 0, message]
+        : [p.partner, p.priority, p.outcome, p.reason ?? 0, failed, p.cap ?? 0, message, [p.opensAt, p.opens ?? null]]);
     }
     out.push([
       pt.profile, pt.name, pt.strategy, pt.outcome, pt.reason ?? 0, encodeFailure(pt.failed), partners,
@@ -65,11 +68,12 @@ export function decodeTrace(json: string): ProfileTrace[] {
   const stored = JSON.parse(json) as StoredProfile[];
   return stored.map(([profile, name, strategy, outcome, reason, failed, storedPartners, message]) => {
     // Fields in the order the routing code writes them, message last (rebuilt from the others).
-    const partners = storedPartners.map(([partner, priority, pOutcome, pReason, pFailed, cap]) => {
+    const partners = storedPartners.map(([partner, priority, pOutcome, pReason, pFailed, cap, , opening]) => {
       const p = { partner, priority, outcome: pOutcome } as PartnerTrace;
       if (pReason !== 0) p.reason = pReason;
       if (pFailed !== 0) p.failed = decodeFailure(pFailed);
       if (cap !== 0) p.cap = cap;
+      if (opening) [p.opensAt, p.opens] = opening;
       return p;
     });
     const chosen = chosenIn(partners);

@@ -12,6 +12,10 @@ export const LINT_CODES = {
     meaning:
       'In a first-match profile, a higher-priority partner with no rules and no caps always takes the lead first: this assignment only gets leads that partner rejects.',
   },
+  SCHEDULE_NEVER_OPEN: {
+    severity: 'warning',
+    meaning: "A schedule names no hours, or an assignment's schedule shares no hour of the week with its partner's: that partner is never eligible there.",
+  },
   PROFILES_OVERLAP: {
     severity: 'info',
     meaning: 'Two enabled profiles of one entity both match a sample or test lead: both will route it.',

@@ -78,12 +78,27 @@ describe('lintConfig', () => {
       ['the top partner has rules', [assign('top', 10, { rules: [{ field: 'zip', startsWith: '9' }] }), assign('low', 1)], [partner('top'), partner('low')]],
       ['the priorities are equal (they take turns)', [assign('top', 5), assign('low', 5)], [partner('top'), partner('low')]],
       ['the top partner is inactive', [assign('top', 10, { active: false }), assign('low', 1)], [partner('top'), partner('low')]],
+      ['the top partner keeps hours', [assign('top', 10), assign('low', 1)], [partner('top', { schedule: { 'mon-fri': '08:00-18:00' } }), partner('low')]],
     ] as const)('is silent when %s', (_why, assignments, partners) => {
       expect(lint([profile('p', [...assignments])], [...partners])).toEqual([]);
     });
 
     it('is silent under send-to-all, where every eligible partner gets the lead', () => {
       expect(lint([profile('p', [assign('top', 10), assign('low', 1)], { strategy: 'send-to-all' })], [partner('top'), partner('low')])).toEqual([]);
+    });
+  });
+
+  describe('SCHEDULE_NEVER_OPEN', () => {
+    it('fires on a schedule with no hours, and on assignment hours outside the partner\'s', () => {
+      const holidaysOnly = lint([profile('p', [assign('a', 1)])], [partner('a', { schedule: { closed: ['2026-12-25'] } })]);
+      expect(codes(holidaysOnly)).toEqual(['SCHEDULE_NEVER_OPEN']);
+      expect(holidaysOnly[0].message).toBe("a in profile p is never open: partner a's schedule names no hours");
+      const disjoint = lint([profile('p', [assign('a', 1, { schedule: { 'sat-sun': '09:00-12:00' } })])], [partner('a', { schedule: { 'mon-fri': '08:00-18:00' } })]);
+      expect(disjoint.map((p) => p.message)).toEqual(["a in profile p is never open: its schedule shares no hour with partner a's"]);
+    });
+
+    it('is silent when the hours meet, even for a minute', () => {
+      expect(lint([profile('p', [assign('a', 1, { schedule: { fri: '17:59-20:00' } })])], [partner('a', { schedule: { 'mon-fri': '08:00-18:00' } })])).toEqual([]);
     });
   });
 

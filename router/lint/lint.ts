@@ -3,6 +3,7 @@
 import { sortProblems, withSeverity } from '../config/problems.ts';
 import type { Caps, Config, DocPath, Problem, Profile, SourcePos } from '../config/types.ts';
 import { checkLead } from '../leads/check-lead.ts';
+import { overlapMinutes } from '../schedule/parse.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from '../routing/snapshot.ts';
 import { LINT_CODES, type LintCode } from './codes.ts';
 import type { SampleLead } from './samples.ts';
@@ -43,6 +44,7 @@ export function lintConfig(config: Config, snapshot: Snapshot, samples: readonly
     for (const cp of enabled) {
       noActivePartner(config, cp, problems);
       unreachableAssignments(config, cp, problems);
+      neverOpen(config, cp, problems);
     }
     const leads = valid.filter((s) => s.entity === entityId);
     if (leads.length) matchLints(config, enabled, leads, problems);
@@ -93,7 +95,8 @@ function alwaysTakes(ca: CompiledAssignment): boolean {
     ca.partner.active &&
     !(ca.assignment.rules?.length) &&
     !hasCaps(ca.assignment.caps) &&
-    !hasCaps(ca.partner.caps)
+    !hasCaps(ca.partner.caps) &&
+    ca.schedules.length === 0
   );
 }
 
@@ -114,6 +117,27 @@ function unreachableAssignments(config: Config, cp: CompiledProfile, problems: P
         `${ca.partner.id} (priority ${ca.assignment.priority}) in profile ${cp.profile.id} can never be chosen first: ` +
           `${s} (priority ${top}) has no rules and no caps, so it always takes the lead; ${ca.partner.id} only gets leads ${s} rejects`,
         `give ${s} rules or caps, or give both the same priority so they take turns`,
+      ),
+    );
+  }
+}
+
+/** Schedules that never open: no hours at all, or an assignment's hours outside its partner's. */
+function neverOpen(config: Config, cp: CompiledProfile, problems: Problem[]): void {
+  for (const ca of cp.assignments) {
+    if (!ca.assignment.active || !ca.partner.active || ca.schedules.length === 0) continue;
+    const empty = ca.schedules.findIndex((s) => s.shifts.length === 0);
+    const [first, second] = ca.schedules;
+    const disjoint = empty < 0 && second !== undefined && overlapMinutes(first, second) === 0;
+    if (empty < 0 && !disjoint) continue;
+    // The partner's own schedule comes first; it is reported at the assignment that meets it.
+    const whose = empty === 0 && ca.partner.schedule ? `partner ${ca.partner.id}'s schedule names no hours` : empty >= 0 ? 'its schedule names no hours' : `its schedule shares no hour with partner ${ca.partner.id}'s`;
+    problems.push(
+      lint(
+        'SCHEDULE_NEVER_OPEN',
+        profilePos(config, cp.profile, ['partners', ca.position, ...(ca.assignment.schedule ? ['schedule'] : [])]),
+        `${ca.partner.id} in profile ${cp.profile.id} is never open: ${whose}`,
+        'give the schedule the days and hours the partner takes leads, e.g. mon-fri: "08:00-18:00"',
       ),
     );
   }

@@ -4,6 +4,7 @@ import type { PartnerTrace } from './types.ts';
 import { partnerMessage } from './trace-messages.ts';
 import { clipFailure } from './trace-values.ts';
 import type { CompiledAssignment, CompiledProfile } from './snapshot.ts';
+import { combinedState, formatOpening } from '../schedule/open.ts';
 
 export interface Eligibility {
   /** One trace per assignment, highest priority first; eligible ones are decided later (caps). */
@@ -15,6 +16,7 @@ export interface Eligibility {
 export function partnerEligibility(
   cp: CompiledProfile,
   lead: Readonly<Record<string, unknown>>,
+  now: Date,
   exclude?: ReadonlySet<string>,
 ): Eligibility {
   const traces: PartnerTrace[] = [];
@@ -24,12 +26,19 @@ export function partnerEligibility(
     const partner = ca.partner.id, priority = ca.assignment.priority;
     let trace: PartnerTrace;
     let failed: RuleFailure | null;
+    let schedule: ReturnType<typeof combinedState>;
     if (exclude?.has(partner)) {
       trace = { partner, priority, outcome: 'skipped', reason: 'excluded', message: '' };
     } else if (!ca.partner.active) {
       trace = { partner, priority, outcome: 'skipped', reason: 'partner-inactive', message: '' };
     } else if (!ca.assignment.active) {
       trace = { partner, priority, outcome: 'skipped', reason: 'inactive', message: '' };
+    } else if (ca.schedules.length && !(schedule = combinedState(ca.schedules, ca.timezone, now.getTime())).open) {
+      trace = {
+        partner, priority, outcome: 'skipped', reason: 'closed', message: '',
+        opensAt: schedule.until === null ? null : new Date(schedule.until).toISOString(),
+        opens: schedule.until === null ? null : formatOpening(schedule.until, ca.timezone, now.getTime()),
+      };
     } else if ((failed = ca.rules.explain(lead))) {
       // explain is null exactly when the rules hold: one walk, where test-then-explain made
       // two for each partner whose rules miss (most of them, with many partners a profile).
@@ -55,10 +64,3 @@ export function priorityGroups<T extends { ca: CompiledAssignment }>(eligible: r
   return groups;
 }
 
-/** Rotate a group so that member `turn % n` comes first: equal priorities take turns. */
-export function rotate<T>(group: readonly T[], turn: number): T[] {
-  const n = group.length;
-  if (n < 2) return [...group];
-  const k = ((turn % n) + n) % n;
-  return [...group.slice(k), ...group.slice(0, k)];
-}

@@ -8,7 +8,8 @@ import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery/types.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
-import { partnerEligibility, priorityGroups, rotate } from './eligibility.ts';
+import { partnerEligibility, priorityGroups } from './eligibility.ts';
+import { weightedOrder } from './weighted.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
 
@@ -45,7 +46,7 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
       const pt = profileTrace(cp, seen, dryRun);
       trace.push(pt);
       if (pt.outcome !== 'matched') continue;
-      const { traces, eligible } = partnerEligibility(cp, seen);
+      const { traces, eligible } = partnerEligibility(cp, seen, opts.now);
       pt.partners = traces;
       if (cp.profile.strategy === 'send-to-all') {
         for (const e of eligible) {
@@ -78,7 +79,7 @@ export async function nextRoute(
   const cp = snapshot.profile(job.entity, job.profile);
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
-  const { eligible } = partnerEligibility(cp, job.lead, new Set(tried));
+  const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
   const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' });
   if (!route) return null;
   return {
@@ -90,6 +91,11 @@ export async function nextRoute(
     reservationId: route.reservationId,
     tried,
   };
+}
+
+/** One turn counter per profile and priority level, shared by every router through the cap store. */
+export function turnKey(entityId: string, profileId: string, priority: number): string {
+  return `${entityId}:${profileId}:${priority}`;
 }
 
 /** Give back every reservation of a decision (when the lead cannot be recorded after all). */
@@ -128,10 +134,9 @@ async function takeFirst(
   for (const group of priorityGroups(eligible)) {
     let turn = 0;
     if (group.length > 1 && opts.mode === 'live') {
-      // One counter per profile and priority level, shared by every router through the cap store.
-      turn = await opts.caps.nextTurn(`${entityId}:${cp.profile.id}:${group[0].ca.assignment.priority}`);
+      turn = await opts.caps.nextTurn(turnKey(entityId, cp.profile.id, group[0].ca.assignment.priority));
     }
-    for (const e of rotate(group, turn)) {
+    for (const e of weightedOrder(group, group.map((e) => e.ca.weight), turn)) {
       const route = await tryTake(cp, e.ca, e.trace, opts);
       if (route) {
         for (const other of eligible) {

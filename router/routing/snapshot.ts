@@ -1,7 +1,8 @@
 // A Snapshot is the compiled, immutable form of one loaded Config: rules compiled to closures,
 // assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
 // whole snapshots on reload; a request keeps the one it started with.
-import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile, Rule } from '../config/types.ts';
+import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile, Rule, ScheduleSpec } from '../config/types.ts';
+import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 import { compileRules } from '../rules/compile.ts';
 import type { CompiledRules } from '../rules/types.ts';
 import type { CapCounter } from '../caps/types.ts';
@@ -18,6 +19,10 @@ export interface CompiledAssignment {
   timezone: string;
   /** Position in the profile file, for traces (`partners[2]`). */
   position: number;
+  /** The partner's schedule, then the assignment's: the partner takes leads when all are open. */
+  schedules: readonly Schedule[];
+  /** Share among equal priorities (first-match), default 1. */
+  weight: number;
   /**
    * A cache, not config: the assignment's cap counters for the current windows, made by routing
    * the first time a lead reaches this assignment (route.ts countersFor).
@@ -72,10 +77,18 @@ export function compileSnapshot(
     return value;
   };
 
+  // A partner's schedule is shared by its assignments: parse each once.
+  const parsed = new Map<ScheduleSpec, Schedule>();
+  const schedule = (spec: ScheduleSpec): Schedule => {
+    let value = parsed.get(spec);
+    if (!value) parsed.set(spec, (value = parseSchedule(spec).schedule));
+    return value;
+  };
+
   const entities = new Map<string, CompiledEntity>();
   for (const entity of config.entities.values()) {
     const own = config.profiles.filter((p) => p.entity === entity.id);
-    const profiles = own.map((p, order) => compileProfile(p, order, entity, config, resolve));
+    const profiles = own.map((p, order) => compileProfile(p, order, entity, config, resolve, schedule));
     entities.set(entity.id, {
       entity,
       profiles,
@@ -106,6 +119,7 @@ function compileProfile(
   entity: Entity,
   config: Config,
   resolve: (d: Delivery) => Delivery,
+  schedule: (spec: ScheduleSpec) => Schedule,
 ): CompiledProfile {
   const assignments: CompiledAssignment[] = [];
   profile.partners.forEach((assignment, position) => {
@@ -118,6 +132,8 @@ function compileProfile(
       delivery: resolve(assignment.delivery ?? partner.delivery),
       timezone: partner.timezone ?? entity.timezone ?? 'UTC',
       position,
+      schedules: [partner.schedule, assignment.schedule].filter((x): x is ScheduleSpec => x !== undefined).map(schedule),
+      weight: assignment.weight ?? 1,
       countersAt: undefined,
     });
   });

@@ -7,9 +7,12 @@ export interface PartnerTrace {
   priority: number;
   outcome: 'selected' | 'eligible' | 'skipped';
   /** Set when skipped (or eligible but not chosen under first-match). */
-  reason?: 'inactive' | 'partner-inactive' | 'rules' | 'cap' | 'not-chosen' | 'excluded';
+  reason?: 'inactive' | 'partner-inactive' | 'closed' | 'rules' | 'cap' | 'not-chosen' | 'excluded';
   failed?: RuleFailure;
   cap?: { label: string; limit: number; used: number };
+  /** Closed by its schedule: when it opens next (ISO), and the same in its local words; null: never. */
+  opensAt?: string | null;
+  opens?: string | null;
   /** One line of English; the same wording everywhere (HTTP explain, CLI, test:routing). */
   message: string;
 }

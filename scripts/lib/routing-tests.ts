@@ -3,7 +3,7 @@
 import { createMemoryCapStore } from '../../router/caps/memory.ts';
 import type { CapCounter, CapStore } from '../../router/caps/types.ts';
 import { capCounters } from '../../router/caps/windows.ts';
-import { assignmentCapScope } from '../../router/routing/route.ts';
+import { assignmentCapScope, turnKey } from '../../router/routing/route.ts';
 import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';
@@ -76,6 +76,7 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
   try {
     const seedErrors = await seedCaps(caps, snapshot.config, ce, c, clock);
     if (seedErrors.length) return { ...base, status: 'error', errors: seedErrors };
+    await seedTurns(caps, ce, c.turn ?? 0);
     let n = 0;
     const route = (mode: 'live' | 'dry-run') =>
       routeLead(snapshot, t.entity, c.lead, { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` });
@@ -88,6 +89,15 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     return { ...base, status: 'fail', expected: expectedRoutes(c.expect), actual, decision: { ...decision, trace: mergeTraces(decision.trace, full.trace) } };
   } finally {
     await caps.close();
+  }
+}
+
+/** Advance every rotation of the entity's profiles to `turn` (a fresh store starts each at 0). */
+async function seedTurns(caps: CapStore, ce: CompiledEntity, turn: number): Promise<void> {
+  for (const cp of ce.profiles) {
+    for (const priority of new Set(cp.assignments.map((ca) => ca.assignment.priority))) {
+      for (let k = 0; k < turn; k++) await caps.nextTurn(turnKey(ce.entity.id, cp.profile.id, priority));
+    }
   }
 }
 

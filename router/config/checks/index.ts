@@ -7,6 +7,7 @@ import { checkDelivery } from './delivery.ts';
 import { checkRouterSettingRefs } from './env-refs.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
+import { checkSchedules } from './schedule.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
 export type Check = (docs: readonly SourceDoc[]) => Problem[];
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   checkCaps,
   checkTimezones,
   checkDurations,
+  checkSchedules,
   checkDelivery,
   checkRouterSettingRefs,
 ];
