@@ -18,6 +18,12 @@ export interface FieldDef {
   fields?: Readonly<Record<string, FieldDef>>;
 }
 
+/** A duplicate check: leads whose value for any of `fields` matches within `window` (`30d`). */
+export interface DedupeSpec {
+  fields: readonly string[];
+  window: string;
+}
+
 export interface Entity {
   id: string;
   name?: string;
@@ -25,6 +31,8 @@ export interface Entity {
   /** IANA timezone for calendar caps when the partner has none. */
   timezone?: string;
   fields: Readonly<Record<string, FieldDef>>;
+  /** A lead matching one accepted within the window is refused with 409 DUPLICATE. */
+  duplicates?: DedupeSpec;
 }
 
 /** Values a condition compares against. */
@@ -143,6 +151,8 @@ export interface Partner {
   caps?: Caps;
   /** Opening hours in the partner's timezone (router/schedule/parse.ts); absent: always open. */
   schedule?: ScheduleSpec;
+  /** Never the same consumer twice within the window, across every profile. */
+  dedupe?: DedupeSpec;
 }
 
 /** Days or ranges of days (`mon-fri`) to hours (`"08:00-18:00"`, or a list), and `closed` dates. */
@@ -158,6 +168,8 @@ export interface Assignment {
   weight?: number;
   /** Narrows the partner's schedule for this profile. */
   schedule?: ScheduleSpec;
+  /** Never the same consumer twice within the window, in this profile (on top of the partner's). */
+  dedupe?: DedupeSpec;
   price?: number;
   caps?: Caps;
   rules?: readonly Rule[];

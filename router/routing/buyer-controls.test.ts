@@ -6,7 +6,7 @@ import type { Assignment, Config, Entity, Partner, Profile } from '../config/typ
 import { createMemoryCapStore } from '../caps/memory.ts';
 import { createRedisCapStore } from '../caps/redis.ts';
 import type { CapStore } from '../caps/types.ts';
-import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
+import { deleteKeysUnder, keysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
 import { compileSnapshot } from './snapshot.ts';
 import { nextRoute, routeLead } from './route.ts';
 
@@ -94,6 +94,76 @@ describe('weighted shares', () => {
       const got = count(routes);
       expect(got.a + got.b + got.c).toBe(n);
       for (const [p, w] of [['a', 3], ['b', 1], ['c', 2]] as const) expect(Math.abs(got[p] - (n * w) / 6)).toBeLessThanOrEqual(1);
+    });
+  });
+});
+
+describe('duplicate checks (dedupe)', () => {
+  const dedupe = { fields: ['email', 'phone'], window: '30d' };
+  const entityWithPhone: Entity = { id: 'mortgage', fields: { email: { type: 'string', required: true }, phone: { type: 'string' } } };
+  const snap = (partners: Partner[], assignments: Assignment[], more: Profile[] = []) => compileSnapshot({
+    entities: new Map([[entityWithPhone.id, entityWithPhone]]), partners: new Map(partners.map((x) => [x.id, x])),
+    profiles: [profile(assignments), ...more], routingTests: [], docs: [], hash: 'h', dir: '.',
+  } satisfies Config, { env: { DEDUPE_KEY: 'test-key' } });
+  const s = snap([partner('acme', { dedupe }), partner('backup')], [assign('acme', 10), assign('backup', 1)]);
+  let clock = Date.parse('2026-12-07T12:00:00Z');
+  const caps = createMemoryCapStore({ now: () => clock });
+  const route = (l: Record<string, unknown>, mode: 'live' | 'test' | 'dry-run' = 'live', at = s) =>
+    routeLead(at, 'mortgage', l, { caps, now: new Date(clock), mode, capPrefix: 'd:', newId });
+
+  it('the same consumer (normalised) is not sold to a partner twice; the trace says why', async () => {
+    expect((await route({ email: 'Ann.Lee@Example.com ', phone: '(555) 010-2000' })).routes.map((r) => r.partner)).toEqual(['acme']);
+    const again = await route({ email: 'someone@else.example', phone: '555.010.2000' });
+    expect(again.routes.map((r) => r.partner)).toEqual(['backup']);
+    expect(again.trace[0].partners[0]).toMatchObject({ reason: 'duplicate', message: 'acme skipped: already sold a lead with the same phone within 30d' });
+    const byEmail = await route({ email: 'ann.lee@example.com' });
+    expect(byEmail.routes.map((r) => r.partner)).toEqual(['backup']);
+    // Explain says the same, touching nothing.
+    expect((await route({ email: 'ann.lee@example.com' }, 'dry-run')).trace[0].partners[0].reason).toBe('duplicate');
+    expect((await route({ email: 'new@example.com' })).routes.map((r) => r.partner)).toEqual(['acme']);
+  });
+
+  it('test leads neither check nor record', async () => {
+    expect((await route({ email: 'ann.lee@example.com' }, 'test')).routes.map((r) => r.partner)).toEqual(['acme']);
+    expect((await route({ email: 'tester@example.com' }, 'test')).routes.map((r) => r.partner)).toEqual(['acme']);
+    expect((await route({ email: 'tester@example.com' })).routes.map((r) => r.partner)).toEqual(['acme']);
+  });
+
+  it('a delivery that fails for good gives the consumer back; after the window, acme may buy again', async () => {
+    const first = await route({ email: 'failed@example.com' });
+    expect(first.routes[0].partner).toBe('acme');
+    expect(await caps.release(first.routes[0].reservationId!, 'acme')).toBe(true);
+    expect((await route({ email: 'failed@example.com' })).routes[0].partner).toBe('acme');
+    clock += 31 * 86_400_000;
+    expect((await route({ email: 'ann.lee@example.com' })).routes[0].partner).toBe('acme');
+  });
+
+  it('an assignment dedupe counts in its profile only; the partner-wide one across profiles', async () => {
+    const other: Profile = { ...profile([assign('acme', 1)]), id: 'other' };
+    const scoped = snap([partner('acme'), partner('backup')], [assign('acme', 10, { dedupe }), assign('backup', 1)], [other]);
+    const d1 = await route({ email: 'scoped@example.com' }, 'live', scoped);
+    expect(d1.routes.map((r) => `${r.profile}/${r.partner}`)).toEqual(['p/acme', 'other/acme']);
+    const d2 = await route({ email: 'scoped@example.com' }, 'live', scoped);
+    expect(d2.routes.map((r) => `${r.profile}/${r.partner}`)).toEqual(['p/backup', 'other/acme']);
+  });
+
+  describe('on Redis, two routers, the same consumer posted at once', () => {
+    const redis = [new Redis(TEST_REDIS_URL), new Redis(TEST_REDIS_URL)];
+    const prefix = testPrefix();
+    afterAll(async () => {
+      await deleteKeysUnder(redis[0], prefix);
+      await Promise.all(redis.map((r) => r.quit()));
+    });
+
+    it('reaches the partner once, and no stored key holds the email', async () => {
+      const stores = redis.map((r) => createRedisCapStore(r, { prefix }));
+      const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        routeLead(s, 'mortgage', { email: 'Rush@Example.com' }, { caps: stores[i % 2], now: new Date(), mode: 'live', capPrefix: prefix, newId })));
+      expect(decisions.filter((d) => d.routes[0]?.partner === 'acme')).toHaveLength(1);
+      expect(decisions.filter((d) => d.routes[0]?.partner === 'backup')).toHaveLength(19);
+      const keys = await keysUnder(redis[0], prefix);
+      expect(keys.some((k) => k.includes(':dedupe:partner:'))).toBe(true);
+      expect(keys.join(' ').toLowerCase()).not.toContain('rush');
     });
   });
 });

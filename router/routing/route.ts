@@ -10,6 +10,8 @@ import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
+import { assignmentCapScope } from './cap-scope.ts';
+import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
 
@@ -29,6 +31,11 @@ export interface RouteOptions {
 }
 
 type Lead = Readonly<Record<string, unknown>>;
+/** What taking a partner needs of the lead: its values, for the duplicate checks. */
+interface Take {
+  lead: Lead;
+  dedupeKey: Buffer;
+}
 
 export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead, opts: RouteOptions): Promise<Decision> {
   const ce = snapshot.entity(entityId);
@@ -38,6 +45,7 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
   const profiles = dryRun ? ce.profiles : ce.index.candidates(lead);
   // Rules are explained on a view without encrypted values, so the trace never holds one.
   const seen = traceView(lead, ce.encryptedPaths);
+  const take: Take = { lead, dedupeKey: snapshot.dedupeKey };
 
   const routes: Route[] = [];
   const trace: ProfileTrace[] = [];
@@ -50,11 +58,11 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
       pt.partners = traces;
       if (cp.profile.strategy === 'send-to-all') {
         for (const e of eligible) {
-          const route = await tryTake(cp, e.ca, e.trace, opts);
+          const route = await tryTake(cp, e.ca, e.trace, opts, take);
           if (route) routes.push(route);
         }
       } else {
-        const route = await takeFirst(entityId, cp, eligible, opts);
+        const route = await takeFirst(entityId, cp, eligible, opts, take);
         if (route) routes.push(route);
       }
       pt.message = profileMessage(pt);
@@ -80,7 +88,7 @@ export async function nextRoute(
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
-  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' });
+  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
   if (!route) return null;
   return {
     ...job,
@@ -130,6 +138,7 @@ async function takeFirst(
   cp: CompiledProfile,
   eligible: { ca: CompiledAssignment; trace: PartnerTrace }[],
   opts: RouteOptions,
+  take: Take,
 ): Promise<Route | null> {
   for (const group of priorityGroups(eligible)) {
     let turn = 0;
@@ -137,7 +146,7 @@ async function takeFirst(
       turn = await opts.caps.nextTurn(turnKey(entityId, cp.profile.id, group[0].ca.assignment.priority));
     }
     for (const e of weightedOrder(group, group.map((e) => e.ca.weight), turn)) {
-      const route = await tryTake(cp, e.ca, e.trace, opts);
+      const route = await tryTake(cp, e.ca, e.trace, opts, take);
       if (route) {
         for (const other of eligible) {
           if (other.trace.outcome === 'eligible') {
@@ -153,16 +162,28 @@ async function takeFirst(
 }
 
 /** Take one partner if its caps have room: reserve (live) or look (test, dry-run). */
-async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions): Promise<Route | null> {
-  const counters = countersFor(cp, ca, opts);
+/**
+ * Take one partner if its caps have room and it was not sold this consumer before: reserve
+ * (live) or look (dry-run). Test leads look at caps only: they neither check nor record duplicates.
+ */
+async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
+  const caps = countersFor(cp, ca, opts);
+  const counters = ca.dedupe.length && opts.mode !== 'test'
+    ? [...caps, ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: take.dedupeKey, now: opts.now.getTime() }, take.lead)]
+    : caps;
   const deliveryId = opts.newId();
   let reservationId: string | undefined;
   if (counters.length) {
     const blocked = opts.mode === 'live' ? await reserve(opts.caps, deliveryId, counters) : await peekFull(opts.caps, counters);
     if (blocked) {
       trace.outcome = 'skipped';
-      trace.reason = 'cap';
-      trace.cap = blocked;
+      if (blocked.label.startsWith(DEDUPE_LABEL)) {
+        trace.reason = 'duplicate';
+        trace.cap = { ...blocked, label: blocked.label.slice(DEDUPE_LABEL.length) };
+      } else {
+        trace.reason = 'cap';
+        trace.cap = blocked;
+      }
       trace.message = partnerMessage(trace);
       return null;
     }
@@ -176,10 +197,6 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
   return route;
 }
 
-/** Cap scope of an assignment's own caps: profile ids are unique per entity only. */
-export function assignmentCapScope(profile: { entity: string; id: string }): string {
-  return `profile:${profile.entity}/${profile.id}`;
-}
 
 type CountersAt = NonNullable<CompiledAssignment['countersAt']>;
 

@@ -3,6 +3,10 @@
 // whole snapshots on reload; a request keeps the one it started with.
 import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile, Rule, ScheduleSpec } from '../config/types.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
+import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
+import type { AssignmentDedupe } from '../dedupe/counters.ts';
+import { dedupeKeyFrom } from '../dedupe/key.ts';
+import { assignmentCapScope } from './cap-scope.ts';
 import { compileRules } from '../rules/compile.ts';
 import type { CompiledRules } from '../rules/types.ts';
 import type { CapCounter } from '../caps/types.ts';
@@ -23,6 +27,8 @@ export interface CompiledAssignment {
   schedules: readonly Schedule[];
   /** Share among equal priorities (first-match), default 1. */
   weight: number;
+  /** Duplicate checks: the partner's (across profiles), then the assignment's (this profile). */
+  dedupe: readonly AssignmentDedupe[];
   /**
    * A cache, not config: the assignment's cap counters for the current windows, made by routing
    * the first time a lead reaches this assignment (route.ts countersFor).
@@ -45,6 +51,8 @@ export interface CompiledEntity {
   index: ProfileIndex;
   /** Dotted paths of encrypted fields: never logged. */
   encryptedPaths: readonly string[];
+  /** The entity's `duplicates`: a repeat within the window is refused with 409. */
+  duplicates?: CompiledDedupe;
 }
 
 export interface Snapshot {
@@ -55,6 +63,10 @@ export interface Snapshot {
   profile(entityId: string, profileId: string): CompiledProfile | undefined;
   /** Environment variables referenced by deliveries but not set. */
   missingEnv: readonly string[];
+  /** The HMAC key of duplicate checks (DEDUPE_KEY; a key of this process when unset). */
+  dedupeKey: Buffer;
+  /** Whether any entity, partner or assignment has a duplicate check. */
+  usesDedupe: boolean;
 }
 
 export function compileSnapshot(
@@ -94,6 +106,7 @@ export function compileSnapshot(
       profiles,
       index: buildProfileIndex(profiles),
       encryptedPaths: encryptedPaths(entity.fields),
+      ...(entity.duplicates ? { duplicates: compileDedupe(entity.duplicates) } : {}),
     });
   }
 
@@ -107,6 +120,8 @@ export function compileSnapshot(
     entity: (id: string) => entities.get(id),
     profile: (entityId: string, profileId: string) => byProfile.get(`${entityId}/${profileId}`),
     missingEnv: [...missing].sort(),
+    dedupeKey: dedupeKeyFrom(env),
+    usesDedupe: [...entities.values()].some((ce) => ce.duplicates || ce.profiles.some((cp) => cp.assignments.some((ca) => ca.dedupe.length))),
   });
 }
 
@@ -134,6 +149,10 @@ function compileProfile(
       position,
       schedules: [partner.schedule, assignment.schedule].filter((x): x is ScheduleSpec => x !== undefined).map(schedule),
       weight: assignment.weight ?? 1,
+      dedupe: [
+        ...(partner.dedupe ? [{ scope: 'partner', rule: compileDedupe(partner.dedupe) }] : []),
+        ...(assignment.dedupe ? [{ scope: assignmentCapScope(profile), rule: compileDedupe(assignment.dedupe) }] : []),
+      ],
       countersAt: undefined,
     });
   });

@@ -7,8 +7,9 @@ export interface PartnerTrace {
   priority: number;
   outcome: 'selected' | 'eligible' | 'skipped';
   /** Set when skipped (or eligible but not chosen under first-match). */
-  reason?: 'inactive' | 'partner-inactive' | 'closed' | 'rules' | 'cap' | 'not-chosen' | 'excluded';
+  reason?: 'inactive' | 'partner-inactive' | 'closed' | 'rules' | 'cap' | 'duplicate' | 'not-chosen' | 'excluded';
   failed?: RuleFailure;
+  /** The full cap (reason `cap`), or the duplicate check that matched (`duplicate`: label `email within 30d`). */
   cap?: { label: string; limit: number; used: number };
   /** Closed by its schedule: when it opens next (ISO), and the same in its local words; null: never. */
   opensAt?: string | null;

@@ -3,7 +3,8 @@
 import { createMemoryCapStore } from '../../router/caps/memory.ts';
 import type { CapCounter, CapStore } from '../../router/caps/types.ts';
 import { capCounters } from '../../router/caps/windows.ts';
-import { assignmentCapScope, turnKey } from '../../router/routing/route.ts';
+import { assignmentCapScope } from '../../router/routing/cap-scope.ts';
+import { turnKey } from '../../router/routing/route.ts';
 import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';

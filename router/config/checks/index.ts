@@ -8,6 +8,7 @@ import { checkRouterSettingRefs } from './env-refs.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
 import { checkSchedules } from './schedule.ts';
+import { checkDedupe } from './dedupe.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
 export type Check = (docs: readonly SourceDoc[]) => Problem[];
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   checkTimezones,
   checkDurations,
   checkSchedules,
+  checkDedupe,
   checkDelivery,
   checkRouterSettingRefs,
 ];
