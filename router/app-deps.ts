@@ -26,6 +26,7 @@ import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
 import { createMemoryLeadStore } from './leads/memory-store.ts';
+import { createMemoryDuplicateStore, createRedisDuplicateStore, type DuplicateStore } from './dedupe/duplicate-store.ts';
 import { createRedisLeadStore } from './leads/redis-store.ts';
 import type { LeadStore } from './leads/store.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -84,6 +85,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let caps: CapStore;
   let leads: LeadStore;
   let idempotency: IdempotencyStore;
+  let duplicates: DuplicateStore;
   let queue: DurableDeliveryQueue;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
@@ -111,6 +113,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     caps = createRedisCapStore(redis, { prefix });
     leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
+    duplicates = createRedisDuplicateStore(redis, { prefix });
     queue = createBullmqDeliveryQueue({
       ...queueOpts, redisUrl: env.redisUrl, prefix: queuePrefixFor(prefix),
       commandTimeoutMs: env.redisCommandTimeoutMs, logger,
@@ -119,6 +122,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     caps = createMemoryCapStore();
     leads = createMemoryLeadStore({ retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createMemoryIdempotencyStore();
+    duplicates = createMemoryDuplicateStore();
     queue = createMemoryDeliveryQueue({ ...queueOpts, logger });
   }
 
@@ -133,7 +137,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     getSnapshot: current,
     reloadStatus: () => reloader?.status() ?? { at: null, successful: false, error: null },
     profilesDir: env.profilesDir,
-    caps, leads, queue,
+    caps, leads, queue, duplicates,
     deadLetters: { listFailed: () => queue.listFailed(), retry: (id) => queue.retry(id) },
     idempotency, logger, metrics,
     apiKeys: env.apiKeys,
@@ -164,13 +168,20 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   async function start() {
     if (started) throw new Error('the router runtime was started already');
     started = true;
-    const compile = (config: Parameters<typeof compileSnapshot>[0]) => compileSnapshot(config, { env: vars });
+    const compile = (config: Parameters<typeof compileSnapshot>[0]) => {
+      const snap = compileSnapshot(config, { env: vars });
+      // Routers sharing a Redis must hash consumers with one key, or none would see another's.
+      if (redis && snap.usesDedupe && !vars.DEDUPE_KEY?.trim()) {
+        throw new StartupError('DEDUPE_KEY is not set: the profiles use duplicate checks (dedupe, duplicates), which on Redis need one key shared by every router');
+      }
+      return snap;
+    };
     const loaded = await loadConfig(env.profilesDir);
     if (!loaded.ok) {
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
     for (const p of loaded.problems) logger.warn({ problem: p }, `${p.file}:${p.line}:${p.col} ${p.code} ${p.message}`);
-    const initial = compile(loaded.config);
+    const initial = compile(loaded.config); // StartupError when a setting it needs is missing
     if (initial.missingEnv.length) {
       logger.warn({ missing: initial.missingEnv }, 'deliveries reference environment variables that are not set');
     }

@@ -23,6 +23,7 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
   { name: 'ADMIN_API_KEY', description: 'Key for the admin endpoints (dead letters); also accepted where a source key is.' },
   { name: 'LEAD_RETENTION_DAYS', default: '30', description: 'How long lead records are kept.' },
   { name: 'LEAD_BODY_LIMIT', default: '65536', description: 'Largest accepted request body in bytes (larger: 413).' },
+  { name: 'DEDUPE_KEY', description: 'Key of the HMAC-SHA256 hashes that duplicate checks (`dedupe`, `duplicates`) keep instead of values; required on Redis when a profile uses them, the same on every router. Unset embedded: a key made at start.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace.' },
 ];
 

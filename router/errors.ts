@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'LEAD_NOT_FOUND'      // 404
   | 'DELIVERY_NOT_FOUND'  // 404
   | 'IN_PROGRESS'         // 409 (a request with the same Idempotency-Key is still being processed)
+  | 'DUPLICATE'           // 409 (the entity's `duplicates` check: details.leadId names the first lead)
   | 'TOO_LARGE'           // 413
   | 'UNSUPPORTED_MEDIA'   // 415
   | 'INVALID_LEAD'        // 422

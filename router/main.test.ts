@@ -118,6 +118,15 @@ describe('router process (embedded)', () => {
     expect(err?.message).toMatch(/broken\.yaml:\d+:\d+ {2}error {2}[A-Z_]+ {2}\S/);
   });
 
+  it('duplicate checks on Redis without DEDUPE_KEY: exit 1 at startup, naming the variable', async () => {
+    const dir = await profilesDir();
+    await writeFile(join(dir, 'partners.yaml'), partners().replace('name: alpha\n', 'name: alpha\ndedupe: { fields: [email], window: 30d }\n'));
+    const env = { PROFILES_DIR: dir, REDIS_URL: process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `test:${randomUUID()}:` };
+    const err = await startRouterProcess({ env }).then(() => null, (e: Error) => e);
+    expect(err?.message).toMatch(/router exited \(1\)/);
+    expect(err?.message).toMatch(/DEDUPE_KEY is not set/);
+  });
+
   it("a profile that references the router's own settings: exit 1 at startup; a reload to it keeps the last good config", async () => {
     const leaky = (dir: string) => writeFile(join(dir, 'partners.yaml'), partners().replace(`/alpha" }`, `/alpha", headers: { X-Token: "\${ADMIN_API_KEY}" } }`));
     const bad = await profilesDir();

@@ -8,6 +8,7 @@ import { idsOnly, stripEncrypted } from '../observability/logger.ts';
 import { releaseRoutes, routeLead } from '../routing/route.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import type { Decision } from '../routing/types.ts';
+import { fingerprints } from '../dedupe/fingerprint.ts';
 import type { AppDeps } from './deps.ts';
 
 export interface LeadInput {
@@ -39,9 +40,16 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   }
   const now = deps.now();
   const leadId = deps.newId();
-  const decision = await routeLead(snapshot, entityId, lead, {
-    caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
-  });
+  const duplicate = await claimConsumer(deps, snapshot, entityId, lead, test, leadId);
+  let decision: Decision;
+  try {
+    decision = await routeLead(snapshot, entityId, lead, {
+      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
+    });
+  } catch (err) {
+    await duplicate?.release();
+    throw err;
+  }
   const receivedAt = now.toISOString();
   const record: LeadRecord = {
     leadId,
@@ -79,6 +87,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     if (jobs.length) await deps.queue.enqueue(jobs);
   } catch (err) {
     await releaseRoutes(decision.routes, deps.caps);
+    await duplicate?.release();
     throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
   }
 
@@ -97,4 +106,30 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     status: decision.status,
     routes: decision.routes.map((r) => ({ profile: r.profile, partner: r.partner, status: 'queued' as const })),
   };
+}
+
+/**
+ * The entity's `duplicates` check (live leads only): claim the consumer's hashes for this lead, or
+ * refuse it with 409 DUPLICATE naming the first lead. The claim is given back when the lead is not
+ * accepted after all (503), so the source's retry is not taken for a duplicate of itself.
+ */
+async function claimConsumer(
+  deps: AppDeps, snapshot: Snapshot, entityId: string, lead: Record<string, unknown>, test: boolean, leadId: string,
+): Promise<{ release(): Promise<void> } | null> {
+  const rule = snapshot.entity(entityId)?.duplicates;
+  if (!rule || test || !deps.duplicates) return null;
+  const store = deps.duplicates;
+  const found = fingerprints(snapshot.dedupeKey, rule, lead);
+  if (found.length === 0) return null;
+  const hashes = found.map((f) => f.hash);
+  let first: string | null;
+  try {
+    first = await store.claim(entityId, hashes, leadId, rule.windowMs);
+  } catch (err) {
+    throw new LeadrouteError('UNAVAILABLE', 'the duplicate check could not be made; retry later', undefined, { cause: err });
+  }
+  if (first !== null) {
+    throw new LeadrouteError('DUPLICATE', `a lead with the same ${rule.fields.map((f) => f.name).join(' or ')} was accepted within ${rule.window}`, { leadId: first });
+  }
+  return { release: () => store.release(entityId, hashes, leadId).catch(() => undefined) };
 }

@@ -5,6 +5,7 @@ import type { CapStore } from '../caps/types.ts';
 import type { ReloadStatus } from '../config/watch.ts';
 import type { DeliveryJob, DeliveryQueue } from '../delivery/types.ts';
 import type { IdempotencyStore } from '../leads/idempotency.ts';
+import type { DuplicateStore } from '../dedupe/duplicate-store.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
@@ -36,6 +37,8 @@ export interface AppDeps {
   queue: Pick<DeliveryQueue, 'enqueue'> & { admit?(): boolean | Promise<boolean> };
   deadLetters: AppDeadLetters;
   idempotency: IdempotencyStore;
+  /** Entity `duplicates` checks; absent: none are made. */
+  duplicates?: DuplicateStore;
   logger: Logger;
   metrics: RouterMetrics;
   /** Lead-source keys: LEAD_API_KEYS entries, `name:key` or a bare key. Empty: no auth, loopback clients only. */
