@@ -202,6 +202,8 @@ export interface RoutingTestCase {
   at?: string;
   /** The lead's place in the rotation of equal priorities (default 0). */
   turn?: number;
+  /** Leads already sold per partner, for its duplicate checks. */
+  sold?: Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
   expect: Expectation;
 }
 

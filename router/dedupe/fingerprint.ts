@@ -1,5 +1,5 @@
 // Duplicate checks compare consumers, not strings: values are normalised (trimmed; emails
-// lowercased; phones reduced to digits) and kept only as keyed hashes (HMAC-SHA256 with
+// lowercased; phones reduced to digits, a North American country code dropped) and kept only as keyed hashes (HMAC-SHA256 with
 // DEDUPE_KEY), so neither the router's stores nor a copy of them holds a consumer's email or phone.
 import { createHmac } from 'node:crypto';
 import type { DedupeSpec } from '../config/types.ts';
@@ -33,7 +33,11 @@ export function normalise(field: string, value: unknown): string | null {
   if (!text) return null;
   const name = field.slice(field.lastIndexOf('.') + 1);
   if (EMAIL_FIELD.test(name) || text.includes('@')) return text.toLowerCase();
-  if (PHONE_FIELD.test(name)) return text.replace(/\D/g, '') || null;
+  if (PHONE_FIELD.test(name)) {
+    const digits = text.replace(/\D/g, '');
+    // North American numbers match with or without their country code: +1 212 555 0134 = (212) 555-0134.
+    return (digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits) || null;
+  }
   return text;
 }
 

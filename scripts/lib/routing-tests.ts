@@ -5,6 +5,7 @@ import type { CapCounter, CapStore } from '../../router/caps/types.ts';
 import { capCounters } from '../../router/caps/windows.ts';
 import { assignmentCapScope } from '../../router/routing/cap-scope.ts';
 import { turnKey } from '../../router/routing/route.ts';
+import { dedupeCounters } from '../../router/dedupe/counters.ts';
 import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';
@@ -78,6 +79,8 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     const seedErrors = await seedCaps(caps, snapshot.config, ce, c, clock);
     if (seedErrors.length) return { ...base, status: 'error', errors: seedErrors };
     await seedTurns(caps, ce, c.turn ?? 0);
+    const soldErrors = await seedSold(caps, snapshot, ce, c, clock);
+    if (soldErrors.length) return { ...base, status: 'error', errors: soldErrors };
     let n = 0;
     const route = (mode: 'live' | 'dry-run') =>
       routeLead(snapshot, t.entity, c.lead, { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` });
@@ -100,6 +103,23 @@ async function seedTurns(caps: CapStore, ce: CompiledEntity, turn: number): Prom
       for (let k = 0; k < turn; k++) await caps.nextTurn(turnKey(ce.entity.id, cp.profile.id, priority));
     }
   }
+}
+
+/** `sold`: the duplicate-check counters each earlier lead took at its partner, in every profile. */
+async function seedSold(caps: CapStore, snapshot: Snapshot, ce: CompiledEntity, c: RoutingTestCase, now: Date): Promise<string[]> {
+  const errors: string[] = [];
+  for (const [partnerId, leads] of Object.entries(c.sold ?? {})) {
+    const assignments = ce.profiles.flatMap((cp) => cp.assignments.filter((ca) => ca.partner.id === partnerId));
+    if (!snapshot.config.partners.has(partnerId)) errors.push(`sold: unknown partner '${partnerId}'`);
+    else if (!assignments.some((ca) => ca.dedupe.length)) errors.push(`sold: partner '${partnerId}' has no duplicate check (dedupe) in this entity's profiles`);
+    for (const ca of assignments) {
+      for (const lead of leads) {
+        const counters = dedupeCounters(ca.dedupe, partnerId, { prefix: CAP_PREFIX, key: snapshot.dedupeKey, now: now.getTime() }, lead);
+        for (const counter of counters) await caps.set(counter, 1);
+      }
+    }
+  }
+  return errors;
 }
 
 function expectedRoutes(expect: RoutingTestCase['expect']): 'unmatched' | RouteRef[] {
