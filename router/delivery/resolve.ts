@@ -1,5 +1,5 @@
 // What the delivery side reads from the config being served: a job's delivery settings, and the
-// BullMQ key prefix for a router's Redis prefix. Shared by the in-process wiring (app-deps.ts) and
+// BullMQ key prefix for a router's Redis prefix. Shared by the in-process wiring (runtime.ts) and
 // the delivery thread (thread-entry.ts), so both resolve a job the same way.
 
 import type { Snapshot } from '../routing/snapshot.ts';

@@ -18,7 +18,7 @@ import { createDeliveryMetrics } from './delivery/metrics.ts';
 import { createBullmqDeliveryQueue } from './delivery/queue-bullmq.ts';
 import { createMemoryDeliveryQueue } from './delivery/queue-memory.ts';
 import { DEFAULT_ATTEMPTS, type DurableDeliveryQueue, type QueueOptions } from './delivery/queue.ts';
-import type { DeliveryJob } from './delivery/types.ts';
+import type { DeliveryJob } from './delivery-job.ts';
 import { queuePrefixFor, resolveDelivery } from './delivery/resolve.ts';
 import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliveryHandler, type ResolvedDelivery } from './delivery/worker.ts';

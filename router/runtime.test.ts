@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRouterRuntime, StartupError } from './app-deps.ts';
+import { createRouterRuntime, StartupError } from './runtime.ts';
 import { EnvError, readRouterEnv } from './env.ts';
 import { createLogger } from './observability/logger.ts';
 import { startPartnerServer } from './delivery/testing/partner-server.ts';
