@@ -16,6 +16,11 @@ export interface DeliveryJob {
   receivedAt: string;
   /** The lead's fields, encrypted ones included (they are delivered, never logged). */
   lead: Record<string, unknown>;
+  /**
+   * Dotted paths of `lead` holding sealed (encrypted) values: set when the job went into a Redis
+   * queue with FIELD_ENCRYPTION_KEY (router/delivery/sealed.ts); the channel opens them.
+   */
+  sealed?: string[];
   /** Partners of this profile already tried (for the waterfall). */
   tried: string[];
 }

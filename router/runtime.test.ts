@@ -10,6 +10,8 @@ import { EnvError, readRouterEnv } from './env.ts';
 import { createLogger } from './observability/logger.ts';
 import { startPartnerServer } from './delivery/testing/partner-server.ts';
 import { waitFor } from './delivery/testing/wait.ts';
+import { startSmtp } from './delivery/channels/test-servers.ts';
+import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from './testing/redis-keys.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -173,6 +175,34 @@ partners:
       const redis = new Redis(REDIS_URL);
       const keys = [...await redis.keys(`${prefix}*`), ...await redis.keys(`{${prefix.replace(/:+$/, '')}}*`)];
       if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+  });
+});
+
+describe('createRouterRuntime with Redis: the delivery thread is wired like the main thread', () => {
+  it('sends email from SMTP_FROM (a real SMTP server, delivered by the delivery thread)', async () => {
+    const smtp = await startSmtp();
+    const prefix = testPrefix();
+    const dir = await tree(VALID);
+    const rt = createRouterRuntime({
+      PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix,
+      SMTP_URL: smtp.url, SMTP_FROM: 'Leads <leads@router.example>',
+    }, { logger: quiet() });
+    const { url } = await rt.start();
+    try {
+      const res = await fetch(`${url}/v1/leads/lead`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${randomUUID()}@x.example` }) });
+      expect(res.status).toBe(202);
+      const [mail] = await waitFor('the email', () => (smtp.messages.length ? smtp.messages : null));
+      expect(mail.to).toEqual(['leads@alpha.example']);
+      expect(mail.from).toBe('leads@router.example');
+      expect(mail.raw).toMatch(/^From: Leads <leads@router\.example>\r?$/m);
+    } finally {
+      await rt.stop();
+      await smtp.close();
+      const redis = new Redis(TEST_REDIS_URL);
+      await deleteKeysUnder(redis, prefix);
+      await deleteKeysUnder(redis, `{${prefix.replace(/:+$/, '')}}`);
       await redis.quit();
     }
   });
