@@ -88,6 +88,7 @@ describe('readRouterEnv', () => {
       port: 8080, host: undefined, profilesDir: './profiles', redisUrl: undefined, redisPrefix: 'leadroute:',
       smtpUrl: undefined, smtpFrom: undefined, apiKeys: [], adminKey: undefined, leadRetentionDays: 30, outboxDir: './outbox',
       logLevel: 'info', bodyLimit: 65536, redisCommandTimeoutMs: 1000,
+      fieldEncryptionKey: undefined, fieldEncryptionKeyPrevious: undefined,
     });
   });
 
@@ -96,6 +97,9 @@ describe('readRouterEnv', () => {
     expect(() => readRouterEnv({ PORT: 'http' })).toThrow(EnvError);
     expect(() => readRouterEnv({ LEAD_RETENTION_DAYS: '-1' })).toThrow(/LEAD_RETENTION_DAYS/);
     expect(() => readRouterEnv({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    const key = Buffer.alloc(32, 7);
+    expect(readRouterEnv({ FIELD_ENCRYPTION_KEY: key.toString('base64') }).fieldEncryptionKey).toEqual(key);
+    expect(() => readRouterEnv({ FIELD_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/^FIELD_ENCRYPTION_KEY must be the base64 of exactly 32 bytes/);
   });
 });
 
