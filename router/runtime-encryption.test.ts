@@ -211,6 +211,28 @@ partners:
     expect(String(err)).not.toContain(bad);
   });
 
+  it('refuses a reload that adds encrypted fields on Redis without a key, and keeps serving the last good tree', async () => {
+    const plain = ENCRYPTED_TREE.replace('  ssn: { type: string, encrypted: true }\n', '');
+    const dir = await tree(plain);
+    const prefix = testPrefix();
+    const rt = createRouterRuntime({ PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix }, { logger: quiet(), deliveryThread: false });
+    await rt.start();
+    try {
+      const served = rt.snapshot()!.hash;
+      await writeFile(join(dir, 'all.yaml'), ENCRYPTED_TREE);
+      const outcome = await rt.reload();
+      expect(outcome.ok).toBe(false);
+      expect(outcome.ok ? '' : outcome.problems.map((p) => p.message).join()).toMatch(/FIELD_ENCRYPTION_KEY is not set/);
+      expect(rt.snapshot()!.hash).toBe(served);
+    } finally {
+      await rt.stop();
+      const redis = new Redis(TEST_REDIS_URL);
+      await deleteKeysUnder(redis, prefix);
+      await deleteKeysUnder(redis, `{${prefix.replace(/:+$/, '')}}`);
+      await redis.quit();
+    }
+  });
+
   it('starts embedded with encrypted fields and no key (the fields stay in memory)', async () => {
     const dir = await tree(ENCRYPTED_TREE);
     const p = await startRouterProcess({ env: { PROFILES_DIR: dir, REDIS_URL: undefined, FIELD_ENCRYPTION_KEY: undefined, OUTBOX_DIR: join(dir, 'outbox') } });
