@@ -27,6 +27,8 @@ describe('createFieldCipher', () => {
     expect(a).not.toBe(b);
     expect(a.split(':')[3]).not.toBe(b.split(':')[3]);
     expect(Buffer.from(a.split(':')[3], 'base64url')).toHaveLength(12);
+    const ivs = new Set(Array.from({ length: 1500 }, () => cipher.seal(1, 'x').split(':')[3])); // across pool refills
+    expect(ivs.size).toBe(1500);
   });
 
   it('refuses an altered value, another place (aad), or a malformed envelope', () => {
