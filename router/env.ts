@@ -1,4 +1,6 @@
-// The router's environment (DESIGN.md "Environment"), read and checked in one place.
+// The router's environment (the variables are listed in env-vars.ts), read and checked in one place.
+
+import { decodeFieldKey, FIELD_KEY_BYTES } from './field-crypto.ts';
 
 import { parseSourceKeys } from './http/source-keys.ts';
 
@@ -23,6 +25,10 @@ export interface RouterEnv {
   bodyLimit: number;
   /** A Redis command that gets no answer fails after this long (default 1000 ms). */
   redisCommandTimeoutMs: number;
+  /** FIELD_ENCRYPTION_KEY: seals encrypted lead fields kept in Redis (32 bytes). */
+  fieldEncryptionKey?: Buffer;
+  /** FIELD_ENCRYPTION_KEY_PREVIOUS: the key before a rotation; still opens what it sealed. */
+  fieldEncryptionKeyPrevious?: Buffer;
 }
 
 export class EnvError extends Error {
@@ -35,6 +41,15 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0 || n > max) throw new EnvError(`${name} must be a whole number from 1 to ${max}, got "${raw}"`);
   return n;
+}
+
+function fieldKey(env: NodeJS.ProcessEnv, name: string): Buffer | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const key = decodeFieldKey(raw);
+  // The message never repeats the value: it is a secret.
+  if (!key) throw new EnvError(`${name} must be the base64 of exactly ${FIELD_KEY_BYTES} bytes (e.g. openssl rand -base64 ${FIELD_KEY_BYTES})`);
+  return key;
 }
 
 const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
@@ -67,5 +82,7 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     bodyLimit: positiveInt(env, 'LEAD_BODY_LIMIT', 64 * 1024),
     redisCommandTimeoutMs: positiveInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 60_000),
+    fieldEncryptionKey: fieldKey(env, 'FIELD_ENCRYPTION_KEY'),
+    fieldEncryptionKeyPrevious: fieldKey(env, 'FIELD_ENCRYPTION_KEY_PREVIOUS'),
   };
 }

@@ -3,7 +3,7 @@
 // `file:line:col  severity  CODE  message`) or the environment is wrong.
 
 import { formatText } from './config/problems.ts';
-import { createRouterRuntime, StartupError, type RouterRuntime } from './app-deps.ts';
+import { createRouterRuntime, StartupError, type RouterRuntime } from './runtime.ts';
 import { EnvError } from './env.ts';
 
 let runtime: RouterRuntime;

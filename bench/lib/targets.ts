@@ -1,5 +1,6 @@
 // The HTTP targets, each started in its own process: the bare Hono baseline, the naive durable
 // pipeline, and the router itself (`router/main.ts`, embedded or with Redis).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { firstMessage, freePort, spawnTs, waitForHttp } from './child.ts';
 import type { Child } from './child.ts';
@@ -64,7 +65,7 @@ export async function startRouter(opts: RouterTargetOptions): Promise<RunningTar
   const t0 = performance.now();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['REDIS_URL', 'REDIS_PREFIX', 'LEAD_API_KEYS', 'ADMIN_API_KEY', 'SMTP_URL']) delete env[k];
+  for (const k of ['REDIS_URL', 'REDIS_PREFIX', 'LEAD_API_KEYS', 'ADMIN_API_KEY', 'SMTP_URL', 'FIELD_ENCRYPTION_KEY', 'FIELD_ENCRYPTION_KEY_PREVIOUS']) delete env[k];
   Object.assign(env, {
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -73,7 +74,8 @@ export async function startRouter(opts: RouterTargetOptions): Promise<RunningTar
     // The router's own default (info); BENCH_LOG_LEVEL to compare.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     NODE_ENV: 'production',
-    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl, REDIS_PREFIX: opts.redisPrefix } : {}),
+    // With Redis, encrypted fields are sealed as in production (the tree has some: a key is required).
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl, REDIS_PREFIX: opts.redisPrefix, FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
   });
   const child = spawnTs('router/main.ts', [], { env, nodeArgs: [...ROUTER_NODE_ARGS, ...(opts.nodeArgs ?? [])], replaceEnv: true, name: opts.name });
   const url = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 // What the delivery side reads from the config being served: a job's delivery settings, and the
-// BullMQ key prefix for a router's Redis prefix. Shared by the in-process wiring (app-deps.ts) and
-// the delivery thread (thread-entry.ts), so both resolve a job the same way.
+// BullMQ key prefix for a router's Redis prefix. Used by the delivery wiring (wiring.ts), which the
+// main thread and the delivery thread both build, so both resolve a job the same way.
 
 import type { Snapshot } from '../routing/snapshot.ts';
 import { DEFAULT_ATTEMPTS } from './queue.ts';

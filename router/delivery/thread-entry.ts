@@ -18,16 +18,11 @@ import { readRouterEnv } from '../env.ts';
 import { createRedisLeadStore } from '../leads/redis-store.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createRedisClient } from '../redis.ts';
-import { nextRoute } from '../routing/route.ts';
 import { compileSnapshot, type Snapshot } from '../routing/snapshot.ts';
 import { pooledRandom } from '../ids.ts';
-import { createDeliveryChannel } from './channels/index.ts';
-import { createDeliveryMetrics } from './metrics.ts';
-import { createBullmqDeliveryQueue } from './queue-bullmq.ts';
-import { DEFAULT_ATTEMPTS } from './queue.ts';
-import { queuePrefixFor, resolveDelivery } from './resolve.ts';
+import { fieldKeyMissing } from './sealed.ts';
 import type { ThreadInit, ToMain, ToThread } from './thread.ts';
-import { createDeliveryHandler } from './worker.ts';
+import { createDeliverySide } from './wiring.ts';
 
 const port = parentPort!;
 const init = workerData as ThreadInit;
@@ -62,23 +57,23 @@ const newId = monotonicFactory(pooledRandom());
 const reloader = createConfigReloader<Snapshot>({
   dir: env.profilesDir,
   load: (dir) => loadConfig(dir),
-  compile: (config) => compileSnapshot(config, { env: vars }),
+  // The main thread refuses such a config; a thread that read a newer tree refuses it too.
+  compile: (config) => {
+    const snapshot = compileSnapshot(config, { env: vars });
+    const missing = fieldKeyMissing(snapshot, env);
+    if (missing) throw new Error(missing);
+    return snapshot;
+  },
   // The main thread logs reloads; this one only says when it could not follow.
   logger: { info() {}, warn: (o, m) => logger.warn(o, m), error: (o) => logger.error(o, 'delivery thread: could not reload the profiles; delivering with the last good ones') },
 });
 const current = () => reloader.current();
 
-const queue = createBullmqDeliveryQueue({
-  attemptsFor: (job) => resolveDelivery(current(), job)?.attempts ?? DEFAULT_ATTEMPTS,
-  redisUrl,
-  prefix: queuePrefixFor(prefix),
-  commandTimeoutMs: env.redisCommandTimeoutMs,
-  ...(init.concurrency ? { concurrency: init.concurrency } : {}),
-  logger,
-});
-const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, outboxDir: env.outboxDir, env: vars });
 const registry = new Registry();
-const metrics = createDeliveryMetrics(registry);
+const delivery = createDeliverySide({
+  role: 'delivery', env, vars, current, caps, leads, logger, registry, newId,
+  ...(init.concurrency ? { concurrency: init.concurrency } : {}),
+});
 
 let started = false;
 /** Start the worker once a config is loaded (a job must never meet an empty one). */
@@ -86,15 +81,7 @@ async function load(): Promise<void> {
   const outcome = await reloader.reload();
   if (!outcome.ok || started || stopping) return;
   started = true;
-  queue.start(createDeliveryHandler({
-    channel, leads, caps, queue, logger, metrics,
-    resolveDelivery: (job) => resolveDelivery(current(), job),
-    async waterfall(job) {
-      const snap = current();
-      if (!snap) return null;
-      return nextRoute(snap, job, { caps, now: new Date(), capPrefix: prefix, newId });
-    },
-  }));
+  delivery.start();
 }
 
 let stopping = false;
@@ -102,8 +89,7 @@ async function stop(): Promise<void> {
   stopping = true;
   await reloader.close();
   // The worker finishes the deliveries in flight first.
-  await queue.close().catch((err) => logger.warn({ err }, 'delivery thread: closing the queue failed'));
-  await channel.close().catch(() => undefined);
+  await delivery.close();
   await redis.quit().catch(() => redis.disconnect());
   post({ type: 'stopped' });
   port.close();

@@ -1,22 +1,8 @@
 import type { Delivery } from '../config/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
 
-/** One lead going to one partner through one profile. Retries keep the same deliveryId. */
-export interface DeliveryJob {
-  deliveryId: string;
-  leadId: string;
-  entity: string;
-  profile: string;
-  partner: string;
-  priority: number;
-  price?: number;
-  reservationId?: string;
-  test: boolean;
-  receivedAt: string;
-  /** The lead's fields, encrypted ones included (they are delivered, never logged). */
-  lead: Record<string, unknown>;
-  /** Partners of this profile already tried (for the waterfall). */
-  tried: string[];
-}
+// The job lives in router/delivery-job.ts (routing makes jobs too); the delivery side takes it from here.
+export type { DeliveryJob };
 
 /** The result of one attempt on one channel. */
 export interface AttemptResult {

@@ -2,7 +2,7 @@
 // deliveries. 202 only once the record and the jobs are stored; anything less gives the caps back
 // and is a 503: a lead is never accepted and then lost.
 import { LeadrouteError } from '../errors.ts';
-import type { DeliveryJob } from '../delivery/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { idsOnly, stripEncrypted } from '../observability/logger.ts';
 import { releaseRoutes, routeLead } from '../routing/route.ts';

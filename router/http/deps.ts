@@ -1,9 +1,10 @@
-// What the HTTP app needs, injected (router/app-deps.ts wires the real parts; tests wire their own).
+// What the HTTP app needs, injected (router/runtime.ts wires the real parts; tests wire their own).
 // Store and queue types are the narrow slices the app uses, so any implementation fits.
 
 import type { CapStore } from '../caps/types.ts';
 import type { ReloadStatus } from '../config/watch.ts';
-import type { DeliveryJob, DeliveryQueue } from '../delivery/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
+import type { DeliveryQueue } from '../delivery/types.ts';
 import type { IdempotencyStore } from '../leads/idempotency.ts';
 import type { DuplicateStore } from '../dedupe/duplicate-store.ts';
 import type { LeadRecord } from '../leads/types.ts';

@@ -7,7 +7,7 @@ import type { Assignment, Config, Entity, Partner, Profile } from '../config/typ
 import type { ReloadStatus } from '../config/watch.ts';
 import { createMemoryCapStore } from '../caps/memory.ts';
 import type { CapStore } from '../caps/types.ts';
-import type { DeliveryJob } from '../delivery/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
 import { createMemoryIdempotencyStore } from '../leads/idempotency.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { createLogger } from '../observability/logger.ts';

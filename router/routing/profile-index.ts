@@ -11,7 +11,7 @@
 // whose list is shortest for its value, and keeps the profiles whose other keys it meets.
 import { indexableConditions } from '../rules/indexable.ts';
 import { compilePath, type PathReader } from '../rules/path.ts';
-import type { CompiledProfile } from './snapshot.ts';
+import type { CompiledProfile } from './compiled.ts';
 
 export interface ProfileIndex {
   /** Enabled profiles that could match the lead, in file order. */

@@ -5,7 +5,7 @@
 import { LeadrouteError } from '../errors.ts';
 import type { CapCounter, CapStore } from '../caps/types.ts';
 import { capCountersMemo } from '../caps/windows.ts';
-import type { DeliveryJob } from '../delivery/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups } from './eligibility.ts';

@@ -1,49 +1,17 @@
 // A Snapshot is the compiled, immutable form of one loaded Config: rules compiled to closures,
 // assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
 // whole snapshots on reload; a request keeps the one it started with.
-import type { Assignment, Config, Delivery, Entity, FieldDef, Partner, Profile, Rule, ScheduleSpec } from '../config/types.ts';
+import type { Config, Delivery, Entity, FieldDef, Profile, Rule, ScheduleSpec } from '../config/types.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
-import type { AssignmentDedupe } from '../dedupe/counters.ts';
 import { dedupeKeyFrom } from '../dedupe/key.ts';
 import { assignmentCapScope } from './cap-scope.ts';
 import { compileRules } from '../rules/compile.ts';
-import type { CompiledRules } from '../rules/types.ts';
-import type { CapCounter } from '../caps/types.ts';
-import { resolveEnvRefs } from '../delivery/secrets.ts';
+import { resolveEnvRefs } from '../env-refs.ts';
+import type { CompiledAssignment, CompiledProfile } from './compiled.ts';
 import { buildProfileIndex, type ProfileIndex } from './profile-index.ts';
 
-export interface CompiledAssignment {
-  assignment: Assignment;
-  partner: Partner;
-  rules: CompiledRules;
-  /** Assignment override, else the partner's delivery, with `${ENV}` references resolved. */
-  delivery: Delivery;
-  /** Calendar caps run in the partner's timezone, else the entity's, else UTC. */
-  timezone: string;
-  /** Position in the profile file, for traces (`partners[2]`). */
-  position: number;
-  /** The partner's schedule, then the assignment's: the partner takes leads when all are open. */
-  schedules: readonly Schedule[];
-  /** Share among equal priorities (first-match), default 1. */
-  weight: number;
-  /** Duplicate checks: the partner's (across profiles), then the assignment's (this profile). */
-  dedupe: readonly AssignmentDedupe[];
-  /**
-   * A cache, not config: the assignment's cap counters for the current windows, made by routing
-   * the first time a lead reaches this assignment (route.ts countersFor).
-   */
-  countersAt: ((prefix: string, now: Date) => readonly CapCounter[]) | undefined;
-}
-
-export interface CompiledProfile {
-  profile: Profile;
-  /** Position among the entity's profiles, so candidate lists keep file order. */
-  order: number;
-  rules: CompiledRules;
-  /** Highest priority first; equal priorities keep file order. */
-  assignments: readonly CompiledAssignment[];
-}
+export type { CompiledAssignment, CompiledProfile };
 
 export interface CompiledEntity {
   entity: Entity;

@@ -150,14 +150,5 @@ function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void
   visit(rule, path);
 }
 
-/** `${NAME}` references as the delivery code resolves them. */
-export const ENV_REF = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
-
-export function hasEnvRef(s: string): boolean {
-  ENV_REF.lastIndex = 0;
-  return ENV_REF.test(s);
-}
-
-export function stripEnvRefs(s: string): string {
-  return s.replace(ENV_REF, '');
-}
+/** `${NAME}` references, parsed as routing resolves them (router/env-refs.ts is their one home). */
+export { ENV_REF, envRefNames, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';

@@ -1,7 +1,7 @@
 // Resolves `${ENV}` references left in delivery settings at send time, once per settings object
 // (config snapshots are immutable, so an object identity is a stable cache key).
 
-import { resolveEnvRefs, type ResolvedEnvRefs } from '../secrets.ts';
+import { resolveEnvRefs, type ResolvedEnvRefs } from '../../env-refs.ts';
 
 export type EnvResolver = <T extends object>(settings: T) => ResolvedEnvRefs<T>;
 

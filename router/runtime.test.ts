@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRouterRuntime, StartupError } from './app-deps.ts';
+import { createRouterRuntime, StartupError } from './runtime.ts';
 import { EnvError, readRouterEnv } from './env.ts';
 import { createLogger } from './observability/logger.ts';
 import { startPartnerServer } from './delivery/testing/partner-server.ts';
 import { waitFor } from './delivery/testing/wait.ts';
+import { startSmtp } from './delivery/channels/test-servers.ts';
+import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from './testing/redis-keys.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -86,6 +88,7 @@ describe('readRouterEnv', () => {
       port: 8080, host: undefined, profilesDir: './profiles', redisUrl: undefined, redisPrefix: 'leadroute:',
       smtpUrl: undefined, smtpFrom: undefined, apiKeys: [], adminKey: undefined, leadRetentionDays: 30, outboxDir: './outbox',
       logLevel: 'info', bodyLimit: 65536, redisCommandTimeoutMs: 1000,
+      fieldEncryptionKey: undefined, fieldEncryptionKeyPrevious: undefined,
     });
   });
 
@@ -94,6 +97,9 @@ describe('readRouterEnv', () => {
     expect(() => readRouterEnv({ PORT: 'http' })).toThrow(EnvError);
     expect(() => readRouterEnv({ LEAD_RETENTION_DAYS: '-1' })).toThrow(/LEAD_RETENTION_DAYS/);
     expect(() => readRouterEnv({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    const key = Buffer.alloc(32, 7);
+    expect(readRouterEnv({ FIELD_ENCRYPTION_KEY: key.toString('base64') }).fieldEncryptionKey).toEqual(key);
+    expect(() => readRouterEnv({ FIELD_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/^FIELD_ENCRYPTION_KEY must be the base64 of exactly 32 bytes/);
   });
 });
 
@@ -173,6 +179,34 @@ partners:
       const redis = new Redis(REDIS_URL);
       const keys = [...await redis.keys(`${prefix}*`), ...await redis.keys(`{${prefix.replace(/:+$/, '')}}*`)];
       if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+  });
+});
+
+describe('createRouterRuntime with Redis: the delivery thread is wired like the main thread', () => {
+  it('sends email from SMTP_FROM (a real SMTP server, delivered by the delivery thread)', async () => {
+    const smtp = await startSmtp();
+    const prefix = testPrefix();
+    const dir = await tree(VALID);
+    const rt = createRouterRuntime({
+      PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix,
+      SMTP_URL: smtp.url, SMTP_FROM: 'Leads <leads@router.example>',
+    }, { logger: quiet() });
+    const { url } = await rt.start();
+    try {
+      const res = await fetch(`${url}/v1/leads/lead`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${randomUUID()}@x.example` }) });
+      expect(res.status).toBe(202);
+      const [mail] = await waitFor('the email', () => (smtp.messages.length ? smtp.messages : null));
+      expect(mail.to).toEqual(['leads@alpha.example']);
+      expect(mail.from).toBe('leads@router.example');
+      expect(mail.raw).toMatch(/^From: Leads <leads@router\.example>\r?$/m);
+    } finally {
+      await rt.stop();
+      await smtp.close();
+      const redis = new Redis(TEST_REDIS_URL);
+      await deleteKeysUnder(redis, prefix);
+      await deleteKeysUnder(redis, `{${prefix.replace(/:+$/, '')}}`);
       await redis.quit();
     }
   });

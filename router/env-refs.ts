@@ -1,7 +1,23 @@
 // `${NAME}` references in delivery settings, resolved from the environment. Secrets live only in the
 // environment; the profile files hold references. Missing names are reported, never values.
+// The one home of the reference syntax: routing resolves with it, the profile checks parse with it.
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** A `${NAME}` reference; group 1 is the name. Global: reset `lastIndex` before `test`/`exec`. */
+export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export function hasEnvRef(s: string): boolean {
+  ENV_REF.lastIndex = 0;
+  return ENV_REF.test(s);
+}
+
+export function stripEnvRefs(s: string): string {
+  return s.replace(ENV_REF, '');
+}
+
+/** The names `s` references, each once, in order of first use. */
+export function envRefNames(s: string): string[] {
+  return [...new Set(Array.from(s.matchAll(ENV_REF), (m) => m[1]))];
+}
 
 export interface ResolvedEnvRefs<T> {
   value: T;

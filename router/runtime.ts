@@ -13,15 +13,9 @@ import { loadConfig } from './config/load.ts';
 import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-thread.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
-import { createDeliveryChannel } from './delivery/channels/index.ts';
-import { createDeliveryMetrics } from './delivery/metrics.ts';
-import { createBullmqDeliveryQueue } from './delivery/queue-bullmq.ts';
-import { createMemoryDeliveryQueue } from './delivery/queue-memory.ts';
-import { DEFAULT_ATTEMPTS, type DurableDeliveryQueue, type QueueOptions } from './delivery/queue.ts';
-import type { DeliveryJob } from './delivery/types.ts';
-import { queuePrefixFor, resolveDelivery } from './delivery/resolve.ts';
+import { fieldKeyMissing } from './delivery/sealed.ts';
 import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
-import { createDeliveryHandler, type ResolvedDelivery } from './delivery/worker.ts';
+import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
@@ -33,7 +27,6 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisClient, waitForRedis } from './redis.ts';
-import { nextRoute } from './routing/route.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
@@ -86,15 +79,10 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let leads: LeadStore;
   let idempotency: IdempotencyStore;
   let duplicates: DuplicateStore;
-  let queue: DurableDeliveryQueue;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
   let loaderThread: ConfigLoaderThread | undefined;
   const current = () => reloader?.current();
-
-  /** The delivery settings of a job's partner in the config being served now. */
-  const resolve = (job: DeliveryJob): ResolvedDelivery | null => resolveDelivery(current(), job);
-  const queueOpts: QueueOptions = { attemptsFor: (job) => resolve(job)?.attempts ?? DEFAULT_ATTEMPTS };
 
   if (env.redisUrl) {
     let down = false;
@@ -114,23 +102,21 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     duplicates = createRedisDuplicateStore(redis, { prefix });
-    queue = createBullmqDeliveryQueue({
-      ...queueOpts, redisUrl: env.redisUrl, prefix: queuePrefixFor(prefix),
-      commandTimeoutMs: env.redisCommandTimeoutMs, logger,
-    });
   } else {
     caps = createMemoryCapStore();
     leads = createMemoryLeadStore({ retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createMemoryIdempotencyStore();
     duplicates = createMemoryDuplicateStore();
-    queue = createMemoryDeliveryQueue({ ...queueOpts, logger });
   }
 
-  // With Redis the worker runs in the delivery thread (started with the profiles, in start()).
+  // With Redis the worker runs in the delivery thread (started with the profiles, in start()),
+  // which builds its own delivery side the same way (delivery/wiring.ts).
   const threaded = Boolean(redis) && opts.deliveryThread !== false;
   let thread: DeliveryThread | undefined;
-  const deliveryMetrics = createDeliveryMetrics(metrics.registry, { queue, attempts: !threaded });
-  const channel = createDeliveryChannel({ smtpUrl: env.smtpUrl, from: env.smtpFrom, outboxDir: env.outboxDir, env: vars });
+  const delivery = createDeliverySide({
+    role: threaded ? 'intake' : 'all', env, vars, current, caps, leads, logger, registry: metrics.registry, newId,
+  });
+  const { queue } = delivery;
   let stopping = false;
 
   const app = createApp({
@@ -165,23 +151,30 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let server: Server | undefined;
   let started = false;
 
+  /** Duplicate checks on Redis without DEDUPE_KEY: why the config cannot be served, else null. */
+  function dedupeKeyMissing(snapshot: Snapshot): string | null {
+    if (!redis || !snapshot.usesDedupe || vars.DEDUPE_KEY?.trim()) return null;
+    return 'DEDUPE_KEY is not set: the profiles use duplicate checks (dedupe, duplicates), which on Redis need one key shared by every router';
+  }
+
   async function start() {
     if (started) throw new Error('the router runtime was started already');
     started = true;
+    // A config is not served on Redis without the keys it needs: FIELD_ENCRYPTION_KEY to seal its
+    // encrypted fields, DEDUPE_KEY so that every router hashes consumers alike (a reload that
+    // needs a missing key is refused like an invalid one).
     const compile = (config: Parameters<typeof compileSnapshot>[0]) => {
-      const snap = compileSnapshot(config, { env: vars });
-      // Routers sharing a Redis must hash consumers with one key, or none would see another's.
-      if (redis && snap.usesDedupe && !vars.DEDUPE_KEY?.trim()) {
-        throw new StartupError('DEDUPE_KEY is not set: the profiles use duplicate checks (dedupe, duplicates), which on Redis need one key shared by every router');
-      }
-      return snap;
+      const snapshot = compileSnapshot(config, { env: vars });
+      const missing = fieldKeyMissing(snapshot, env) ?? dedupeKeyMissing(snapshot);
+      if (missing) throw new StartupError(missing);
+      return snapshot;
     };
     const loaded = await loadConfig(env.profilesDir);
     if (!loaded.ok) {
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
     for (const p of loaded.problems) logger.warn({ problem: p }, `${p.file}:${p.line}:${p.col} ${p.code} ${p.message}`);
-    const initial = compile(loaded.config); // StartupError when a setting it needs is missing
+    const initial = compile(loaded.config);
     if (initial.missingEnv.length) {
       logger.warn({ missing: initial.missingEnv }, 'deliveries reference environment variables that are not set');
     }
@@ -210,15 +203,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     if (threaded) {
       thread = startDeliveryThread({ vars, logger });
     } else {
-      queue.start(createDeliveryHandler({
-        channel, leads, caps, queue, logger, metrics: deliveryMetrics,
-        resolveDelivery: resolve,
-        async waterfall(job) {
-          const snap = current();
-          if (!snap) return null;
-          return nextRoute(snap, job, { caps, now: new Date(), capPrefix: prefix, newId });
-        },
-      }));
+      delivery.start();
     }
 
     if (env.apiKeys.length === 0) {
@@ -268,8 +253,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       await reloader?.close();
       await loaderThread?.close();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
-      await queue.close().catch((err) => logger.warn({ err }, 'closing the delivery queue failed'));
-      await channel.close().catch(() => undefined);
+      await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
       if (redis) await redis.quit().catch(() => redis!.disconnect());
       logger.info('stopped');

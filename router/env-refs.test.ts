@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEnvRefs } from './secrets.ts';
+import { resolveEnvRefs } from './env-refs.ts';
 
 describe('resolveEnvRefs', () => {
   it('replaces ${NAME} in every string, deeply, without touching the input', () => {

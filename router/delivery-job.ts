@@ -1,0 +1,26 @@
+// The delivery job: what routing decides (one lead to one partner through one profile) and the
+// delivery side carries out. Its own module so that routing, intake and delivery all use it
+// without routing depending on delivery.
+
+/** One lead going to one partner through one profile. Retries keep the same deliveryId. */
+export interface DeliveryJob {
+  deliveryId: string;
+  leadId: string;
+  entity: string;
+  profile: string;
+  partner: string;
+  priority: number;
+  price?: number;
+  reservationId?: string;
+  test: boolean;
+  receivedAt: string;
+  /** The lead's fields, encrypted ones included (they are delivered, never logged). */
+  lead: Record<string, unknown>;
+  /**
+   * Dotted paths of `lead` holding sealed (encrypted) values: set when the job went into a Redis
+   * queue with FIELD_ENCRYPTION_KEY (router/delivery/sealed.ts); the channel opens them.
+   */
+  sealed?: string[];
+  /** Partners of this profile already tried (for the waterfall). */
+  tried: string[];
+}
