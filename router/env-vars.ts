@@ -14,6 +14,7 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
   { name: 'HOST', description: 'The interface the router listens on; unset: every interface.' },
   { name: 'PROFILES_DIR', default: './profiles', description: 'The profiles directory (read recursively, hot-reloaded).' },
   { name: 'REDIS_URL', description: 'Redis for caps, lead records, idempotency and the durable delivery queue; unset: embedded in-memory stores, one process.' },
+  { name: 'REDIS_CLUSTER_NODES', description: 'Redis Cluster seed nodes, `host:port,host:port,…`, used instead of REDIS_URL (setting both is an error); the client finds the other nodes itself.' },
   { name: 'REDIS_PREFIX', default: 'leadroute:', description: 'Namespace of every Redis key, so several deployments can share one Redis.' },
   { name: 'REDIS_COMMAND_TIMEOUT_MS', default: '1000', description: 'A Redis command with no answer fails after this long, so a hung Redis is a fast 503.' },
   { name: 'SMTP_URL', description: 'SMTP server for email deliveries (smtp:// or smtps://); unset: emails are written to OUTBOX_DIR.' },

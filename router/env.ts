@@ -10,6 +10,8 @@ export interface RouterEnv {
   host?: string;
   profilesDir: string;
   redisUrl?: string;
+  /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES), used instead of redisUrl. */
+  redisClusterNodes?: RedisNode[];
   /** Namespace of every Redis key (caps, leads, queue, idempotency); default `leadroute:`. */
   redisPrefix: string;
   smtpUrl?: string;
@@ -29,6 +31,11 @@ export interface RouterEnv {
   fieldEncryptionKey?: Buffer;
   /** FIELD_ENCRYPTION_KEY_PREVIOUS: the key before a rotation; still opens what it sealed. */
   fieldEncryptionKeyPrevious?: Buffer;
+}
+
+export interface RedisNode {
+  host: string;
+  port: number;
 }
 
 export class EnvError extends Error {
@@ -64,14 +71,28 @@ function sourceKeys(env: NodeJS.ProcessEnv): string[] {
   return entries;
 }
 
+/** `host:port,host:port,…` (IPv6 hosts in brackets: `[::1]:7000`). */
+function clusterNodes(raw: string | undefined): RedisNode[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(item);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) throw new EnvError(`REDIS_CLUSTER_NODES must be host:port pairs separated by commas, got "${item}"`);
+    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  });
+}
+
 export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new EnvError('REDIS_URL must start with redis:// or rediss://');
+  const redisClusterNodes = clusterNodes(nonEmpty(env.REDIS_CLUSTER_NODES));
+  if (redisUrl && redisClusterNodes) throw new EnvError('set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (Redis Cluster), not both');
   return {
     port: env.PORT?.trim() === '0' ? 0 : positiveInt(env, 'PORT', 8080, 65535),
     host: nonEmpty(env.HOST),
     profilesDir: nonEmpty(env.PROFILES_DIR) ?? './profiles',
     redisUrl,
+    redisClusterNodes,
     redisPrefix: env.REDIS_PREFIX ?? 'leadroute:',
     smtpUrl: nonEmpty(env.SMTP_URL),
     smtpFrom: nonEmpty(env.SMTP_FROM),

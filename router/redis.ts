@@ -2,8 +2,20 @@
 // either answers or fails fast (no offline queue, a command timeout), so a lead is refused with
 // 503 rather than accepted and left uncounted; the client reconnects forever on its own.
 import type { Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+import type { RedisNode, RouterEnv } from './env.ts';
 import { LeadrouteError } from './errors.ts';
+
+/** One Redis, or a Redis Cluster: the stores take either (every script's keys share one slot). */
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: a `redis://` URL, or the seed nodes of a Redis Cluster. */
+export type RedisTarget = string | readonly RedisNode[];
+
+/** REDIS_CLUSTER_NODES, else REDIS_URL; undefined: no Redis (embedded stores). */
+export function redisTargetOf(env: Pick<RouterEnv, 'redisUrl' | 'redisClusterNodes'>): RedisTarget | undefined {
+  return env.redisClusterNodes ?? env.redisUrl;
+}
 
 export interface RedisClientOptions {
   /** A command that gets no answer fails after this long (default 1000 ms). */
@@ -17,6 +29,64 @@ export interface RedisClientOptions {
 /** Longest wait between reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 
+/** Reconnect forever: 50 ms, 100 ms, … capped at 1 s. */
+export const reconnectDelay = (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 10), MAX_RECONNECT_DELAY_MS);
+
+/** The client for the router's environment (REDIS_CLUSTER_NODES or REDIS_URL); undefined without Redis. */
+export function createRedisFromEnv(
+  env: Pick<RouterEnv, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>,
+  opts: Omit<RedisClientOptions, 'commandTimeoutMs'> = {},
+): RedisClient | undefined {
+  const target = redisTargetOf(env);
+  if (target === undefined) return undefined;
+  const o = { ...opts, commandTimeoutMs: env.redisCommandTimeoutMs };
+  return typeof target === 'string' ? createRedisClient(target, o) : createRedisClusterClient(target, o);
+}
+
+/**
+ * A Redis Cluster client with the same "answer or fail fast" behaviour as createRedisClient. A
+ * command Redis answered with MOVED, ASK, TRYAGAIN or CLUSTERDOWN was not run and is sent again
+ * (to the new master after a failover); one whose connection closed may have run, so it fails
+ * (the lead gets a 503 and its source retries) instead of being sent twice.
+ */
+export function createRedisClusterClient(nodes: readonly RedisNode[], opts: RedisClientOptions = {}): Cluster {
+  const commandTimeout = opts.commandTimeoutMs ?? 1000;
+  const options: ClusterOptions = {
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    clusterRetryStrategy: reconnectDelay,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: Math.max(1000, commandTimeout),
+    redisOptions: {
+      commandTimeout,
+      maxRetriesPerRequest: 1,
+      autoResendUnfulfilledCommands: false,
+      connectTimeout: Math.max(2000, commandTimeout * 2),
+      ...(opts.name ? { connectionName: opts.name } : {}),
+    },
+  };
+  const client = connectEagerly(new Cluster(nodes.map((n) => ({ ...n })), options));
+  client.on('error', (err: Error) => opts.onError?.(err));
+  return client;
+}
+
+/**
+ * Connect to every node as soon as the cluster client learns of it. Without an offline queue a
+ * command to a node whose connection is still opening fails, and ioredis opens a node's connection
+ * only at its first command: the commands right behind it, and those that follow a failover to a
+ * replica nobody had talked to, would fail for nothing.
+ */
+export function connectEagerly(client: Cluster): Cluster {
+  const open = (node: Redis) => {
+    if (node.status === 'wait') node.connect().catch(() => undefined);
+  };
+  client.on('+node', open);
+  for (const node of client.nodes('all')) open(node);
+  return client;
+}
+
 export function createRedisClient(url: string, opts: RedisClientOptions = {}): Redis {
   const commandTimeout = opts.commandTimeoutMs ?? 1000;
   const client = new Redis(url, {
@@ -29,8 +99,7 @@ export function createRedisClient(url: string, opts: RedisClientOptions = {}): R
     // resending it after reconnecting would count a reservation nobody holds.
     autoResendUnfulfilledCommands: false,
     connectTimeout: Math.max(2000, commandTimeout * 2),
-    // Reconnect forever: 50 ms, 100 ms, … capped at 1 s.
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 10), MAX_RECONNECT_DELAY_MS),
+    retryStrategy: reconnectDelay,
     // Commands issued in one event-loop turn (caps, lead records, idempotency, from every request
     // in flight) go out in one write and come back in one read. Safe here: nothing on this client
     // blocks or uses MULTI across turns (BullMQ has its own connections, without it).
@@ -43,7 +112,7 @@ export function createRedisClient(url: string, opts: RedisClientOptions = {}): R
 }
 
 /** Resolve once `client` answers PING; reject with UNAVAILABLE after `timeoutMs`. */
-export async function waitForRedis(client: Redis, timeoutMs: number): Promise<void> {
+export async function waitForRedis(client: RedisClient, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -79,7 +148,12 @@ export async function waitForRedis(client: Redis, timeoutMs: number): Promise<vo
  * like BullMQ's worker connection, whose every job completion is its own command. Commands keep
  * their order and their replies are read as before; a write only waits for the end of the turn.
  */
-export function coalesceWrites<C extends Redis>(client: C): C {
+export function coalesceWrites<C extends RedisClient>(client: C): C {
+  // A cluster client: each node connection, as the cluster opens it.
+  if (client instanceof Cluster) {
+    client.on('+node', (node: Redis) => coalesceWrites(node));
+    return client;
+  }
   const patched = new WeakSet<Socket>();
   const patch = () => {
     const stream = (client as unknown as { stream?: Socket }).stream;

@@ -5,7 +5,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Redis } from 'ioredis';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
@@ -26,7 +25,7 @@ import type { LeadStore } from './leads/store.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
-import { createRedisClient, waitForRedis } from './redis.ts';
+import { createRedisFromEnv, redisTargetOf, waitForRedis, type RedisClient } from './redis.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
@@ -74,7 +73,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   const newId = createIdFactory();
   const prefix = env.redisPrefix;
 
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let caps: CapStore;
   let leads: LeadStore;
   let idempotency: IdempotencyStore;
@@ -84,16 +83,15 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let loaderThread: ConfigLoaderThread | undefined;
   const current = () => reloader?.current();
 
-  if (env.redisUrl) {
+  if (redisTargetOf(env)) {
     let down = false;
-    redis = createRedisClient(env.redisUrl, {
-      commandTimeoutMs: env.redisCommandTimeoutMs,
+    redis = createRedisFromEnv(env, {
       name: 'leadroute-router',
       onError: (err) => {
         if (!down) logger.error({ err: err.message }, 'redis unavailable: leads are refused with 503 until it is back');
         down = true;
       },
-    });
+    })!;
     redis.on('ready', () => {
       if (down) logger.info('redis reachable again');
       down = false;

@@ -1,7 +1,7 @@
 // The Redis cap store, for many router instances sharing one Redis (or Redis Cluster).
 // Reserve is one Lua script: check every window, then count in all of them, atomically. Every key
 // of one call carries the partner's hash tag (`{acme}`), so a call touches one Cluster slot.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { hashTag, reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
 import type { CapCounter, CapStore, ReserveResult } from './types.ts';
 
@@ -55,7 +55,7 @@ interface CapCommands {
   leadrouteCapTurn(numKeys: number, ...args: Arg[]): Promise<number>;
 }
 
-function defineCommands(redis: Redis): Redis & CapCommands {
+function defineCommands(redis: RedisClient): RedisClient & CapCommands {
   const scripts: Record<keyof CapCommands, string> = {
     leadrouteCapReserve: RESERVE_LUA,
     leadrouteCapRelease: RELEASE_LUA,
@@ -65,7 +65,7 @@ function defineCommands(redis: Redis): Redis & CapCommands {
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') redis.defineCommand(name, { lua });
   }
-  return redis as Redis & CapCommands;
+  return redis as RedisClient & CapCommands;
 }
 
 /**
@@ -73,7 +73,7 @@ function defineCommands(redis: Redis): Redis & CapCommands {
  * The client is injected: `close()` leaves it open, its owner quits it. `prefix` must match the one
  * given to capCounters (reservations and turn counters live under it too).
  */
-export function createRedisCapStore(redis: Redis, opts: { prefix: string }): CapStore {
+export function createRedisCapStore(redis: RedisClient, opts: { prefix: string }): CapStore {
   const r = defineCommands(redis);
   const { prefix } = opts;
   const resKey = (partner: string, id: string) => `${prefix}cap:{${partner}}:res:${id}`;

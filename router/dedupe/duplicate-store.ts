@@ -1,7 +1,7 @@
 // Entity `duplicates`: the first lead of a consumer within the window holds its hashes; a repeat
 // is answered 409 DUPLICATE naming that first lead. Claim is atomic (one Lua script on Redis; one
 // synchronous step in memory), so two copies posted at once cannot both pass.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 
 export interface DuplicateStore {
   /**
@@ -60,11 +60,11 @@ interface DuplicateCommands {
   leadrouteDupRelease(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
-export function createRedisDuplicateStore(redis: Redis, opts: { prefix: string }): DuplicateStore {
+export function createRedisDuplicateStore(redis: RedisClient, opts: { prefix: string }): DuplicateStore {
   for (const [name, lua] of [['leadrouteDupClaim', CLAIM_LUA], ['leadrouteDupRelease', RELEASE_LUA]] as const) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') redis.defineCommand(name, { lua });
   }
-  const r = redis as Redis & DuplicateCommands;
+  const r = redis as RedisClient & DuplicateCommands;
   const keys = (entity: string, hashes: readonly string[]) => hashes.map((h) => `${opts.prefix}dup:{${entity}}:${h}`);
   return {
     async claim(entity, hashes, leadId, ttlMs) {

@@ -17,7 +17,7 @@
 // - Attempts: an attempts job knows the attempts made before it (`prior`), so attempt numbers and
 //   the backoff schedule run on from the batch's first attempt.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import type { DeliveryJob } from './types.ts';
 
 /** Job names. A batch's name carries its size, so the queue depth can be summed in Redis. */
@@ -81,12 +81,12 @@ for i = 1, 3 do add(redis.call('LRANGE', KEYS[i], 0, -1)) end
 for i = 4, 5 do add(redis.call('ZRANGE', KEYS[i], 0, -1)) end
 return total`;
 
-type ScriptClient = Redis & {
+type ScriptClient = RedisClient & {
   leadrouteClaim(...args: (string | number)[]): Promise<number[]>;
   leadrouteDepth(...args: (string | number)[]): Promise<number>;
 };
 
-function scripts(client: Redis): ScriptClient {
+function scripts(client: RedisClient): ScriptClient {
   const c = client as ScriptClient;
   if (typeof c.leadrouteClaim !== 'function') {
     client.defineCommand('leadrouteClaim', { lua: CLAIM_SCRIPT });
@@ -99,7 +99,7 @@ function scripts(client: Redis): ScriptClient {
 export type QueueKeyPrefix = string;
 
 /** The deliveries of a batch this batch may run (the others are run by the batch that claimed them first). */
-export async function claimDeliveries(client: Redis, keys: QueueKeyPrefix, batchId: string, deliveries: readonly DeliveryJob[]): Promise<DeliveryJob[]> {
+export async function claimDeliveries(client: RedisClient, keys: QueueKeyPrefix, batchId: string, deliveries: readonly DeliveryJob[]): Promise<DeliveryJob[]> {
   if (deliveries.length === 0) return [];
   const claimKeys = deliveries.map((d) => `${keys}claim:${d.deliveryId}`);
   const mine = await scripts(client).leadrouteClaim(claimKeys.length, ...claimKeys, batchId, CLAIM_TTL_MS);
@@ -107,7 +107,7 @@ export async function claimDeliveries(client: Redis, keys: QueueKeyPrefix, batch
 }
 
 /** Deliveries waiting, delayed or running (summed in one script). */
-export async function deliveryDepth(client: Redis, keys: QueueKeyPrefix): Promise<number> {
+export async function deliveryDepth(client: RedisClient, keys: QueueKeyPrefix): Promise<number> {
   const lists = ['wait', 'paused', 'active', 'prioritized', 'delayed'].map((k) => keys + k);
   return Number(await scripts(client).leadrouteDepth(...lists, keys));
 }

@@ -18,11 +18,11 @@
 // Production Redis needs `appendonly yes` and `maxmemory-policy noeviction` for this to hold.
 
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
-import { coalesceWrites } from '../redis.ts';
+import { coalesceWrites, connectEagerly, reconnectDelay, type RedisClient, type RedisTarget } from '../redis.ts';
 import { retryDelayMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
 import {
@@ -45,7 +45,10 @@ export const DEFAULT_STALLED_INTERVAL_MS = 10_000;
 export const DEFAULT_MAX_STALLED_COUNT = 2;
 
 export interface BullmqQueueOptions extends QueueOptions {
-  redisUrl: string;
+  /** One Redis (`redis://…`). */
+  redisUrl?: string;
+  /** Or any target, a Redis Cluster's seed nodes included (the prefix must then be one hash tag). */
+  redis?: RedisTarget;
   name?: string;
   /** BullMQ key prefix; tests use a unique one. */
   prefix?: string;
@@ -65,24 +68,32 @@ export interface BullmqQueueOptions extends QueueOptions {
  *   queue, a command timeout), so a lead is answered 503 instead of waiting;
  * - `worker`: BullMQ requires `maxRetriesPerRequest: null` (it blocks on Redis waiting for jobs and
  *   must survive reconnections); BullMQ duplicates it for its blocking commands.
- * Both reconnect forever (backing off to 1 s).
+ * Both reconnect forever (backing off to 1 s). On a Redis Cluster (seed nodes), the same options
+ * apply to every node; the queue connection does not resend a command whose connection closed
+ * (it may have run: the enqueue fails instead), the worker's follows a failover like BullMQ expects.
  */
 export function createBullmqConnection(
-  url: string,
+  target: RedisTarget,
   role: 'queue' | 'worker',
   opts: { commandTimeoutMs?: number; onError?: (err: Error) => void } = {},
-): Redis {
-  const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times - 1, 10), 1000);
-  const client = role === 'worker'
-    ? new Redis(url, { maxRetriesPerRequest: null, retryStrategy, connectionName: 'leadroute-delivery-worker' })
-    : new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      commandTimeout: opts.commandTimeoutMs ?? 2000,
-      connectTimeout: Math.max(2000, (opts.commandTimeoutMs ?? 2000) * 2),
-      retryStrategy,
-      connectionName: 'leadroute-delivery-queue',
-    });
+): RedisClient {
+  const retryStrategy = reconnectDelay;
+  const connectionName = role === 'worker' ? 'leadroute-delivery-worker' : 'leadroute-delivery-queue';
+  const commandTimeout = opts.commandTimeoutMs ?? 2000;
+  const failFast = { maxRetriesPerRequest: 1, commandTimeout, connectTimeout: Math.max(2000, commandTimeout * 2) };
+  let client: RedisClient;
+  if (typeof target !== 'string') {
+    client = role === 'worker'
+      ? new Cluster(target.map((n) => ({ ...n })), { clusterRetryStrategy: retryStrategy, redisOptions: { maxRetriesPerRequest: null, connectionName } })
+      : connectEagerly(new Cluster(target.map((n) => ({ ...n })), {
+        enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0,
+        redisOptions: { ...failFast, connectionName },
+      }));
+  } else {
+    client = role === 'worker'
+      ? new Redis(target, { maxRetriesPerRequest: null, retryStrategy, connectionName })
+      : new Redis(target, { ...failFast, enableOfflineQueue: false, retryStrategy, connectionName });
+  }
   client.on('error', (err: Error) => opts.onError?.(err));
   return client;
 }
@@ -119,12 +130,14 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
   const keepFailedMs = opts.keepFailedMs ?? DEFAULT_KEEP_FAILED_MS;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
 
-  const queueConnection = createBullmqConnection(opts.redisUrl, 'queue', { commandTimeoutMs: opts.commandTimeoutMs, onError });
+  const target = opts.redis ?? opts.redisUrl;
+  if (target === undefined) throw new Error('the BullMQ delivery queue needs redis or redisUrl');
+  const queueConnection = createBullmqConnection(target, 'queue', { commandTimeoutMs: opts.commandTimeoutMs, onError });
   const queue = new Queue<BatchData | AttemptsData>(name, { connection: queueConnection, prefix });
   queue.on('error', onError);
 
   let worker: Worker<BatchData | AttemptsData> | null = null;
-  let workerConnection: Redis | null = null;
+  let workerConnection: RedisClient | null = null;
   // Failures the processor already dealt with (the handler recorded them): no dead-letter hook.
   const handled = new WeakSet<Error>();
   const final = (message: string) => {
@@ -215,7 +228,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
   };
 
   /** A batch: the first attempt of each delivery it claims; what needs more goes on as attempts jobs. */
-  const runBatch = async (handler: DeliveryHandler, client: Redis, job: Job<BatchData>) => {
+  const runBatch = async (handler: DeliveryHandler, client: RedisClient, job: Job<BatchData>) => {
     const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
     if (job.attemptsStarted > 1) {
       // Run before (its router died, or handing on failed): each delivery goes on as a job of its own.
@@ -241,7 +254,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     if (n.kind === 'dead') throw final(n.reason);
   };
 
-  const processor = (handler: DeliveryHandler, client: Redis) => (job: Job<BatchData | AttemptsData>): Promise<void> =>
+  const processor = (handler: DeliveryHandler, client: RedisClient) => (job: Job<BatchData | AttemptsData>): Promise<void> =>
     isBatch(job.name) ? runBatch(handler, client, job as Job<BatchData>) : runAttempts(handler, job as Job<AttemptsData>);
 
   // Group commit (see the top of the file). A lead's deliveries never straddle two batches.
@@ -277,7 +290,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     start(handler) {
       if (worker) throw new Error('the delivery queue is already started');
       // Job completions (one command each) leave in one write per event-loop turn.
-      const client = coalesceWrites(createBullmqConnection(opts.redisUrl, 'worker', { onError }));
+      const client = coalesceWrites(createBullmqConnection(target, 'worker', { onError }));
       workerConnection = client;
       worker = new Worker<BatchData | AttemptsData>(name, processor(handler, client), {
         connection: client,
@@ -336,7 +349,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     },
 
     async close() {
-      const connections = [workerConnection, queueConnection].filter((c): c is Redis => c !== null);
+      const connections = [workerConnection, queueConnection].filter((c): c is RedisClient => c !== null);
       // A connection that never came up is dropped first, while BullMQ still listens to it
       // (its pending connect would otherwise reject with nobody listening).
       for (const c of connections) {
@@ -360,7 +373,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
   };
 
   /** A batch BullMQ failed before it could hand its deliveries on: each goes on as a job of its own. */
-  async function splitFailedBatch(client: Redis, job: Job<BatchData>, err: Error) {
+  async function splitFailedBatch(client: RedisClient, job: Job<BatchData>, err: Error) {
     try {
       const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
       await addAttemptsJobs(mine.map((d) => ({ data: { job: d, prior: 0 } })));

@@ -108,8 +108,8 @@ export function openingChannel(channel: Channel, cipher: FieldCipher): Channel {
  * With Redis, encrypted fields must be sealed: the reason a config with encrypted fields cannot be
  * served without FIELD_ENCRYPTION_KEY, or null when it can.
  */
-export function fieldKeyMissing(snapshot: Snapshot, env: { redisUrl?: string; fieldEncryptionKey?: Buffer }): string | null {
-  if (!env.redisUrl || env.fieldEncryptionKey) return null;
+export function fieldKeyMissing(snapshot: Snapshot, env: { redisUrl?: string; redisClusterNodes?: readonly unknown[]; fieldEncryptionKey?: Buffer }): string | null {
+  if (!(env.redisUrl || env.redisClusterNodes) || env.fieldEncryptionKey) return null;
   for (const entity of snapshot.config.entities.keys()) {
     const paths = snapshot.entity(entity)?.encryptedPaths ?? [];
     if (paths.length) {

@@ -17,7 +17,7 @@ import { createConfigReloader } from '../config/watch.ts';
 import { readRouterEnv } from '../env.ts';
 import { createRedisLeadStore } from '../leads/redis-store.ts';
 import { createLogger } from '../observability/logger.ts';
-import { createRedisClient } from '../redis.ts';
+import { createRedisFromEnv } from '../redis.ts';
 import { compileSnapshot, type Snapshot } from '../routing/snapshot.ts';
 import { pooledRandom } from '../ids.ts';
 import { fieldKeyMissing } from './sealed.ts';
@@ -36,17 +36,15 @@ const logger = createLogger({
   destination: { write: (line: string) => post({ type: 'log', line }) },
 });
 const prefix = env.redisPrefix;
-const redisUrl = env.redisUrl!;
 
 let down = false;
-const redis = createRedisClient(redisUrl, {
-  commandTimeoutMs: env.redisCommandTimeoutMs,
+const redis = createRedisFromEnv(env, {
   name: 'leadroute-delivery',
   onError: (err) => {
     if (!down) logger.warn({ err: err.message }, 'delivery thread: redis unavailable');
     down = true;
   },
-});
+})!; // the thread runs only with Redis
 redis.on('ready', () => {
   down = false;
 });

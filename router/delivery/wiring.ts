@@ -18,6 +18,7 @@ import type { CapStore } from '../caps/types.ts';
 import type { RouterEnv } from '../env.ts';
 import { createFieldCipher } from '../field-crypto.ts';
 import type { LeadStore } from '../leads/store.ts';
+import { redisTargetOf } from '../redis.ts';
 import { nextRoute } from '../routing/route.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import { createDeliveryChannel } from './channels/index.ts';
@@ -64,14 +65,15 @@ export function createDeliverySide(opts: DeliverySideOptions): DeliverySide {
     attemptsFor: (job) => resolveDelivery(current(), job)?.attempts ?? DEFAULT_ATTEMPTS,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   };
-  const raw = env.redisUrl
+  const redis = redisTargetOf(env);
+  const raw = redis
     ? createBullmqDeliveryQueue({
-      ...queueOpts, redisUrl: env.redisUrl, prefix: queuePrefixFor(env.redisPrefix),
+      ...queueOpts, redis, prefix: queuePrefixFor(env.redisPrefix),
       commandTimeoutMs: env.redisCommandTimeoutMs, logger,
     })
     : createMemoryDeliveryQueue({ ...queueOpts, logger });
   // Embedded, jobs live in this process's memory only: nothing to seal.
-  const cipher = env.redisUrl && env.fieldEncryptionKey
+  const cipher = redis && env.fieldEncryptionKey
     ? createFieldCipher(env.fieldEncryptionKey, env.fieldEncryptionKeyPrevious)
     : undefined;
   const queue = cipher

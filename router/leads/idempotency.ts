@@ -6,7 +6,7 @@
 // name, or a bare key's id; never a key) and stored hashed.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { LeadrouteError } from '../errors.ts';
 
 export interface StoredResponse {
@@ -147,7 +147,7 @@ function unavailable(err: unknown): LeadrouteError {
 }
 
 /** Redis-backed store. `prefix` namespaces keys (e.g. `leadroute:`). Redis errors become UNAVAILABLE. */
-export function createRedisIdempotencyStore(redis: Redis, opts: IdempotencyOptions & { prefix?: string } = {}): IdempotencyStore {
+export function createRedisIdempotencyStore(redis: RedisClient, opts: IdempotencyOptions & { prefix?: string } = {}): IdempotencyStore {
   const ttlMs = opts.ttlMs ?? DAY_MS;
   const pendingTtlMs = opts.pendingTtlMs ?? 30_000;
   const waitMs = opts.waitMs ?? 2000;

@@ -13,7 +13,7 @@
 // and, answering 0 for a missing key, is the existence check, so a late write never brings back
 // part of an expired record. Redis errors become UNAVAILABLE.
 
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.ts';
 import { LeadrouteError } from '../errors.ts';
 import { DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
@@ -84,7 +84,7 @@ interface LeadCommands {
   leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
 }
 
-function defineCommands(redis: Redis): Redis & LeadCommands {
+function defineCommands(redis: RedisClient): RedisClient & LeadCommands {
   const scripts: Record<keyof LeadCommands, string> = {
     leadrouteLeadSave: SAVE,
     leadrouteLeadUpdate: UPDATE,
@@ -96,7 +96,7 @@ function defineCommands(redis: Redis): Redis & LeadCommands {
       redis.defineCommand(name, { lua, numberOfKeys: 1 });
     }
   }
-  return redis as Redis & LeadCommands;
+  return redis as RedisClient & LeadCommands;
 }
 
 type StoredLead = Omit<LeadRecord, 'routes' | 'attempts' | 'state'>;
@@ -136,7 +136,7 @@ export function decodeLead(h: Record<string, string>): LeadRecord | null {
  * A LeadStore on an existing ioredis client (router/redis.ts). The client is injected: `close()`
  * leaves it open, its owner quits it. `prefix` namespaces the keys (e.g. `leadroute:`).
  */
-export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { prefix?: string } = {}): LeadStore {
+export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions & { prefix?: string } = {}): LeadStore {
   const r = defineCommands(redis);
   const prefix = opts.prefix ?? '';
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
