@@ -73,6 +73,19 @@ describe('redis cluster', () => {
     expect(readRouterEnv({ REDIS_CLUSTER_NODES: ' a:1 , [::1]:7000 ' }).redisClusterNodes).toEqual([{ host: 'a', port: 1 }, { host: '::1', port: 7000 }]);
   });
 
+  it('commands for many slots sent in one event-loop turn (pipelined per node) all succeed', async () => {
+    const prefix = testPrefix();
+    const caps = createRedisCapStore(redis, { prefix });
+    const leads = createRedisLeadStore(redis, { prefix });
+    const idem = createRedisIdempotencyStore(redis, { prefix });
+    const calls = Array.from({ length: 60 }, (_, i) => {
+      const counters = capCounters({ prefix, partner: `p${i}`, scope: 'partner', caps: { day: 5 }, timezone: 'UTC', now: new Date() });
+      return [caps.reserve(`r${i}`, counters), leads.save(sampleRecord()), idem.begin('scope', `k${i}`), caps.nextTurn(`turn-${i}`)];
+    });
+    const settled = await Promise.allSettled(calls.flat());
+    expect(settled.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason?.cause ?? x))).toEqual([]);
+  });
+
   it('spreads caps, lead records and idempotency keys over every master', async () => {
     const prefix = testPrefix();
     const caps = createRedisCapStore(redis, { prefix });

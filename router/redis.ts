@@ -54,6 +54,7 @@ export function createRedisClusterClient(nodes: readonly RedisNode[], opts: Redi
   const options: ClusterOptions = {
     enableOfflineQueue: false,
     enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: [],
     clusterRetryStrategy: reconnectDelay,
     retryDelayOnFailover: 0,
     retryDelayOnClusterDown: 100,
@@ -68,6 +69,14 @@ export function createRedisClusterClient(nodes: readonly RedisNode[], opts: Redi
     },
   };
   const client = connectEagerly(new Cluster(nodes.map((n) => ({ ...n })), options));
+  // Auto-pipelining groups a command by the node of its first argument. A script defined without
+  // a fixed number of keys takes the key count first, so it would be grouped by the slot of "3"
+  // and fail its whole pipeline: such scripts are sent on their own.
+  const define = client.defineCommand.bind(client);
+  client.defineCommand = (name, definition) => {
+    if (definition.numberOfKeys === undefined) client.options.autoPipeliningIgnoredCommands!.push(name);
+    define(name, definition);
+  };
   client.on('error', (err: Error) => opts.onError?.(err));
   return client;
 }
