@@ -133,6 +133,14 @@ describe('routers on a Redis Cluster', () => {
     expect(alpha).toBeLessThanOrEqual(100);
     expect(alpha).toBeGreaterThanOrEqual(100 - refused.length);
     await expectDeliveredOnce(accepted, 60_000);
+    // Each router logged the lost node, then that Redis was reachable again.
+    for (const r of [a, b]) {
+      const msgs = r.logs.map((l) => String(l.msg));
+      const down = msgs.indexOf('redis unavailable: leads are refused with 503 until it is back');
+      expect(down).toBeGreaterThanOrEqual(0);
+      expect(String((r.logs[down] as { err?: string }).err)).toContain(`127.0.0.1:${victim}`);
+      expect(msgs.indexOf('redis reachable again')).toBeGreaterThan(down);
+    }
     await cluster.waitHealthy();
     expect(await cluster.masters()).not.toContain(victim);
   }, 120_000);

@@ -78,7 +78,28 @@ export function createRedisClusterClient(nodes: readonly RedisNode[], opts: Redi
     define(name, definition);
   };
   client.on('error', (err: Error) => opts.onError?.(err));
+  reportFailovers(client, opts.onError);
   return client;
+}
+
+/**
+ * A master that dies does not end the cluster client's connection, so by itself the client would
+ * never report it, nor say 'ready' again. A node's error goes to `onError` (with its address), and
+ * once the slot map no longer has a failed node serving slots (its replica took over), the client
+ * emits 'ready' again: its owner logs "unavailable" and "reachable again" as with one Redis.
+ */
+function reportFailovers(client: Cluster, onError: ((err: Error) => void) | undefined): void {
+  const failed = new Set<string>();
+  client.on('node error', (err: Error, key: string) => {
+    failed.add(key);
+    onError?.(new Error(`redis node ${key}: ${err.message}`));
+  });
+  client.on('refresh', () => {
+    if (failed.size === 0) return;
+    const serving = new Set(client.slots.map((nodes) => nodes?.[0]));
+    for (const key of failed) if (!serving.has(key)) failed.delete(key);
+    if (failed.size === 0 && client.status === 'ready') client.emit('ready');
+  });
 }
 
 /**
