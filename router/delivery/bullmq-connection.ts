@@ -1,0 +1,39 @@
+// The Redis connections of the BullMQ delivery queue (queue-bullmq.ts), on one Redis or a Redis Cluster.
+import { Cluster, Redis } from 'ioredis';
+import { connectEagerly, reconnectDelay, type RedisClient, type RedisTarget } from '../redis.ts';
+
+/**
+ * The two connections BullMQ needs, each with its own options:
+ * - `queue` (enqueue, dead-letter admin, metrics): fails fast while Redis is down (no offline
+ *   queue, a command timeout), so a lead is answered 503 instead of waiting;
+ * - `worker`: BullMQ requires `maxRetriesPerRequest: null` (it blocks on Redis waiting for jobs and
+ *   must survive reconnections); BullMQ duplicates it for its blocking commands.
+ * Both reconnect forever (backing off to 1 s). On a Redis Cluster (seed nodes), the same options
+ * apply to every node; the queue connection does not resend a command whose connection closed
+ * (it may have run: the enqueue fails instead), the worker's follows a failover like BullMQ expects.
+ */
+export function createBullmqConnection(
+  target: RedisTarget,
+  role: 'queue' | 'worker',
+  opts: { commandTimeoutMs?: number; onError?: (err: Error) => void } = {},
+): RedisClient {
+  const retryStrategy = reconnectDelay;
+  const connectionName = role === 'worker' ? 'leadroute-delivery-worker' : 'leadroute-delivery-queue';
+  const commandTimeout = opts.commandTimeoutMs ?? 2000;
+  const failFast = { maxRetriesPerRequest: 1, commandTimeout, connectTimeout: Math.max(2000, commandTimeout * 2) };
+  let client: RedisClient;
+  if (typeof target !== 'string') {
+    client = role === 'worker'
+      ? new Cluster(target.map((n) => ({ ...n })), { clusterRetryStrategy: retryStrategy, redisOptions: { maxRetriesPerRequest: null, connectionName } })
+      : connectEagerly(new Cluster(target.map((n) => ({ ...n })), {
+        enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0,
+        redisOptions: { ...failFast, connectionName },
+      }));
+  } else {
+    client = role === 'worker'
+      ? new Redis(target, { maxRetriesPerRequest: null, retryStrategy, connectionName })
+      : new Redis(target, { ...failFast, enableOfflineQueue: false, retryStrategy, connectionName });
+  }
+  client.on('error', (err: Error) => opts.onError?.(err));
+  return client;
+}
