@@ -4,6 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './throwaway-redis.ts';
@@ -44,9 +45,42 @@ interface Node {
   exited: Promise<void>;
 }
 
-function launch(dir: string, port: number, busPort: number, nodeTimeoutMs: number): Promise<Node> {
+/** Whether a port can be listened on now. */
+const portIsFree = (port: number) => new Promise<boolean>((resolve) => {
+  const srv = createServer();
+  srv.once('error', () => resolve(false));
+  srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+});
+
+/**
+ * A client port and a cluster bus port per node. Redis 7 takes the bus port as `--cluster-port`;
+ * older servers use port + 10000, so the client port is picked with that one free too.
+ */
+async function nodePorts(n: number): Promise<{ port: number; bus: number | null }[]> {
+  const version = (await run('redis-server', ['--version'])).stdout;
+  const major = Number(/v=(\d+)/.exec(version)?.[1] ?? 7);
+  const taken = new Set<number>();
+  const fresh = async () => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) return (taken.add(p), p);
+    }
+  };
+  const out: { port: number; bus: number | null }[] = [];
+  while (out.length < n) {
+    const port = await fresh();
+    if (major >= 7) out.push({ port, bus: await fresh() });
+    else if (port + 10_000 <= 65_535 && !taken.has(port + 10_000) && (await portIsFree(port + 10_000))) {
+      taken.add(port + 10_000);
+      out.push({ port, bus: null });
+    }
+  }
+  return out;
+}
+
+function launch(dir: string, port: number, busPort: number | null, nodeTimeoutMs: number): Promise<Node> {
   const child = spawn('redis-server', [
-    '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
+    '--port', String(port), ...(busPort === null ? [] : ['--cluster-port', String(busPort)]), '--bind', '127.0.0.1',
     '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
     '--cluster-node-timeout', String(nodeTimeoutMs), '--save', '', '--appendonly', 'no', '--dir', dir,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,10 +119,9 @@ export async function startTestRedisCluster(opts: { nodeTimeoutMs?: number } = {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const ports = new Set<number>();
-    while (ports.size < 12) ports.add(await freePort());
-    const [p, bus] = [[...ports].slice(0, 6), [...ports].slice(6)];
-    nodes.push(...(await Promise.all(p.map((port, i) => launch(dir, port, bus[i], nodeTimeoutMs)))));
+    const ports = await nodePorts(6);
+    const p = ports.map((x) => x.port);
+    nodes.push(...(await Promise.all(ports.map(({ port, bus }) => launch(dir, port, bus, nodeTimeoutMs)))));
     await run('redis-cli', ['--cluster', 'create', ...p.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
   } catch (err) {
     await close();
