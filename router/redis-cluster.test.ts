@@ -82,8 +82,14 @@ describe('redis cluster', () => {
       const counters = capCounters({ prefix, partner: `p${i}`, scope: 'partner', caps: { day: 5 }, timezone: 'UTC', now: new Date() });
       return [caps.reserve(`r${i}`, counters), leads.save(sampleRecord()), idem.begin('scope', `k${i}`), caps.nextTurn(`turn-${i}`)];
     });
+    const rejected = (settled: PromiseSettledResult<unknown>[]) =>
+      settled.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason?.cause ?? x));
     const settled = await Promise.allSettled(calls.flat());
-    expect(settled.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason?.cause ?? x))).toEqual([]);
+    expect(rejected(settled)).toEqual([]);
+    // EVAL with its key after the key count: completing the claims, all in one turn too.
+    const claims = settled.filter((_, i) => i % 4 === 2).map((x) => (x as PromiseFulfilledResult<{ token: string }>).value.token);
+    expect(rejected(await Promise.allSettled(claims.map((token, i) => idem.complete('scope', `k${i}`, token, { status: 202, body: { i } }))))).toEqual([]);
+    expect(await idem.begin('scope', 'k7')).toEqual({ state: 'done', response: { status: 202, body: { i: 7 } } });
   });
 
   it('spreads caps, lead records and idempotency keys over every master', async () => {
