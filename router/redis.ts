@@ -141,13 +141,23 @@ export function createRedisClient(url: string, opts: RedisClientOptions = {}): R
   return client;
 }
 
+/**
+ * Whether commands can be sent now. A cluster client is 'ready' once it knows the slots, but
+ * without an offline queue a command to a master whose connection is still opening fails: ready
+ * means every master's connection is open too.
+ */
+export function isReady(client: RedisClient): boolean {
+  if (client.status !== 'ready') return false;
+  return !(client instanceof Cluster) || client.nodes('master').every((node) => node.status === 'ready');
+}
+
 /** Resolve once `client` answers PING; reject with UNAVAILABLE after `timeoutMs`. */
 export async function waitForRedis(client: RedisClient, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     if (client.status === 'end') throw new LeadrouteError('UNAVAILABLE', 'redis client is closed');
-    if (client.status === 'ready') {
+    if (isReady(client)) {
       try {
         await client.ping();
         return;

@@ -26,7 +26,7 @@ export function createBullmqConnection(
     client = role === 'worker'
       ? new Cluster(target.map((n) => ({ ...n })), { clusterRetryStrategy: retryStrategy, redisOptions: { maxRetriesPerRequest: null, connectionName } })
       : connectEagerly(new Cluster(target.map((n) => ({ ...n })), {
-        enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0,
+        enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0, slotsRefreshTimeout: Math.max(1000, commandTimeout),
         redisOptions: { ...failFast, connectionName },
       }));
   } else {

@@ -21,7 +21,7 @@ import { once } from 'node:events';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
-import { coalesceWrites, type RedisClient, type RedisTarget } from '../redis.ts';
+import { coalesceWrites, isReady, type RedisClient, type RedisTarget } from '../redis.ts';
 import { createBullmqConnection } from './bullmq-connection.ts';
 import { retryDelayMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
@@ -72,6 +72,9 @@ class RetryLater extends Error {
   }
 }
 
+/** How long an enqueue waits for the first connection to a Redis Cluster (later: the command timeout). */
+const FIRST_CLUSTER_CONNECTION_WAIT_MS = 5_000;
+
 /** Most deliveries in one batch job: enough for a busy turn, few enough that a batch is quick to hand on. */
 export const DEFAULT_MAX_BATCH = 100;
 /** Runs of a batch job when its processor fails (Redis unreachable while it hands on retries). */
@@ -120,11 +123,26 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
 
   // BullMQ waits for a connection forever; a lead source must get its 503 instead. Nothing is
   // sent before the connection is ready, so a refused enqueue can never complete later.
+  // A cluster client's first connection gets longer: it reads the slot map and opens a connection
+  // per node before it can send, and a starting router takes leads meanwhile (they wait rather
+  // than get 503s). Later reconnections, and one Redis, get the command timeout.
   const commandTimeoutMs = opts.commandTimeoutMs ?? 2000;
+  let everReady = false;
   const connected = async () => {
-    if (queueConnection.status === 'ready') return;
+    if (isReady(queueConnection)) {
+      everReady = true;
+      return;
+    }
     if (queueConnection.status === 'end') throw new Error('connection closed');
-    await once(queueConnection, 'ready', { signal: AbortSignal.timeout(commandTimeoutMs) });
+    const waitMs = everReady || typeof target === 'string' ? commandTimeoutMs : Math.max(commandTimeoutMs, FIRST_CLUSTER_CONNECTION_WAIT_MS);
+    if (queueConnection.status !== 'ready') await once(queueConnection, 'ready', { signal: AbortSignal.timeout(waitMs) });
+    // A cluster: its masters' connections may still be opening.
+    const deadline = Date.now() + waitMs;
+    while (!isReady(queueConnection)) {
+      if (Date.now() > deadline) throw new Error('redis cluster nodes not connected');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    everReady = true;
   };
 
   const batchOptions: JobsOptions = {
