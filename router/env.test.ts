@@ -37,3 +37,16 @@ describe('LEAD_API_KEYS', () => {
     expect(readRouterEnv({ LEAD_API_KEYS: 'a:K,a:K' }).apiKeys).toEqual(['a:K', 'a:K']);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('reads host:port seeds (IPv6 in brackets); with REDIS_URL as well, or a seed without a port, it is an env error', () => {
+    expect(readRouterEnv({ REDIS_CLUSTER_NODES: ' redis-0:6379 , [::1]:7000,,10.0.0.5:6380' }).redisClusterNodes).toEqual([
+      { host: 'redis-0', port: 6379 }, { host: '::1', port: 7000 }, { host: '10.0.0.5', port: 6380 },
+    ]);
+    expect(readRouterEnv({}).redisClusterNodes).toBeUndefined();
+    expect(() => readRouterEnv({ REDIS_CLUSTER_NODES: 'redis-0:6379', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/not both/);
+    for (const bad of ['redis-0', 'redis-0:0', 'redis-0:70000', 'redis://redis-0:6379']) {
+      expect(() => readRouterEnv({ REDIS_CLUSTER_NODES: bad }), bad).toThrow(EnvError);
+    }
+  });
+});
