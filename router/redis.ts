@@ -2,7 +2,7 @@
 // either answers or fails fast (no offline queue, a command timeout), so a lead is refused with
 // 503 rather than accepted and left uncounted; the client reconnects forever on its own.
 import type { Socket } from 'node:net';
-import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type Command } from 'ioredis';
 import type { RedisNode, RouterEnv } from './env.ts';
 import { LeadrouteError } from './errors.ts';
 
@@ -52,7 +52,9 @@ export function createRedisFromEnv(
 export function createRedisClusterClient(nodes: readonly RedisNode[], opts: RedisClientOptions = {}): Cluster {
   const commandTimeout = opts.commandTimeoutMs ?? 1000;
   const options: ClusterOptions = {
-    enableOfflineQueue: false,
+    // Commands wait (up to the command timeout) for a node connection that is still opening;
+    // failFastUnlessReady refuses them at once while the cluster itself is not reachable.
+    enableOfflineQueue: true,
     enableAutoPipelining: true,
     autoPipeliningIgnoredCommands: [],
     clusterRetryStrategy: reconnectDelay,
@@ -68,7 +70,7 @@ export function createRedisClusterClient(nodes: readonly RedisNode[], opts: Redi
       ...(opts.name ? { connectionName: opts.name } : {}),
     },
   };
-  const client = connectEagerly(new Cluster(nodes.map((n) => ({ ...n })), options));
+  const client = failFastUnlessReady(connectEagerly(new Cluster(nodes.map((n) => ({ ...n })), options)));
   // Auto-pipelining groups a command by the node of its first argument. A script defined without
   // a fixed number of keys takes the key count first, so it would be grouped by the slot of "3"
   // and fail its whole pipeline: such scripts are sent on their own.
@@ -100,6 +102,26 @@ function reportFailovers(client: Cluster, onError: ((err: Error) => void) | unde
     for (const key of failed) if (!serving.has(key)) failed.delete(key);
     if (failed.size === 0 && client.status === 'ready') client.emit('ready');
   });
+}
+
+/**
+ * Refuse a command at once while the cluster client is not ready (connecting, or every node lost),
+ * as `enableOfflineQueue: false` would, without refusing commands to a node whose connection is
+ * still opening: those wait in that node's queue, under the command timeout. (ioredis's own
+ * switch does both: with it off, a command to a node still connecting fails, e.g. BullMQ's first
+ * INFO, which leaves its queue unusable; with it on, commands wait forever for a lost cluster.)
+ */
+export function failFastUnlessReady(client: Cluster): Cluster {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command: Command, stream?: unknown, node?: unknown) => {
+    // CLUSTER commands are how the client connects (slots, ready check).
+    if (client.status !== 'ready' && command.name !== 'cluster') {
+      command.reject(new Error(`redis cluster not reachable (${client.status})`));
+      return command.promise;
+    }
+    return send(command, stream as never, node);
+  };
+  return client;
 }
 
 /**

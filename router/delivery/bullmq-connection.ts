@@ -1,6 +1,6 @@
 // The Redis connections of the BullMQ delivery queue (queue-bullmq.ts), on one Redis or a Redis Cluster.
 import { Cluster, Redis } from 'ioredis';
-import { connectEagerly, reconnectDelay, type RedisClient, type RedisTarget } from '../redis.ts';
+import { connectEagerly, failFastUnlessReady, reconnectDelay, type RedisClient, type RedisTarget } from '../redis.ts';
 
 /**
  * The two connections BullMQ needs, each with its own options:
@@ -25,10 +25,10 @@ export function createBullmqConnection(
   if (typeof target !== 'string') {
     client = role === 'worker'
       ? new Cluster(target.map((n) => ({ ...n })), { clusterRetryStrategy: retryStrategy, redisOptions: { maxRetriesPerRequest: null, connectionName } })
-      : connectEagerly(new Cluster(target.map((n) => ({ ...n })), {
-        enableOfflineQueue: false, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0, slotsRefreshTimeout: Math.max(1000, commandTimeout),
+      : failFastUnlessReady(connectEagerly(new Cluster(target.map((n) => ({ ...n })), {
+        enableOfflineQueue: true, clusterRetryStrategy: retryStrategy, retryDelayOnFailover: 0, slotsRefreshTimeout: Math.max(1000, commandTimeout),
         redisOptions: { ...failFast, connectionName },
-      }));
+      })));
   } else {
     client = role === 'worker'
       ? new Redis(target, { maxRetriesPerRequest: null, retryStrategy, connectionName })
