@@ -12,3 +12,20 @@ describe('toCsv', () => {
     expect(toCsv(['a'], [['x\ry'], [' spaced ']])).toBe('a\r\n"x\ry"\r\n spaced \r\n');
   });
 });
+
+describe('CSV injection (OWASP)', () => {
+  it('prefixes an apostrophe to a text cell that starts a formula: =, +, -, @, tab, CR', () => {
+    const cells = ['=HYPERLINK("http://x")', '+cmd|calc', '-2+3', '@SUM(A1)', '\tlead', '\r=1', '=1,2'];
+    expect(toCsv(['a'], cells.map((c) => [c]))).toBe(
+      'a\r\n"\'=HYPERLINK(""http://x"")"\r\n\'+cmd|calc\r\n\'-2+3\r\n\'@SUM(A1)\r\n\'\tlead\r\n"\'\r=1"\r\n"\'=1,2"\r\n',
+    );
+  });
+
+  it('leaves numbers as they are, as numbers or as text that is only a number', () => {
+    expect(toCsv(['n'], [[-5], [1.5], ['-5'], ['+1.5'], ['-.5e3'], [0]])).toBe('n\r\n-5\r\n1.5\r\n-5\r\n+1.5\r\n-.5e3\r\n0\r\n');
+  });
+
+  it('leaves text that only holds a formula character later on alone', () => {
+    expect(toCsv(['a'], [['a=b'], ['x@example.com'], ['555-1234'], [' =1']])).toBe('a\r\na=b\r\nx@example.com\r\n555-1234\r\n =1\r\n');
+  });
+});
