@@ -14,6 +14,7 @@ import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { createDeliveryChannel } from './delivery/channels/index.ts';
+import { deadLetterAdminOn } from './delivery/dead-letters.ts';
 import { createDeliveryMetrics } from './delivery/metrics.ts';
 import { createBullmqDeliveryQueue } from './delivery/queue-bullmq.ts';
 import { createMemoryDeliveryQueue } from './delivery/queue-memory.ts';
@@ -134,7 +135,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     reloadStatus: () => reloader?.status() ?? { at: null, successful: false, error: null },
     profilesDir: env.profilesDir,
     caps, leads, queue,
-    deadLetters: { listFailed: () => queue.listFailed(), retry: (id) => queue.retry(id) },
+    deadLetters: deadLetterAdminOn({ queue, leads, caps, getSnapshot: current, capPrefix: prefix, newId }),
     idempotency, logger, metrics,
     apiKeys: env.apiKeys,
     adminKey: env.adminKey,

@@ -313,12 +313,18 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       });
     },
 
-    async retry(deliveryId) {
+    async deadLetter(deliveryId) {
+      const job = await guard('dead letters', queue.getJob(deliveryId));
+      if (!job || isBatch(job.name) || !(await guard('dead letters', job.isFailed()))) return null;
+      return attemptsData(job.name, job.data).job;
+    },
+
+    async retry(deliveryId, replacement) {
       const job = await guard('retry', queue.getJob(deliveryId));
       if (!job || isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
       try {
         // A fresh set of attempts: none made before this job, and no dead-letter mark.
-        await (job as Job<AttemptsData>).updateData({ job: attemptsData(job.name, job.data).job, prior: 0 });
+        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.name, job.data).job, prior: 0 });
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return true;
       } catch {
