@@ -219,6 +219,13 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   };
 
   handler.onDeadLetter = async (job, reason) => {
+    // The queue gives up on a job it could not run (a failed batch, a job that stalled): a route
+    // another run of the same delivery delivered stays delivered.
+    const route = (await leads.get(job.leadId))?.routes.find((r) => r.deliveryId === job.deliveryId);
+    if (route && isDelivered(route.status)) {
+      log?.info({ ...ids(job), reason }, 'the queue gave up on a delivery already delivered; left as it is');
+      return;
+    }
     metrics?.recordAttempt(job.partner, 'none', 'dead-lettered');
     log?.warn({ ...ids(job), reason }, 'delivery dead-lettered by the queue');
     await end(job, 'dead-lettered');
