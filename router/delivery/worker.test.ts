@@ -1,5 +1,7 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, SECRET_SSN, type Backend, type Harness, type HarnessOptions } from './testing/harness.ts';
+import { createHarness, REDIS_URL, SECRET_SSN, type Backend, type Harness, type HarnessOptions } from './testing/harness.ts';
 import { waitFor } from './testing/wait.ts';
 import { createMemoryCapStore } from '../caps/memory.ts';
 import { createMemoryLeadStore } from '../leads/memory-store.ts';
@@ -93,6 +95,27 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     await waitFor('no dead letters', async () => (await h.queue.deadLetterCount()) === 0);
     expect(h.partner.requests.every((r) => r.webhookId === job.deliveryId)).toBe(true);
     expect(await h.capUsed('acme')).toBe(1);
+  });
+
+  it.runIf(backend === 'redis')('a batch run a second time hands on a delivery that ended rejected: its job sends nothing', async () => {
+    const h = await open({ answer: (r) => (r.partner === 'acme' ? { status: 400 } : { status: 200 }) });
+    const job = await h.sendLead('acme');
+    await h.settled(job.leadId);
+    // What a batch does when BullMQ runs it again: each of its deliveries becomes a job of its own.
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const raw = new Queue('deliveries', { connection, prefix: h.prefix });
+    try {
+      await raw.add('attempts', { job, prior: 0 }, { jobId: job.deliveryId, attempts: 3 });
+      await waitFor('the job run', async () => (await raw.getJob(job.deliveryId))?.finishedOn);
+    } finally {
+      await raw.close();
+      await connection.quit();
+    }
+    expect(h.partner.requests.map((r) => r.partner)).toEqual(['acme', 'northwind']);
+    const rec = await h.record(job.leadId);
+    expect(rec.routes.map((r) => [r.partner, r.status])).toEqual([['acme', 'rejected'], ['northwind', 'delivered']]);
+    expect(rec.state).toBe('delivered');
+    expect(await h.capUsed('acme')).toBe(0);
   });
 
   it("the queue's own retry does not re-send an ended route: only the admin re-send reopens it", async () => {
