@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toCsv } from './csv.ts';
+import { csvField, csvSafeText, toCsv } from './csv.ts';
 
 describe('toCsv', () => {
   it('writes a header row and rows with RFC 4180 quoting and CRLF line ends', () => {
@@ -27,5 +28,25 @@ describe('CSV injection (OWASP)', () => {
 
   it('leaves text that only holds a formula character later on alone', () => {
     expect(toCsv(['a'], [['a=b'], ['x@example.com'], ['555-1234'], [' =1']])).toBe('a\r\na=b\r\nx@example.com\r\n555-1234\r\n =1\r\n');
+  });
+});
+
+describe('CSV injection: properties', () => {
+  /** The cell's text as a spreadsheet reads it back from one CSV field. */
+  const unquote = (field: string) => (field.startsWith('"') ? field.slice(1, -1).replaceAll('""', '"') : field);
+
+  it('no text cell reaches a spreadsheet starting a formula, unless it is only a number; the apostrophe is all that is added', () => {
+    const formulaish = fc.oneof(fc.string(), fc.constantFrom('=', '+', '-', '@', '\t', '\r').chain((c) => fc.string().map((s) => c + s)));
+    fc.assert(fc.property(formulaish, (text) => {
+      const cell = unquote(csvField(text));
+      if (/^[=+\-@\t\r]/.test(cell)) expect(Number.isFinite(Number(cell)) && cell.trim() === cell).toBe(true);
+      expect(cell === text || cell === `'${text}`).toBe(true);
+    }));
+  });
+
+  it('numbers are written as they are', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+      expect(csvSafeText(n)).toBe(String(n));
+    }));
   });
 });
