@@ -118,6 +118,20 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     expect(await h.capUsed('acme')).toBe(0);
   });
 
+  it('an admin re-send that fails again ends the route failed again: the lead dead-lettered, the cap given back, a dead letter again', async () => {
+    const h = await open({ partners: ['acme'], attempts: () => 1, answer: () => ({ status: 503 }) });
+    const job = await h.sendLead('acme');
+    await h.settled(job.leadId);
+    await waitFor('the dead letter', async () => (await h.queue.deadLetter(job.deliveryId)) !== null);
+    expect(await h.admin.retry(job.deliveryId)).toBe(true);
+    await waitFor('the re-send', () => h.partner.requests.length === 2);
+    const dead = await waitFor('a dead letter again', async () => (await h.admin.listFailed()).find((d) => d.deliveryId === job.deliveryId));
+    expect(dead).toMatchObject({ retryable: true, attempts: 1 });
+    const rec = await h.settled(job.leadId);
+    expect([rec.state, rec.routes.map((r) => r.status), rec.attempts.length]).toEqual(['dead-lettered', ['failed'], 2]);
+    expect(await h.capUsed('acme')).toBe(0);
+  });
+
   it("the queue's own retry does not re-send an ended route: only the admin re-send reopens it", async () => {
     let up = false;
     const h = await open({ partners: ['acme'], answer: () => (up ? { status: 200 } : { status: 503 }) });
