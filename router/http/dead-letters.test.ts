@@ -75,9 +75,10 @@ partners:
 
 const quiet = () => createLogger({ destination: new Writable({ write(_c, _e, cb) { cb(); } }) });
 
-type Backend = 'embedded' | 'redis';
+/** redis-thread: delivering from the delivery thread, as the router does on Redis by default. */
+type Backend = 'embedded' | 'redis' | 'redis-thread';
 
-describe.each<Backend>(['embedded', 'redis'])('dead letters end to end (%s)', (backend) => {
+describe.each<Backend>(['embedded', 'redis', 'redis-thread'])('dead letters end to end (%s)', (backend) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -90,7 +91,7 @@ describe.each<Backend>(['embedded', 'redis'])('dead letters end to end (%s)', (b
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await writeFiles(dir, profiles(partners.url, opts.capped));
     const vars: NodeJS.ProcessEnv = { PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', ADMIN_API_KEY: ADMIN, OUTBOX_DIR: join(dir, 'outbox') };
-    if (backend === 'redis') {
+    if (backend !== 'embedded') {
       const prefix = testPrefix();
       Object.assign(vars, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix });
       cleanups.push(async () => {
@@ -100,7 +101,7 @@ describe.each<Backend>(['embedded', 'redis'])('dead letters end to end (%s)', (b
         await redis.quit();
       });
     }
-    const rt: RouterRuntime = createRouterRuntime(vars, { logger: quiet(), deliveryThread: false });
+    const rt: RouterRuntime = createRouterRuntime(vars, { logger: quiet(), deliveryThread: backend === 'redis-thread' });
     const { url } = await rt.start();
     cleanups.push(() => rt.stop());
     const admin = { authorization: `Bearer ${ADMIN}` };
