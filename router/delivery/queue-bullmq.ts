@@ -13,7 +13,7 @@
 //   to the queue by the stalled check of any instance (every `stalledIntervalMs`), so it is
 //   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s);
 //   a resumed batch hands each of its deliveries a job of its own (a batch BullMQ failed outright:
-//   bullmq-failed-batches.ts). Give every instance the same
+//   bullmq-dead-letters.ts). Give every instance the same
 //   stalledInterval: the instance that runs a check holds it for its own interval;
 // - failed jobs are kept (30 days) as the dead-letter list; completed ones only briefly.
 // Production Redis needs `appendonly yes` and `maxmemory-policy noeviction` for this to hold.
@@ -27,15 +27,15 @@ import { coalesceWrites } from '../redis.ts';
 import { retryDelayMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
 import {
-  ATTEMPTS_NAME, attemptsData, attemptsMadeOf, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
+  ATTEMPTS_NAME, attemptsData, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
   type AttemptsData, type BatchData,
 } from './bullmq-batches.ts';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage, failedDelivery,
-  type DeliveryHandler, type DurableDeliveryQueue, type FailedDelivery, type JobOutcome, type QueueOptions,
+  DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage,
+  type DeliveryHandler, type DurableDeliveryQueue, type JobOutcome, type QueueOptions,
 } from './queue.ts';
 import type { DeliveryJob } from './types.ts';
-import { batchFailureReason, failedBatches, findInFailedBatches, takeFromFailedBatch } from './bullmq-failed-batches.ts';
+import { bullmqDeadLetters, failedBatches } from './bullmq-dead-letters.ts';
 
 export const DEFAULT_QUEUE_NAME = 'deliveries';
 /** A hash tag, so every key of the queue lands in one Redis Cluster slot (BullMQ's advice). */
@@ -216,6 +216,11 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     await queue.addBulk(items.map(({ data, delay }) => ({ name: ATTEMPTS_NAME, data, opts: attemptsOptions(data.job, delay) })));
   };
 
+  const deadLetters = bullmqDeadLetters({
+    queue, guard, addAttemptsJobs, giveUp, logger,
+    claim: (client, batchId, deliveries) => claimDeliveries(client, keys, batchId, deliveries),
+  });
+
   /** A batch: the first attempt of each delivery it claims; what needs more goes on as attempts jobs. */
   const runBatch = async (handler: DeliveryHandler, client: Redis, job: Job<BatchData>) => {
     const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
@@ -300,55 +305,20 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         if (!job || handled.has(err)) return;
         const isFinal = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
         if (!isFinal) return;
-        if (isBatch(job.name)) void splitFailedBatch(handler, client, job as Job<BatchData>, err.message);
+        if (isBatch(job.name)) void deadLetters.splitFailedBatch(handler, client, job as Job<BatchData>, err.message);
         // A job BullMQ failed on its own (stalled too often): let the handler record it.
         else void giveUp(handler, attemptsData(job.name, job.data).job, err.message);
       });
       // Batches that failed while no router was there to split them.
       void failedBatches(queue).then(
-        (batches) => Promise.all(batches.map((b) => splitFailedBatch(handler, client, b, b.failedReason ?? 'failed'))),
+        (batches) => Promise.all(batches.map((b) => deadLetters.splitFailedBatch(handler, client, b, b.failedReason ?? 'failed'))),
         (err: unknown) => logger?.warn({ err: errorMessage(err) }, 'could not look for failed delivery batches'),
       );
     },
 
-    async listFailed(limit = 100): Promise<FailedDelivery[]> {
-      if (limit <= 0) return [];
-      const jobs = await guard('list dead letters', queue.getFailed(0, limit - 1));
-      return jobs.filter((j) => j).flatMap((j) => {
-        const at = j.finishedOn ?? j.timestamp;
-        // A batch that could not be handed on: each of its deliveries is a dead letter.
-        if (isBatch(j.name)) return (j.data as BatchData).deliveries.map((d) => failedDelivery(d, 0, batchFailureReason(j.failedReason), at));
-        const data = attemptsData(j.name, j.data);
-        return [failedDelivery(data.job, attemptsMadeOf(data, j.attemptsMade), j.failedReason ?? '', at)];
-      }).slice(0, limit);
-    },
-
-    async deadLetter(deliveryId) {
-      const job = await guard('dead letters', queue.getJob(deliveryId));
-      if (job) return !isBatch(job.name) && (await guard('dead letters', job.isFailed())) ? attemptsData(job.name, job.data).job : null;
-      return (await guard('dead letters', findInFailedBatches(queue, deliveryId)))?.delivery ?? null;
-    },
-
-    async retry(deliveryId, replacement) {
-      const job = await guard('retry', queue.getJob(deliveryId));
-      if (!job) {
-        // A delivery left in a failed batch: a job of its own, then out of the batch.
-        const found = await guard('retry', findInFailedBatches(queue, deliveryId));
-        if (!found) return false;
-        await guard('retry', addAttemptsJobs([{ data: { job: replacement ?? found.delivery, prior: 0 } }]));
-        await guard('retry', takeFromFailedBatch(found.batch, deliveryId));
-        return true;
-      }
-      if (isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
-      try {
-        // A fresh set of attempts: none made before this job, and no dead-letter mark.
-        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.name, job.data).job, prior: 0 });
-        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-        return true;
-      } catch {
-        return false; // someone else retried it first
-      }
-    },
+    listFailed: deadLetters.listFailed,
+    deadLetter: deadLetters.deadLetter,
+    retry: deadLetters.retry,
 
     async depth() {
       await guard('depth', connected());
@@ -382,23 +352,4 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       }
     },
   };
-
-  /**
-   * A batch BullMQ failed before it could hand its deliveries on: each goes on as a job of its own.
-   * When that cannot be done, its deliveries are dead letters where they are (listed from the
-   * batch, retryable one by one), and the handler records each on its lead.
-   */
-  async function splitFailedBatch(handler: DeliveryHandler, client: Redis, job: Job<BatchData>, reason: string) {
-    let handedOn = false;
-    try {
-      const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
-      await addAttemptsJobs(mine.map((d) => ({ data: { job: d, prior: 0 } })));
-      handedOn = true;
-      await job.remove();
-    } catch (e) {
-      if (handedOn) return; // handed on; only its removal failed (another router split it too)
-      logger?.error({ batch: job.id, reason, err: errorMessage(e) }, 'a failed delivery batch could not be handed on: its deliveries are dead letters');
-      for (const d of job.data.deliveries) await giveUp(handler, d, batchFailureReason(reason));
-    }
-  }
 }
