@@ -14,6 +14,7 @@ import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
+import { deadLetterAdminOn } from './delivery/dead-letters.ts';
 import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
@@ -124,7 +125,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     reloadStatus: () => reloader?.status() ?? { at: null, successful: false, error: null },
     profilesDir: env.profilesDir,
     caps, leads, queue, duplicates,
-    deadLetters: { listFailed: () => queue.listFailed(), retry: (id) => queue.retry(id) },
+    deadLetters: deadLetterAdminOn({ queue, leads, caps, getSnapshot: current, capPrefix: prefix, newId }),
     idempotency, logger, metrics,
     apiKeys: env.apiKeys,
     adminKey: env.adminKey,

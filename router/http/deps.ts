@@ -20,7 +20,10 @@ export interface AppLeadStore {
 /** Dead letters: deliveries that failed for good. */
 export interface AppDeadLetters {
   listFailed(): Promise<readonly unknown[]>;
-  /** Put a dead-lettered delivery back on the queue; false when the id is unknown. */
+  /**
+   * Re-send a dead-lettered delivery; false when the id is no dead letter. Throws ALREADY_SOLD
+   * (another partner of its first-match profile has the lead) or CAP_FULL (nothing sent).
+   */
   retry(deliveryId: string): Promise<boolean>;
 }
 

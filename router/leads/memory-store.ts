@@ -6,7 +6,9 @@
 // dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept in
 // last-write order, which is expiry order, so a sweep stops at the first live record.
 
-import { DEFAULT_LEAD_RETENTION_MS, REOPENED_STATES, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import {
+  DEFAULT_LEAD_RETENTION_MS, ENDED_ROUTE_STATES, REOPENED_STATES, SELLING_ROUTE_STATES, type LeadChange, type LeadStore, type LeadStoreOptions,
+} from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -116,12 +118,28 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       const previous = known?.status ?? null;
       if (!known) {
         e.routes.push({ ...route, status: 'delivering' });
-      } else if (previous !== 'delivered' && previous !== 'test-delivered' && previous !== 'delivering') {
+      } else if (previous === 'queued') {
         known.status = 'delivering';
         if (REOPENED_STATES.has(e.state)) e.state = 'pending';
       }
       touch(leadId, e);
       return { record: true, previous };
+    },
+    async reopenRoute(leadId, deliveryId, { soleSale }) {
+      const e = live(leadId);
+      if (!e) return { outcome: 'no-record' };
+      const route = e.routes.find((x) => x.deliveryId === deliveryId);
+      if (!route) return { outcome: 'no-route' };
+      if (!ENDED_ROUTE_STATES.has(route.status)) return { outcome: 'not-ended', status: route.status };
+      const by = soleSale
+        ? e.routes.find((x) => x !== route && x.profile === route.profile && SELLING_ROUTE_STATES.has(x.status))
+        : undefined;
+      if (by) return { outcome: 'sold', by: copyRoute(by) };
+      const previous = route.status;
+      route.status = 'queued';
+      if (e.state !== 'delivered') e.state = 'pending';
+      touch(leadId, e);
+      return { outcome: 'reopened', previous };
     },
     async close() {
       entries.clear();

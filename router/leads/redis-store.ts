@@ -15,7 +15,9 @@
 
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
-import { DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import {
+  DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
+} from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
 
@@ -68,7 +70,7 @@ if not s then
   redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[3], f, 'delivering')
   return ''
 end
-if s == 'delivered' or s == 'test-delivered' or s == 'delivering' then return s end
+if s ~= 'queued' then return s end
 if cur[2] == 'rejected' or cur[2] == 'dead-lettered' then
   redis.call('HSET', KEYS[1], f, 'delivering', 'state', 'pending')
 else
@@ -76,12 +78,48 @@ else
 end
 return s`;
 
+// ARGV: retention, deliveryId, '1' when the profile sells a lead once. Returns {'reopened',
+// previous} | {'no-record'} | {'no-route'} | {'not-ended', status} | {'sold', route JSON, status}.
+const REOPEN_ROUTE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
+local f = 's:' .. ARGV[2]
+local s = redis.call('HGET', KEYS[1], f)
+if not s then return {'no-route'} end
+if s ~= 'rejected' and s ~= 'failed' and s ~= 'dead-lettered' then return {'not-ended', s} end
+if ARGV[3] == '1' then
+  local routes, mine = {}, nil
+  for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
+    local json = redis.call('HGET', KEYS[1], 'r:' .. i)
+    if json then
+      local r = cjson.decode(json)
+      routes[#routes + 1] = { r, json }
+      if r.deliveryId == ARGV[2] then mine = r end
+    end
+  end
+  if mine then
+    for _, x in ipairs(routes) do
+      local r = x[1]
+      if r.deliveryId ~= ARGV[2] and r.profile == mine.profile then
+        local st = redis.call('HGET', KEYS[1], 's:' .. r.deliveryId)
+        if st == 'queued' or st == 'delivering' or st == 'delivered' or st == 'test-delivered' then return {'sold', x[2], st} end
+      end
+    end
+  end
+end
+if redis.call('HGET', KEYS[1], 'state') == 'delivered' then
+  redis.call('HSET', KEYS[1], f, 'queued')
+else
+  redis.call('HSET', KEYS[1], f, 'queued', 'state', 'pending')
+end
+return {'reopened', s}`;
+
 type Arg = string | number;
 interface LeadCommands {
   leadrouteLeadSave(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadUpdate(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadAddRoute(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
+  leadrouteLeadReopenRoute(key: string, ...args: Arg[]): Promise<string[]>;
 }
 
 function defineCommands(redis: Redis): Redis & LeadCommands {
@@ -90,6 +128,7 @@ function defineCommands(redis: Redis): Redis & LeadCommands {
     leadrouteLeadUpdate: UPDATE,
     leadrouteLeadAddRoute: ADD_ROUTE,
     leadrouteLeadStartDelivery: START_DELIVERY,
+    leadrouteLeadReopenRoute: REOPEN_ROUTE,
   };
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
@@ -212,6 +251,26 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       }
       if (previous === null) return { record: false };
       return { record: true, previous: previous === '' ? null : (previous as RouteState) };
+    },
+
+    async reopenRoute(leadId, deliveryId, { soleSale }): Promise<RouteReopening> {
+      if (!validId(leadId)) return { outcome: 'no-record' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadReopenRoute(keyOf(leadId), retentionMs, deliveryId, soleSale ? '1' : '0');
+      } catch (err) {
+        throw unavailable(err);
+      }
+      switch (reply[0]) {
+        case 'reopened':
+          return { outcome: 'reopened', previous: reply[1] as RouteState };
+        case 'not-ended':
+          return { outcome: 'not-ended', status: reply[1] as RouteState };
+        case 'sold':
+          return { outcome: 'sold', by: { ...(JSON.parse(reply[1]) as StoredRoute), status: reply[2] as RouteState } };
+        default:
+          return { outcome: reply[0] as 'no-record' | 'no-route' };
+      }
     },
 
     async close() {

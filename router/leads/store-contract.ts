@@ -193,21 +193,69 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       expect(await h.store.get(rec.leadId)).toEqual(rec);
     });
 
-    it('startDelivery reopens a settled lead, and adds a route it does not know, in order', async () => {
+    it('startDelivery leaves an ended route ended (only reopenRoute sends it again), and adds a route it does not know, in order', async () => {
       const rec = sampleRecord({ state: 'dead-lettered' });
       rec.routes[0].status = 'failed';
       rec.routes[1].status = 'rejected';
       await h.store.save(rec);
       expect(await h.store.startDelivery(rec.leadId, { ...rec.routes[0], status: 'queued' })).toEqual({ record: true, previous: 'failed' });
+      expect(await h.store.startDelivery(rec.leadId, { ...rec.routes[1], status: 'queued' })).toEqual({ record: true, previous: 'rejected' });
       let got = (await h.store.get(rec.leadId))!;
-      expect(got.state).toBe('pending');
-      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'rejected']);
+      expect(got.state).toBe('dead-lettered');
+      expect(got.routes.map((r) => r.status)).toEqual(['failed', 'rejected']);
 
       const extra: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: 'wf-9', status: 'queued', price: 3 };
       expect(await h.store.startDelivery(rec.leadId, extra)).toEqual({ record: true, previous: null });
       got = (await h.store.get(rec.leadId))!;
       expect(got.routes[2]).toEqual({ ...extra, status: 'delivering' });
       expect(got.routes).toHaveLength(3);
+    });
+
+    it('startDelivery of a reopened route marks it delivering and the settled lead pending', async () => {
+      const rec = sampleRecord({ state: 'dead-lettered' });
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'rejected';
+      await h.store.save(rec);
+      expect(await h.store.reopenRoute(rec.leadId, rec.routes[0].deliveryId, { soleSale: true })).toEqual({ outcome: 'reopened', previous: 'failed' });
+      let got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect(got.state).toBe('pending');
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[0])).toEqual({ record: true, previous: 'queued' });
+      got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'rejected']);
+      expect(got.state).toBe('pending');
+    });
+
+    it('reopenRoute refuses a route that has not ended, and on a sole-sale profile one whose lead another route sold or is selling', async () => {
+      const rec = sampleRecord({ state: 'delivered' });
+      const sameProfile: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: `${rec.leadId}-d3`, status: 'delivered' };
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'delivering';
+      rec.routes.push(sameProfile);
+      await h.store.save(rec);
+      const [first, other] = rec.routes;
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: true })).toEqual({ outcome: 'sold', by: sameProfile });
+      expect(await h.store.reopenRoute(rec.leadId, other.deliveryId, { soleSale: false })).toEqual({ outcome: 'not-ended', status: 'delivering' });
+      expect(await h.store.reopenRoute(rec.leadId, 'nope', { soleSale: false })).toEqual({ outcome: 'no-route' });
+      expect(await h.store.reopenRoute('01NEVERSAVED', 'nope', { soleSale: false })).toEqual({ outcome: 'no-record' });
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+      // Where every partner gets the lead (send-to-all), another delivered route is no obstacle;
+      // the lead stays delivered.
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: false })).toEqual({ outcome: 'reopened', previous: 'failed' });
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'delivering', 'delivered']);
+      expect(got.state).toBe('delivered');
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: false })).toEqual({ outcome: 'not-ended', status: 'queued' });
+    });
+
+    it('concurrent reopenRoute calls of two dead letters of one sole-sale profile: one wins', async () => {
+      const rec = sampleRecord({ state: 'dead-lettered' });
+      rec.routes[1] = { ...rec.routes[1], profile: 'residential-east' };
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'dead-lettered';
+      await h.store.save(rec);
+      const answers = await Promise.all(rec.routes.map((r) => h.store.reopenRoute(rec.leadId, r.deliveryId, { soleSale: true })));
+      expect(answers.map((a) => a.outcome).sort()).toEqual(['reopened', 'sold']);
     });
 
     it('every write on an unknown lead says false and creates nothing', async () => {

@@ -29,6 +29,19 @@ export interface LeadChange {
  * Otherwise `previous` is the route's status before the call (null: the route was not recorded and
  * has been added as delivering).
  */
+/** What reopenRoute did: `previous` is the route's ended status, `status` a status that is not ended. */
+export type RouteReopening =
+  | { outcome: 'reopened'; previous: RouteState }
+  | { outcome: 'no-record' }
+  | { outcome: 'no-route' }
+  | { outcome: 'not-ended'; status: RouteState }
+  | { outcome: 'sold'; by: RouteRecord };
+
+/** Route states a delivery ended in without being delivered: only an admin re-send reopens them. */
+export const ENDED_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['rejected', 'failed', 'dead-lettered']);
+/** Route states that sell a lead, or are about to: another route of a first-match profile in one blocks a re-send. */
+export const SELLING_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['queued', 'delivering', 'delivered', 'test-delivered']);
+
 export type DeliveryStart = { record: false } | { record: true; previous: RouteState | null };
 
 export interface LeadStore {
@@ -56,11 +69,20 @@ export interface LeadStore {
    */
   update(leadId: string, change: LeadChange): Promise<boolean>;
   /**
-   * A delivery of `route` begins, in one atomic step: unless the route is already delivered
-   * (delivered, test-delivered) or delivering, mark it delivering, and a lead that had settled
-   * (rejected, dead-lettered) is pending again; a route not recorded yet is added as delivering.
+   * A delivery of `route` begins, in one atomic step: a queued route is marked delivering (and a
+   * lead that had settled, rejected or dead-lettered, is pending again); a route not recorded yet
+   * is added as delivering. Any other route is left as it is: delivering (a resumed delivery),
+   * delivered, and ended (rejected, failed, dead-lettered: only reopenRoute sends those again).
    */
   startDelivery(leadId: string, route: RouteRecord): Promise<DeliveryStart>;
+  /**
+   * An admin re-send, in one atomic step: an ended route (rejected, failed, dead-lettered) is
+   * queued again and the lead, unless delivered, is pending again. With `soleSale` (a first-match
+   * profile sells a lead once) it is refused while another route of the same profile is
+   * delivered or on its way (queued, delivering): `sold` names that route. Nothing is written
+   * unless the answer is `reopened`.
+   */
+  reopenRoute(leadId: string, deliveryId: string, opts: { soleSale: boolean }): Promise<RouteReopening>;
   close(): Promise<void>;
 }
 

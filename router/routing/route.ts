@@ -106,6 +106,36 @@ export function turnKey(entityId: string, profileId: string, priority: number): 
   return `${entityId}:${profileId}:${priority}`;
 }
 
+export type ReserveAgain = { ok: true; reservationId?: string } | { ok: false; blocked: { label: string; limit: number; used: number } };
+
+/**
+ * An admin re-send of a dead letter: reserve `job`'s caps again (its assignment's, else its
+ * partner's own when the profile no longer has it), under a fresh reservation id. A test lead
+ * counts in no cap. `blocked` names the full counter; nothing is reserved then.
+ */
+export async function reserveAgain(
+  snapshot: Snapshot,
+  job: DeliveryJob,
+  opts: Omit<RouteOptions, 'mode'>,
+): Promise<ReserveAgain> {
+  if (job.test) return { ok: true };
+  const cp = snapshot.profile(job.entity, job.profile);
+  const ca = cp?.assignments.find((a) => a.partner.id === job.partner);
+  let counters: readonly CapCounter[] = [];
+  if (cp && ca) counters = countersFor(cp, ca, { ...opts, mode: 'live' });
+  else {
+    const partner = snapshot.config.partners.get(job.partner);
+    if (partner?.caps) {
+      const timezone = partner.timezone ?? snapshot.config.entities.get(job.entity)?.timezone ?? 'UTC';
+      counters = capCountersMemo({ partner: partner.id, timezone, scope: 'partner', caps: partner.caps })(opts.capPrefix, opts.now);
+    }
+  }
+  if (counters.length === 0) return { ok: true };
+  const reservationId = opts.newId();
+  const blocked = await reserve(opts.caps, reservationId, counters);
+  return blocked ? { ok: false, blocked } : { ok: true, reservationId };
+}
+
 /** Give back every reservation of a decision (when the lead cannot be recorded after all). */
 export async function releaseRoutes(routes: readonly Route[], caps: CapStore): Promise<void> {
   await Promise.allSettled(routes.filter((r) => r.reservationId).map((r) => caps.release(r.reservationId!, r.partner)));

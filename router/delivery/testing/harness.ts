@@ -13,6 +13,7 @@ import { createMemoryLeadStore } from '../../leads/memory-store.ts';
 import { createRedisLeadStore } from '../../leads/redis-store.ts';
 import type { LeadStore } from '../../leads/store.ts';
 import type { LeadRecord, RouteRecord } from '../../leads/types.ts';
+import { createDeadLetterAdmin, type DeadLetterAdmin } from '../dead-letters.ts';
 import { createDeliveryMetrics } from '../metrics.ts';
 import { createBullmqDeliveryQueue } from '../queue-bullmq.ts';
 import { createMemoryDeliveryQueue } from '../queue-memory.ts';
@@ -48,6 +49,8 @@ export interface Harness {
   registry: Registry;
   logLines: string[];
   waterfallCalls: DeliveryJob[];
+  /** The admin's dead-letter list and re-send, reserving caps like the harness's routing. */
+  admin: DeadLetterAdmin;
   /** Record and enqueue a lead routed to `partner` (a cap reserved unless a test lead). */
   sendLead(partner: string, opts?: { test?: boolean; extraRoutes?: RouteRecord[] }): Promise<DeliveryJob>;
   capUsed(partner: string): Promise<number>;
@@ -111,6 +114,14 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     },
   });
   queue.start(handler);
+  const admin = createDeadLetterAdmin({
+    queue, leads, caps,
+    async reserve(job) {
+      const reservationId = randomUUID();
+      const r = await caps.reserve(reservationId, counters(job.partner));
+      return r.ok ? { ok: true, reservationId } : r;
+    },
+  });
 
   const record = async (leadId: string) => {
     const r = await leads.get(leadId);
@@ -119,7 +130,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   };
 
   return {
-    prefix, partner, leads, caps, queue, registry, logLines, waterfallCalls, record,
+    prefix, partner, leads, caps, queue, registry, logLines, waterfallCalls, admin, record,
     async sendLead(p, opts = {}) {
       const leadId = randomUUID();
       const job = await reserve({
