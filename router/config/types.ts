@@ -153,6 +153,8 @@ export interface Partner {
   schedule?: ScheduleSpec;
   /** Never the same consumer twice within the window, across every profile. */
   dedupe?: DedupeSpec;
+  /** How long a delivered lead can be returned, and whether a return gives the cap slot back. */
+  returns?: { window: string; refill?: boolean };
 }
 
 /** Days or ranges of days (`mon-fri`) to hours (`"08:00-18:00"`, or a list), and `closed` dates. */

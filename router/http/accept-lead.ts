@@ -93,7 +93,12 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
 
   m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
   for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
-  for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+  for (const pt of decision.trace) {
+    for (const p of pt.partners) {
+      if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+      else if (p.reason === 'duplicate') m.duplicateSkips.inc({ partner: p.partner });
+    }
+  }
   // The one info line per lead: ids and names only, so it skips the redaction walk.
   idsOnly(log, 'info')?.info({
     leadId, entity: entityId, source, test, status: decision.status,
@@ -129,6 +134,7 @@ async function claimConsumer(
     throw new LeadrouteError('UNAVAILABLE', 'the duplicate check could not be made; retry later', undefined, { cause: err });
   }
   if (first !== null) {
+    deps.metrics.leadsReceived.inc({ entity: entityId, outcome: 'duplicate' });
     throw new LeadrouteError('DUPLICATE', `a lead with the same ${rule.fields.map((f) => f.name).join(' or ')} was accepted within ${rule.window}`, { leadId: first });
   }
   return { release: () => store.release(entityId, hashes, leadId).catch(() => undefined) };

@@ -13,6 +13,7 @@ import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, ty
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
+import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -112,7 +113,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
 
   app.use('/v1/*', async (c, next) => {
-    const adminRoute = c.req.path.startsWith('/v1/deliveries');
+    const adminRoute = c.req.path.startsWith('/v1/deliveries') || /^\/v1\/leads\/[^/]+\/returns$/.test(c.req.path);
     const presented = bearer(c);
     const principal = presented !== null ? keys.match(presented) : null;
     const anyKeys = keys.hasSourceKeys || keys.hasAdminKey;
@@ -260,6 +261,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
         error: status.error,
       },
     });
+  });
+
+  app.post('/v1/leads/:leadId/returns', jsonBody, async (c) => {
+    const leadId = c.req.param('leadId');
+    const req = readReturnRequest(c.get('body'));
+    const routes = await returnLead(deps, leadId, req);
+    log.info({ leadId, partner: req.partner, routes: routes.map((r) => r.deliveryId) }, 'lead returned');
+    return c.json({ leadId, routes });
   });
 
   // ---- dead letters (admin) -----------------------------------------------------------------

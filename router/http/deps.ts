@@ -8,6 +8,7 @@ import type { DeliveryQueue } from '../delivery/types.ts';
 import type { IdempotencyStore } from '../leads/idempotency.ts';
 import type { DuplicateStore } from '../dedupe/duplicate-store.ts';
 import type { LeadRecord } from '../leads/types.ts';
+import type { LeadStore } from '../leads/store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
@@ -15,6 +16,7 @@ import type { Snapshot } from '../routing/snapshot.ts';
 export interface AppLeadStore {
   save(record: LeadRecord): Promise<void>;
   get(leadId: string): Promise<LeadRecord | null | undefined>;
+  returnRoute: LeadStore['returnRoute'];
 }
 
 /** Dead letters: deliveries that failed for good. */

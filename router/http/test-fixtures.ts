@@ -95,6 +95,13 @@ export function harness(overrides: Partial<AppDeps> = {}, snapshot: Snapshot | n
         records.set(r.leadId, structuredClone(r));
       },
       async get(id) { return records.get(id) ?? null; },
+      async returnRoute(id, deliveryId, returned) {
+        const route = records.get(id)?.routes.find((r) => r.deliveryId === deliveryId);
+        if (!route) return { outcome: records.has(id) ? 'no-route' : 'no-record' };
+        if (route.status !== 'delivered') return { outcome: 'not-delivered', status: route.status };
+        Object.assign(route, { status: 'returned', returned });
+        return { outcome: 'returned' };
+      },
     },
     queue: {
       async enqueue(js) {

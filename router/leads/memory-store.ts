@@ -23,7 +23,7 @@ interface Entry {
   expiresAt: number;
 }
 
-const copyRoute = (r: RouteRecord): RouteRecord => ({ ...r });
+const copyRoute = (r: RouteRecord): RouteRecord => (r.returned ? { ...r, returned: { ...r.returned } } : { ...r });
 const copyAttempt = (a: AttemptRecord): AttemptRecord => ({ ...a });
 
 export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => number } = {}): LeadStore {
@@ -140,6 +140,17 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       if (e.state !== 'delivered') e.state = 'pending';
       touch(leadId, e);
       return { outcome: 'reopened', previous };
+    },
+    async returnRoute(leadId, deliveryId, returned) {
+      const e = live(leadId);
+      if (!e) return { outcome: 'no-record' };
+      const route = e.routes.find((x) => x.deliveryId === deliveryId);
+      if (!route) return { outcome: 'no-route' };
+      if (route.status !== 'delivered') return { outcome: 'not-delivered', status: route.status };
+      route.status = 'returned';
+      route.returned = { ...returned };
+      touch(leadId, e);
+      return { outcome: 'returned' };
     },
     async close() {
       entries.clear();

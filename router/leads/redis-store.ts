@@ -17,9 +17,10 @@ import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
 import {
   DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
+  type RouteReturnOutcome,
 } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
-import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
+import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
 // ARGV: retention, then field, value, …
 const SAVE = `
@@ -113,6 +114,16 @@ else
 end
 return {'reopened', s}`;
 
+// ARGV: retention, deliveryId, the return (JSON). Returns {'returned'} | {'no-record'} |
+// {'no-route'} | {'not-delivered', status}.
+const RETURN_ROUTE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
+local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[2])
+if not s then return {'no-route'} end
+if s ~= 'delivered' then return {'not-delivered', s} end
+redis.call('HSET', KEYS[1], 's:' .. ARGV[2], 'returned', 'ret:' .. ARGV[2], ARGV[3])
+return {'returned'}`;
+
 type Arg = string | number;
 interface LeadCommands {
   leadrouteLeadSave(key: string, ...args: Arg[]): Promise<number>;
@@ -120,6 +131,7 @@ interface LeadCommands {
   leadrouteLeadAddRoute(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
   leadrouteLeadReopenRoute(key: string, ...args: Arg[]): Promise<string[]>;
+  leadrouteLeadReturnRoute(key: string, ...args: Arg[]): Promise<string[]>;
 }
 
 function defineCommands(redis: Redis): Redis & LeadCommands {
@@ -129,6 +141,7 @@ function defineCommands(redis: Redis): Redis & LeadCommands {
     leadrouteLeadAddRoute: ADD_ROUTE,
     leadrouteLeadStartDelivery: START_DELIVERY,
     leadrouteLeadReopenRoute: REOPEN_ROUTE,
+    leadrouteLeadReturnRoute: RETURN_ROUTE,
   };
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
@@ -139,7 +152,7 @@ function defineCommands(redis: Redis): Redis & LeadCommands {
 }
 
 type StoredLead = Omit<LeadRecord, 'routes' | 'attempts' | 'state'>;
-type StoredRoute = Omit<RouteRecord, 'status'>;
+type StoredRoute = Omit<RouteRecord, 'status' | 'returned'>;
 
 function unavailable(err: unknown): LeadrouteError {
   if (err instanceof LeadrouteError) return err;
@@ -161,7 +174,8 @@ export function decodeLead(h: Record<string, string>): LeadRecord | null {
     const json = h[`r:${i}`];
     if (json === undefined) continue;
     const route = JSON.parse(json) as StoredRoute;
-    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState });
+    const returned = h[`ret:${route.deliveryId}`];
+    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState, ...(returned ? { returned: JSON.parse(returned) as RouteReturn } : {}) });
   }
   const attempts: AttemptRecord[] = [];
   for (let i = 1, n = Number(h.na ?? 0); i <= n; i++) {
@@ -251,6 +265,17 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       }
       if (previous === null) return { record: false };
       return { record: true, previous: previous === '' ? null : (previous as RouteState) };
+    },
+
+    async returnRoute(leadId, deliveryId, returned): Promise<RouteReturnOutcome> {
+      if (!validId(leadId)) return { outcome: 'no-record' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadReturnRoute(keyOf(leadId), retentionMs, deliveryId, JSON.stringify(returned));
+      } catch (err) {
+        throw unavailable(err);
+      }
+      return reply[0] === 'not-delivered' ? { outcome: 'not-delivered', status: reply[1] as RouteState } : { outcome: reply[0] as 'returned' | 'no-record' | 'no-route' };
     },
 
     async reopenRoute(leadId, deliveryId, { soleSale }): Promise<RouteReopening> {

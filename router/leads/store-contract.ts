@@ -226,6 +226,24 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       expect(got.state).toBe('pending');
     });
 
+    it('returnRoute marks a delivered route returned, once, and leaves any other route as it is', async () => {
+      const rec = sampleRecord({ state: 'delivered' });
+      rec.routes[0].status = 'delivered';
+      rec.routes[1].status = 'rejected';
+      await h.store.save(rec);
+      const [sold, other] = rec.routes;
+      const returned = { at: '2026-03-11T09:00:00.000Z', reason: 'disconnected phone', refilled: true };
+      expect(await h.store.returnRoute(rec.leadId, other.deliveryId, returned)).toEqual({ outcome: 'not-delivered', status: 'rejected' });
+      expect(await h.store.returnRoute(rec.leadId, 'nope', returned)).toEqual({ outcome: 'no-route' });
+      expect(await h.store.returnRoute('01NEVERSAVED', 'nope', returned)).toEqual({ outcome: 'no-record' });
+      expect(await h.store.returnRoute(rec.leadId, sold.deliveryId, returned)).toEqual({ outcome: 'returned' });
+      expect(await h.store.returnRoute(rec.leadId, sold.deliveryId, { ...returned, reason: 'again' })).toEqual({ outcome: 'not-delivered', status: 'returned' });
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes[0]).toEqual({ ...sold, status: 'returned', returned });
+      expect(got.routes[1]).toEqual(other);
+      expect(got.state).toBe('delivered');
+    });
+
     it('reopenRoute refuses a route that has not ended, and on a sole-sale profile one whose lead another route sold or is selling', async () => {
       const rec = sampleRecord({ state: 'delivered' });
       const sameProfile: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: `${rec.leadId}-d3`, status: 'delivered' };

@@ -8,7 +8,7 @@
 // mark it delivering, in one step) and update (the attempt, the route's new status and the lead's
 // new state, in one step). Neither reads the record first.
 
-import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
+import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
 export const DEFAULT_LEAD_RETENTION_MS = 30 * 86_400_000;
 
@@ -41,6 +41,12 @@ export type RouteReopening =
 export const ENDED_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['rejected', 'failed', 'dead-lettered']);
 /** Route states that sell a lead, or are about to: another route of a first-match profile in one blocks a re-send. */
 export const SELLING_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['queued', 'delivering', 'delivered', 'test-delivered']);
+
+export type RouteReturnOutcome =
+  | { outcome: 'returned' }
+  | { outcome: 'no-record' }
+  | { outcome: 'no-route' }
+  | { outcome: 'not-delivered'; status: RouteState };
 
 export type DeliveryStart = { record: false } | { record: true; previous: RouteState | null };
 
@@ -83,6 +89,11 @@ export interface LeadStore {
    * unless the answer is `reopened`.
    */
   reopenRoute(leadId: string, deliveryId: string, opts: { soleSale: boolean }): Promise<RouteReopening>;
+  /**
+   * The partner returned a delivered lead, in one atomic step: a `delivered` route becomes
+   * `returned`, with `returned`. Any other route is left as it is (`not-delivered` says its status).
+   */
+  returnRoute(leadId: string, deliveryId: string, returned: RouteReturn): Promise<RouteReturnOutcome>;
   close(): Promise<void>;
 }
 

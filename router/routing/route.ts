@@ -122,7 +122,13 @@ export async function reserveAgain(
   const cp = snapshot.profile(job.entity, job.profile);
   const ca = cp?.assignments.find((a) => a.partner.id === job.partner);
   let counters: readonly CapCounter[] = [];
-  if (cp && ca) counters = countersFor(cp, ca, { ...opts, mode: 'live' });
+  if (cp && ca) {
+    // The duplicate check is taken again with the caps: the failed delivery gave both back.
+    counters = [
+      ...countersFor(cp, ca, { ...opts, mode: 'live' }),
+      ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: snapshot.dedupeKey, now: opts.now.getTime() }, job.lead),
+    ];
+  }
   else {
     const partner = snapshot.config.partners.get(job.partner);
     if (partner?.caps) {
