@@ -149,6 +149,8 @@ describe('leadStateOf', () => {
   it('is delivered as soon as one route is, whatever the others', () => {
     expect(leadStateOf(r('rejected', 'delivered', 'queued'))).toBe('delivered');
     expect(leadStateOf(r('test-delivered'))).toBe('delivered');
+    // A lead returned by its buyer was still delivered.
+    expect(leadStateOf(r('returned', 'rejected'))).toBe('delivered');
   });
   it('is pending while a route is queued or delivering', () => {
     expect(leadStateOf(r('rejected', 'delivering'))).toBe('pending');
