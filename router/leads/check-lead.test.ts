@@ -90,3 +90,69 @@ describe('checkLead', () => {
     expect(check({})).toEqual([]);
   });
 });
+
+describe('checkLead: hostile values', () => {
+  const entity: Entity = {
+    id: 'e',
+    fields: {
+      ref: { type: 'string', pattern: '^([0-9]+-?)+$' },
+      note: { type: 'string' },
+      code: { type: 'string', maxLength: 5 },
+      extras: { type: 'object' },
+      address: { type: 'object', fields: { meta: { type: 'object' } } },
+    },
+  };
+  const nested = (depth: number): unknown => {
+    let v: unknown = 1;
+    for (let i = 0; i < depth; i++) v = { a: v };
+    return v;
+  };
+  const errorsOf = (lead: unknown) => checkLead(entity, lead).map((e) => [e.field, e.code]);
+
+  it('a value built to backtrack the pattern is answered at once (linear-time matching)', () => {
+    expect(errorsOf({ ref: `${'1'.repeat(40)}!` })).toEqual([['ref', 'pattern']]);
+    expect(errorsOf({ ref: '12-34' })).toEqual([]);
+  });
+
+  it('strings are at most 1,000 characters unless the field says otherwise (maxLength)', () => {
+    expect(errorsOf({ note: 'x'.repeat(1000) })).toEqual([]);
+    expect(errorsOf({ note: 'x'.repeat(1001) })).toEqual([['note', 'maxLength']]);
+    expect(errorsOf({ code: '12345' })).toEqual([]);
+    expect(checkLead(entity, { code: '123456' })).toEqual([{ field: 'code', code: 'maxLength', message: 'code is 6 characters long; at most 5 are allowed' }]);
+    // Characters, not UTF-16 units: five emoji are five characters.
+    expect(errorsOf({ code: '😀😀😀😀😀' })).toEqual([]);
+    // Too long: the pattern is not tried.
+    expect(errorsOf({ ref: '1'.repeat(1001) })).toEqual([['ref', 'maxLength']]);
+  });
+
+  it('a free-form object nests at most 32 levels', () => {
+    // The field's own object is level 1.
+    expect(errorsOf({ extras: nested(32) })).toEqual([]);
+    expect(errorsOf({ extras: nested(33) })).toEqual([['extras', 'maxDepth']]);
+    expect(errorsOf({ extras: nested(10_000) })).toEqual([['extras', 'maxDepth']]);
+    let arrays: unknown = [];
+    for (let i = 0; i < 10_000; i++) arrays = [arrays];
+    expect(errorsOf({ extras: { list: arrays } })).toEqual([['extras', 'maxDepth']]);
+    expect(errorsOf({ address: { meta: nested(40) } })).toEqual([['address.meta', 'maxDepth']]);
+  });
+
+  it('arrays in a free-form object hold at most 1,000 items', () => {
+    expect(errorsOf({ extras: { list: new Array(1000).fill(0) } })).toEqual([]);
+    const errors = checkLead(entity, { extras: { a: [{ list: new Array(1001).fill(0) }] } });
+    expect(errors).toEqual([{ field: 'extras', code: 'maxItems', message: 'extras.a[0].list holds 1001 items; at most 1000 are allowed' }]);
+  });
+
+  it('refuses __proto__, constructor and prototype as keys of a free-form object', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const lead = JSON.parse(`{"extras":{"a":{"${key}":{"polluted":true}}}}`) as unknown;
+      const errors = checkLead(entity, lead);
+      expect(errors, key).toEqual([{ field: 'extras', code: 'forbiddenKey', message: `extras.a holds the key "${key}", which is never accepted` }]);
+    }
+  });
+
+  it('the checks of a hostile shape never throw, whatever the value', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(errorsOf({ extras: cyclic })).toEqual([['extras', 'maxDepth']]);
+  });
+});

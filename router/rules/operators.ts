@@ -8,6 +8,7 @@ import type { Condition, Operator, Scalar } from '../config/types.ts';
 import { LeadrouteError } from '../errors.ts';
 import { formatList, formatValue, typeName } from './format.ts';
 import { compilePath } from './path.ts';
+import { compileRegex, regexIssue, showRegex, type LinearRegex } from './regex.ts';
 import type { PathReader } from './path.ts';
 
 export type Predicate = (v: unknown) => boolean;
@@ -194,10 +195,12 @@ function checkExpected(op: Operator, expected: unknown, ignoreCase: boolean, at:
       return;
     case 'matches':
       if (typeof expected !== 'string') throw invalid(at, `\`${op}\` needs a string`);
-      try {
-        new RegExp(expected, ignoreCase ? 'i' : '');
-      } catch (err) {
-        throw invalid(at, `\`matches\` regex ${JSON.stringify(expected)} does not compile: ${(err as Error).message}`);
+      {
+        const issue = regexIssue(expected, ignoreCase);
+        if (issue) {
+          const what = issue.code === 'INVALID_REGEX' ? 'does not compile' : 'cannot be used';
+          throw invalid(at, `\`matches\` regex ${JSON.stringify(expected)} ${what}: ${issue.reason}`);
+        }
       }
       return;
     case 'empty':
@@ -234,7 +237,7 @@ function phrase(op: Operator, expected: unknown, ignoreCase: boolean, yes: boole
     case 'gte': return `${yes ? 'is at least' : 'is not at least'} ${expected}`;
     case 'lt': return `${yes ? 'is less than' : 'is not less than'} ${expected}`;
     case 'lte': return `${yes ? 'is at most' : 'is not at most'} ${expected}`;
-    case 'matches': return `${yes ? 'matches' : 'does not match'} ${new RegExp(expected as string, ignoreCase ? 'i' : '')}`;
+    case 'matches': return `${yes ? 'matches' : 'does not match'} ${showRegex(expected as string, ignoreCase)}`;
     default: return yes ? 'is empty' : 'is not empty';
   }
 }
@@ -360,9 +363,9 @@ function expression(op: Operator, expected: unknown, ignoreCase: boolean, c: Con
   }
 }
 
-/** No g/y flag: RegExp#test keeps no state between leads. */
-function regex(source: unknown, ignoreCase: boolean): RegExp {
-  return new RegExp(source as string, ignoreCase ? 'i' : '');
+/** Linear-time (regex.ts): no lead value can make a rule backtrack. */
+function regex(source: unknown, ignoreCase: boolean): LinearRegex {
+  return compileRegex(source as string, ignoreCase);
 }
 
 /** `in`'s values, lowercased for ignoreCase. */

@@ -1,5 +1,6 @@
 // Rules against the entity they run on: fields that exist and are not encrypted, operators that
 // fit the field's type, values inside the field's enum, ranges and regexes that can match.
+import { regexIssue, type RegexIssue } from '../../rules/regex.ts';
 import { problem } from '../problems.ts';
 import { didYouMean, nearest } from '../suggest.ts';
 import type { DocPath, FieldDef, FieldType, Problem, SourceDoc } from '../types.ts';
@@ -26,10 +27,6 @@ const VALUE_OPS = ['equals', 'notEquals'] as const;
 const LIST_OPS = ['in', 'notIn'] as const;
 const OPERATOR_SET = new Set<string>([...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty']);
 
-/** The flags the rules core compiles `matches` with (plus `i` for ignoreCase). */
-export function compileRuleRegex(source: string, ignoreCase: boolean): RegExp {
-  return new RegExp(source, ignoreCase ? 'i' : '');
-}
 
 /** Every rule list of every profile (profile rules and assignment rules). */
 export function checkRules(docs: readonly SourceDoc[]): Problem[] {
@@ -62,11 +59,9 @@ function checkCondition(
     );
   }
   if (typeof cond.matches === 'string') {
-    try {
-      compileRuleRegex(cond.matches, ignoreCase);
-    } catch (err) {
-      out.push(problem('INVALID_REGEX', posAt(doc, lazyAt, 'matches'), `matches: invalid regular expression: ${regexReason(err)}`));
-    }
+    // The rules core compiles `matches` the same way (regex.ts), with `i` for ignoreCase.
+    const issue = regexIssue(cond.matches, ignoreCase);
+    if (issue) out.push(problem(issue.code, posAt(doc, lazyAt, 'matches'), `matches: ${regexMessage(issue)}`));
   }
 
   const field = str(cond.field);
@@ -171,14 +166,13 @@ function inEnum(allowed: readonly (string | number)[], value: unknown, ignoreCas
   return allowed.includes(value as string | number);
 }
 
-function regexReason(err: unknown): string {
-  // "Invalid regular expression: /(/: Unterminated group" -> "Unterminated group"
-  const message = err instanceof Error ? err.message : String(err);
-  const i = message.lastIndexOf(': ');
-  return i >= 0 ? message.slice(i + 2) : message;
+function regexMessage(issue: RegexIssue): string {
+  return issue.code === 'INVALID_REGEX'
+    ? `invalid regular expression: ${issue.reason}`
+    : `regular expression not supported: ${issue.reason}`;
 }
 
-/** INVALID_REGEX for entity field `pattern`s (nested fields included). */
+/** INVALID_REGEX / UNSUPPORTED_REGEX for entity field `pattern`s (nested fields included). */
 export function checkFieldPatterns(docs: readonly SourceDoc[]): Problem[] {
   const problems: Problem[] = [];
   const visit = (doc: SourceDoc<Obj>, fields: unknown, path: DocPath) => {
@@ -186,11 +180,8 @@ export function checkFieldPatterns(docs: readonly SourceDoc[]): Problem[] {
     for (const [name, def] of Object.entries(fields)) {
       if (!isObj(def)) continue;
       if (typeof def.pattern === 'string') {
-        try {
-          new RegExp(def.pattern);
-        } catch (err) {
-          problems.push(problem('INVALID_REGEX', doc.pos([...path, name, 'pattern']), `pattern of field '${name}': invalid regular expression: ${regexReason(err)}`));
-        }
+        const issue = regexIssue(def.pattern);
+        if (issue) problems.push(problem(issue.code, doc.pos([...path, name, 'pattern']), `pattern of field '${name}': ${regexMessage(issue)}`));
       }
       visit(doc, def.fields, [...path, name, 'fields']);
     }

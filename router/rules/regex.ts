@@ -1,0 +1,73 @@
+// Regular expressions of profiles (`matches` rules, entity field `pattern`s) run on RE2 (re2js,
+// pure JavaScript): matching is linear in the input, so no pattern and no lead value can stall
+// the router the way a backtracking engine can (`^([0-9]+-?)+$` against 40 digits and `!`).
+// re2js over the native `re2` binding: no compiler or prebuilt binary to fetch at install, and it
+// runs unchanged in worker threads; it is slower per call than V8's engine (about 1 µs for a
+// short value), which a lead pays a few times at most.
+//
+// The syntax is RE2's: JavaScript's own minus backreferences (`\1`, `\k<name>`) and lookaround
+// (`(?=`, `(?!`, `(?<=`, `(?<!`), which need backtracking. Such a pattern is refused at load.
+import { RE2JS } from 're2js';
+
+/** A compiled pattern: `test` searches (no implicit anchors), like RegExp#test. */
+export interface LinearRegex {
+  test(input: string): boolean;
+}
+
+/** Why a pattern cannot be used: not a regular expression at all, or one RE2 cannot run. */
+export interface RegexIssue {
+  code: 'INVALID_REGEX' | 'UNSUPPORTED_REGEX';
+  /** The reason, without the pattern (e.g. `invalid or unsupported Perl syntax: (?=`). */
+  reason: string;
+}
+
+const UNSUPPORTED_HINT = 'patterns run on a linear-time engine (RE2 syntax): backreferences and lookahead/lookbehind are not supported';
+
+/** Compiles `source`; throws (a RegexIssue's reason as the message) when it cannot be used. */
+export function compileRegex(source: string, ignoreCase = false): LinearRegex {
+  try {
+    return RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch {
+    throw new Error(regexIssue(source, ignoreCase)!.reason);
+  }
+}
+
+/** null when `source` compiles; else what is wrong with it. */
+export function regexIssue(source: string, ignoreCase = false): RegexIssue | null {
+  try {
+    RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    return null;
+  } catch (err) {
+    const re2Reason = reasonOf(err);
+    try {
+      // JavaScript accepts it: a feature RE2 does not have (the pattern itself is not wrong).
+      new RegExp(source, ignoreCase ? 'i' : '');
+    } catch (jsErr) {
+      return { code: 'INVALID_REGEX', reason: jsReason(jsErr) };
+    }
+    return { code: 'UNSUPPORTED_REGEX', reason: `${re2Reason} (${UNSUPPORTED_HINT})` };
+  }
+}
+
+/** How a pattern is shown in messages: `/source/` with `i` for ignoreCase. */
+export function showRegex(source: string, ignoreCase: boolean): string {
+  const flags = ignoreCase ? 'i' : '';
+  try {
+    return String(new RegExp(source, flags)); // escapes `/` as JavaScript writes it; never run
+  } catch {
+    return `/${source}/${flags}`;
+  }
+}
+
+function reasonOf(err: unknown): string {
+  // "error parsing regexp: invalid escape sequence: `\1`" -> "invalid escape sequence: `\1`"
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^error parsing regexp: /, '');
+}
+
+function jsReason(err: unknown): string {
+  // "Invalid regular expression: /(/: Unterminated group" -> "Unterminated group"
+  const message = err instanceof Error ? err.message : String(err);
+  const i = message.lastIndexOf(': ');
+  return i >= 0 ? message.slice(i + 2) : message;
+}
