@@ -342,6 +342,13 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       return guard('depth', deliveryDepth(queueConnection, keys));
     },
 
+    async jobCount() {
+      await guard('job count', connected());
+      // LLEN / ZCARD per state (one script): no walk over the jobs.
+      const counts = await guard('job count', queue.getJobCounts('wait', 'paused', 'active', 'prioritized', 'delayed'));
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    },
+
     async deadLetterCount() {
       return guard('dead letters', queue.getFailedCount());
     },
