@@ -29,6 +29,14 @@ describe('linear-time regexes', () => {
     }
   });
 
+  it('refuses a pattern whose program is too large to match quickly (big repeat counts), pointing to maxLength', () => {
+    expect(regexIssue('^[a-z]{1,200}$')).toBeNull();
+    const issue = regexIssue('^[a-z]{1,1000}$');
+    expect(issue).toMatchObject({ code: 'UNSUPPORTED_REGEX' });
+    expect(issue!.reason).toMatch(/too large .*maxLength/);
+    expect(() => compileRegex('^.{1,1000}$')).toThrow(/too large/);
+  });
+
   it('a pattern that is no regular expression at all is INVALID_REGEX, with JavaScript\'s reason', () => {
     expect(regexIssue('(')).toEqual({ code: 'INVALID_REGEX', reason: 'Unterminated group' });
     expect(regexIssue('*')).toMatchObject({ code: 'INVALID_REGEX' });
