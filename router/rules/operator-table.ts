@@ -20,6 +20,8 @@ export type ValueKind = 'string' | 'number' | 'any' | 'string-or-array';
 
 export interface OperatorSpec {
   kind: ValueKind;
+  /** What its value is compared with a field's type and enum as (at load): one value, or a list of them. */
+  compares?: 'value' | 'list';
   /** Whether `ignoreCase` applies to it. */
   caseApplies: boolean;
   /** Why `expected` does not suit the operator (the check at load); undefined when it does. */
@@ -46,9 +48,15 @@ export const NEGATES: Partial<Record<Operator, PositiveOperator>> = {
 const needsString = (op: string) => (expected: unknown) => (typeof expected === 'string' ? undefined : `\`${op}\` needs a string`);
 const needsNumber = (op: string) => (expected: unknown) => (isNumber(expected) ? undefined : `\`${op}\` needs a number`);
 
+/** The record of an operator (a negative one's is the positive one's). */
+export function specOf(op: Operator): OperatorSpec {
+  return OPERATOR_TABLE[NEGATES[op] ?? (op as PositiveOperator)];
+}
+
 export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = {
   equals: {
     kind: 'any',
+    compares: 'value',
     caseApplies: true,
     refuse: (expected) => (isScalar(expected) ? undefined : '`equals` needs a string, number or boolean'),
     phrase: (expected, _i, yes) => `${yes ? 'equals' : 'does not equal'} ${formatValue(expected)}`,
@@ -128,6 +136,7 @@ export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = 
 
   in: {
     kind: 'any',
+    compares: 'list',
     caseApplies: true,
     refuse: (expected) => (Array.isArray(expected) && expected.every(isScalar) ? undefined : '`in` needs a list of strings, numbers or booleans'),
     phrase: (expected, _i, yes) => `${yes ? 'is in' : 'is not in'} ${formatList(expected as readonly Scalar[])}`,

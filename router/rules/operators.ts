@@ -8,7 +8,7 @@ import { OPERATORS } from '../config/types.ts';
 import type { Condition, Operator } from '../config/types.ts';
 import { LeadrouteError } from '../errors.ts';
 import { formatValue, typeName } from './format.ts';
-import { NEGATES, OPERATOR_TABLE, type Constant, type OperatorSpec, type PositiveOperator, type ValueKind } from './operator-table.ts';
+import { NEGATES, specOf, type Constant, type OperatorSpec, type ValueKind } from './operator-table.ts';
 import { isArray, type Predicate } from './operator-values.ts';
 import { compilePath } from './path.ts';
 import type { PathReader } from './path.ts';
@@ -67,7 +67,7 @@ function conditionHead(c: Condition, at: string): ConditionHead {
   const operator = ops[0];
   if (c.ignoreCase !== undefined && typeof c.ignoreCase !== 'boolean') throw invalid(at, '`ignoreCase` must be true or false');
   const expected = c[operator] as unknown;
-  const spec = OPERATOR_TABLE[NEGATES[operator] ?? (operator as PositiveOperator)];
+  const spec = specOf(operator);
   if (spec === undefined) throw invalid(at, `operator \`${operator}\` cannot be used here`);
   return {
     field,

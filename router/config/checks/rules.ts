@@ -1,6 +1,8 @@
 // Rules against the entity they run on: fields that exist and are not encrypted, operators that
 // fit the field's type, values inside the field's enum, ranges and regexes that can match.
+import { specOf } from '../../rules/operator-table.ts';
 import { regexIssue, type RegexIssue } from '../../rules/regex.ts';
+import { OPERATORS } from '../types.ts';
 import { problem } from '../problems.ts';
 import { didYouMean, nearest } from '../suggest.ts';
 import type { DocPath, FieldDef, FieldType, Problem, SourceDoc } from '../types.ts';
@@ -21,11 +23,12 @@ import {
   type Obj,
 } from './shared.ts';
 
-const NUMBER_OPS = ['between', 'gt', 'gte', 'lt', 'lte'] as const;
-const STRING_OPS = ['startsWith', 'endsWith', 'contains', 'notContains', 'matches'] as const;
-const VALUE_OPS = ['equals', 'notEquals'] as const;
-const LIST_OPS = ['in', 'notIn'] as const;
-const OPERATOR_SET = new Set<string>([...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty']);
+// From the operator records: the field type each operator needs, and how its value compares.
+const NUMBER_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).kind === 'number');
+const STRING_OPS: readonly string[] = OPERATORS.filter((op) => ['string', 'string-or-array'].includes(specOf(op).kind));
+const VALUE_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).compares === 'value');
+const LIST_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).compares === 'list');
+const OPERATOR_SET = new Set<string>(OPERATORS);
 
 
 /** Every rule list of every profile (profile rules and assignment rules). */
@@ -98,9 +101,9 @@ function checkCondition(
     return;
   }
   for (const op of ops) {
-    if ((NUMBER_OPS as readonly string[]).includes(op) && !isNumeric(type)) {
+    if (NUMBER_OPS.includes(op) && !isNumeric(type)) {
       out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a number field, but '${field}' is a ${type}`));
-    } else if ((STRING_OPS as readonly string[]).includes(op) && type !== 'string') {
+    } else if (STRING_OPS.includes(op) && type !== 'string') {
       out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a string field, but '${field}' is a ${type}`, type === 'boolean' ? 'use equals: true or equals: false' : 'use equals, in, between or gt/gte/lt/lte'));
     }
   }
