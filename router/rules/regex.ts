@@ -32,38 +32,56 @@ export const MAX_PROGRAM_SIZE = 500;
 
 /** Compiles `source`; throws (a RegexIssue's reason as the message) when it cannot be used. */
 export function compileRegex(source: string, ignoreCase = false): LinearRegex {
-  const compiled = tryCompile(source, ignoreCase);
-  if (compiled === null || compiled.programSize() > MAX_PROGRAM_SIZE) throw new Error(regexIssue(source, ignoreCase)!.reason);
-  return compiled;
-}
-
-function tryCompile(source: string, ignoreCase: boolean): RE2JS | null {
-  try {
-    return RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
-  } catch {
-    return null;
-  }
+  const { re, issue } = compiled(source, ignoreCase);
+  if (issue) throw new Error(issue.reason);
+  return re!;
 }
 
 /** null when `source` compiles; else what is wrong with it. */
 export function regexIssue(source: string, ignoreCase = false): RegexIssue | null {
+  return compiled(source, ignoreCase).issue;
+}
+
+// Compiling costs about 150 µs (V8: 3 µs), and a tree repeats the same few patterns across many
+// rules, checked at load and compiled again when first used: each distinct pattern is compiled
+// once and shared (a compiled pattern keeps no state between calls). Bounded: cleared when full.
+const MAX_CACHED = 10_000;
+const cache = new Map<string, { re: RE2JS | null; issue: RegexIssue | null }>();
+
+function compiled(source: string, ignoreCase: boolean): { re: RE2JS | null; issue: RegexIssue | null } {
+  const key = (ignoreCase ? 'i:' : '-:') + source;
+  let entry = cache.get(key);
+  if (entry === undefined) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    entry = compile(source, ignoreCase);
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+function compile(source: string, ignoreCase: boolean): { re: RE2JS | null; issue: RegexIssue | null } {
+  let re: RE2JS;
   try {
-    const size = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0).programSize();
-    if (size <= MAX_PROGRAM_SIZE) return null;
-    return {
-      code: 'UNSUPPORTED_REGEX',
-      reason: `the pattern is too large to match quickly (${size} instructions, at most ${MAX_PROGRAM_SIZE}): large repeat counts such as {1,1000} grow it; limit a field's length with maxLength instead`,
-    };
+    re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (err) {
     const re2Reason = reasonOf(err);
     try {
       // JavaScript accepts it: a feature RE2 does not have (the pattern itself is not wrong).
       new RegExp(source, ignoreCase ? 'i' : '');
     } catch (jsErr) {
-      return { code: 'INVALID_REGEX', reason: jsReason(jsErr) };
+      return { re: null, issue: { code: 'INVALID_REGEX', reason: jsReason(jsErr) } };
     }
-    return { code: 'UNSUPPORTED_REGEX', reason: `${re2Reason} (${UNSUPPORTED_HINT})` };
+    return { re: null, issue: { code: 'UNSUPPORTED_REGEX', reason: `${re2Reason} (${UNSUPPORTED_HINT})` } };
   }
+  const size = re.programSize();
+  if (size <= MAX_PROGRAM_SIZE) return { re, issue: null };
+  return {
+    re: null,
+    issue: {
+      code: 'UNSUPPORTED_REGEX',
+      reason: `the pattern is too large to match quickly (${size} instructions, at most ${MAX_PROGRAM_SIZE}): large repeat counts such as {1,1000} grow it; limit a field's length with maxLength instead`,
+    },
+  };
 }
 
 /** How a pattern is shown in messages: `/source/` with `i` for ignoreCase. */
