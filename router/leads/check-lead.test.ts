@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entity } from '../config/types.ts';
 import { checkLead, compileLeadChecker, definedFields } from './check-lead.ts';
@@ -154,5 +155,34 @@ describe('checkLead: hostile values', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(errorsOf({ extras: cyclic })).toEqual([['extras', 'maxDepth']]);
+  });
+});
+
+describe('checkLead: any JSON in a free-form object', () => {
+  const entity: Entity = { id: 'e', fields: { extras: { type: 'object' } } };
+  const depthOf = (v: unknown): number =>
+    typeof v !== 'object' || v === null ? 0 : 1 + Math.max(0, ...Object.values(v).map(depthOf));
+  // Deep chains as well as wide values: fast-check's own JSON stays shallow.
+  const deepChain = fc.tuple(fc.integer({ min: 1, max: 60 }), fc.jsonValue({ maxDepth: 2 })).map(([n, leaf]) => {
+    let v: unknown = leaf;
+    for (let i = 0; i < n; i++) v = i % 2 ? [v] : { k: v };
+    return v;
+  });
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 6 }), deepChain);
+
+  it('never throws; what it accepts serialises and clones; what it refuses has a shape code', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string(), value), (extras) => {
+      const errors = checkLead(entity, { extras });
+      if (errors.length === 0) {
+        expect(depthOf(extras)).toBeLessThanOrEqual(32);
+        expect(() => structuredClone(JSON.parse(JSON.stringify(extras)))).not.toThrow();
+      } else {
+        expect(errors).toHaveLength(1);
+        expect(['maxDepth', 'maxItems', 'forbiddenKey']).toContain(errors[0].code);
+        expect(errors[0].field).toBe('extras');
+      }
+      // The walk stops at the first problem: depth decides when no other problem came first.
+      if (!errors.some((e) => e.code !== 'maxDepth')) expect(depthOf(extras) > 32).toBe(errors.length === 1);
+    }), { numRuns: 500 });
   });
 });

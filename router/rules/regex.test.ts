@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRegex, regexIssue, showRegex } from './regex.ts';
 
@@ -46,5 +47,22 @@ describe('linear-time regexes', () => {
   it('shows a pattern as JavaScript writes it', () => {
     expect(showRegex('^a/b$', true)).toBe('/^a\\/b$/i');
     expect(showRegex('^\\d{5}$', false)).toBe('/^\\d{5}$/');
+  });
+});
+
+describe('RE2 and JavaScript agree where both apply', () => {
+  // Patterns as profiles write them: anchors, classes, counted repeats, alternation, groups.
+  const PATTERNS = [
+    '^[0-9]{5}$', '^9[0-6][0-9]{3}$', '^\\+?[0-9 ()-]{7,20}$', '^[^@\\s]+@[^@\\s]+$', '^[A-Z]{2}$',
+    'ab', '^(ny|nj|ct)$', '\\bfoo\\b', '^\\d+(\\.\\d{1,2})?$', '[aeiou]{2,}', '^$', 'x*y?z+', '^\\w+-\\w+$', '.c',
+  ];
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'f', 'o', 'x', 'y', 'z', 'N', 'Y', '0', '1', '9', '5', '-', '+', '.', ' ', '@', '\n', 'é') , maxLength: 30 });
+
+  it('on random values, with and without ignoreCase', () => {
+    fc.assert(fc.property(fc.constantFrom(...PATTERNS), fc.boolean(), text, (source, ignoreCase, value) => {
+      const ours = compileRegex(source, ignoreCase).test(value);
+      const js = new RegExp(source, ignoreCase ? 'i' : '').test(value);
+      expect(ours, `${showRegex(source, ignoreCase)} on ${JSON.stringify(value)}`).toBe(js);
+    }), { numRuns: 3000 });
   });
 });
