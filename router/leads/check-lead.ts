@@ -13,7 +13,7 @@ export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern' | 'maxLeng
 export type LeadChecker = (lead: unknown) => FieldError[];
 
 /** Characters a string field holds unless it sets `maxLength`. */
-export const DEFAULT_MAX_LENGTH = 1000;
+const DEFAULT_MAX_LENGTH = 1000;
 
 interface CompiledField {
   def: FieldDef;

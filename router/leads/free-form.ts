@@ -5,11 +5,11 @@
 // Pure; stops at the first problem; never throws, never recurses deeper than MAX_DEPTH + 1.
 
 /** Levels of objects and arrays a free-form value may nest (the field's own object is level 1). */
-export const MAX_DEPTH = 32;
+const MAX_DEPTH = 32;
 /** Items an array inside a free-form value may hold. */
-export const MAX_ITEMS = 1000;
+const MAX_ITEMS = 1000;
 /** Keys refused anywhere in a free-form value: they reach or shadow prototypes wherever the lead is copied. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface ShapeProblem {
   code: 'maxDepth' | 'maxItems' | 'forbiddenKey';

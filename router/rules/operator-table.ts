@@ -184,7 +184,7 @@ export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = 
     kind: 'number',
     caseApplies: false,
     refuse: needsNumber('gt'),
-    phrase: (expected, _i, yes) => `${yes ? 'is greater than' : 'is not greater than'} ${expected}`,
+    phrase: (expected, _i, yes) => `${yes ? 'is greater than' : 'is not greater than'} ${expected as number}`,
     predicate(expected) {
       const n = expected as number;
       return (v) => typeof v === 'number' && v > n;
@@ -196,7 +196,7 @@ export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = 
     kind: 'number',
     caseApplies: false,
     refuse: needsNumber('gte'),
-    phrase: (expected, _i, yes) => `${yes ? 'is at least' : 'is not at least'} ${expected}`,
+    phrase: (expected, _i, yes) => `${yes ? 'is at least' : 'is not at least'} ${expected as number}`,
     predicate(expected) {
       const n = expected as number;
       return (v) => typeof v === 'number' && v >= n;
@@ -208,7 +208,7 @@ export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = 
     kind: 'number',
     caseApplies: false,
     refuse: needsNumber('lt'),
-    phrase: (expected, _i, yes) => `${yes ? 'is less than' : 'is not less than'} ${expected}`,
+    phrase: (expected, _i, yes) => `${yes ? 'is less than' : 'is not less than'} ${expected as number}`,
     predicate(expected) {
       const n = expected as number;
       return (v) => typeof v === 'number' && v < n;
@@ -220,7 +220,7 @@ export const OPERATOR_TABLE: Readonly<Record<PositiveOperator, OperatorSpec>> = 
     kind: 'number',
     caseApplies: false,
     refuse: needsNumber('lte'),
-    phrase: (expected, _i, yes) => `${yes ? 'is at most' : 'is not at most'} ${expected}`,
+    phrase: (expected, _i, yes) => `${yes ? 'is at most' : 'is not at most'} ${expected as number}`,
     predicate(expected) {
       const n = expected as number;
       return (v) => typeof v === 'number' && v <= n;

@@ -14,8 +14,6 @@ import { compilePath } from './path.ts';
 import type { PathReader } from './path.ts';
 
 export type { Constant } from './operator-table.ts';
-export type { Predicate } from './operator-values.ts';
-export { isEmpty } from './operator-values.ts';
 
 export interface CompiledCondition {
   field: string;

@@ -28,7 +28,7 @@ const UNSUPPORTED_HINT = 'patterns run on a linear-time engine (RE2 syntax): bac
  * can cost up to the program's size: `[a-z]{1000}` takes 200 ms on a 1,000-character value once
  * its automaton outgrows its cache. Everyday patterns are far below (an email check: 13).
  */
-export const MAX_PROGRAM_SIZE = 500;
+const MAX_PROGRAM_SIZE = 500;
 
 /** Compiles `source`; throws (a RegexIssue's reason as the message) when it cannot be used. */
 export function compileRegex(source: string, ignoreCase = false): LinearRegex {
