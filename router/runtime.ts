@@ -129,6 +129,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     idempotency, logger, metrics,
     apiKeys: env.apiKeys,
     adminKey: env.adminKey,
+    metricsKey: env.metricsKey,
     bodyLimit: env.bodyLimit,
     now: () => new Date(),
     newId,

@@ -48,6 +48,7 @@ export const PROBLEM_CODES = {
   OPERATOR_TYPE_MISMATCH: { severity: 'error', meaning: "An operator or value does not fit the field's type (e.g. gt on a string, startsWith on a number)." },
   BETWEEN_MIN_GT_MAX: { severity: 'error', meaning: '`between: [min, max]` with min greater than max: it can never match.' },
   INVALID_REGEX: { severity: 'error', meaning: 'A `matches` rule or an entity field `pattern` is not a valid regular expression.' },
+  UNSUPPORTED_REGEX: { severity: 'error', meaning: 'A `matches` rule or an entity field `pattern` uses a backreference or lookaround, or is too large (e.g. `{1,1000}`): patterns run on a linear-time engine (RE2 syntax).' },
   VALUE_NOT_IN_ENUM: { severity: 'error', meaning: "A rule compares a field with a value outside the field's enum: it can never match." },
   // Semantic checks: caps and time
   CAP_NOT_POSITIVE_INTEGER: { severity: 'error', meaning: 'A cap is not a whole number of at least 1.' },

@@ -9,8 +9,10 @@ export interface FieldDef {
   required?: boolean;
   /** Allowed values (strings or numbers). */
   enum?: readonly (string | number)[];
-  /** Regex source a string value must match. */
+  /** Regex source a string value must match (RE2 syntax: run in linear time). */
   pattern?: string;
+  /** Most characters a string value may have (default 1,000). */
+  maxLength?: number;
   /** Encrypted fields are delivered but never logged and never usable in rules. */
   encrypted?: boolean;
   description?: string;

@@ -259,13 +259,30 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     flushScheduled = false;
     const all = pending;
     pending = [];
+    if (all.length === 0) return;
     try {
       await guard('enqueue', connected());
       const batches = batchesOf(all.map((p) => p.jobs), maxBatch);
       await guard('enqueue', queue.addBulk(batches.map((deliveries) => ({ name: batchName(deliveries.length), data: { deliveries }, opts: batchOptions }))));
       for (const p of all) p.resolve();
     } catch (err) {
-      for (const p of all) p.reject(err);
+      // A lead that cannot be serialised fails the whole addBulk: refuse it alone, commit the rest.
+      const storable = all.filter((p) => serialisable(p));
+      if (storable.length === all.length || storable.length === 0) {
+        for (const p of all) p.reject(err);
+      } else {
+        pending.unshift(...storable);
+        await flush();
+      }
+    }
+  };
+  const serialisable = (p: PendingEnqueue): boolean => {
+    try {
+      JSON.stringify(p.jobs);
+      return true;
+    } catch {
+      p.reject(new LeadrouteError('BAD_REQUEST', 'the lead cannot be stored: its fields are nested too deeply to serialise'));
+      return false;
     }
   };
 
@@ -323,6 +340,13 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     async depth() {
       await guard('depth', connected());
       return guard('depth', deliveryDepth(queueConnection, keys));
+    },
+
+    async jobCount() {
+      await guard('job count', connected());
+      // LLEN / ZCARD per state (one script): no walk over the jobs.
+      const counts = await guard('job count', queue.getJobCounts('wait', 'paused', 'active', 'prioritized', 'delayed'));
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
     },
 
     async deadLetterCount() {

@@ -65,6 +65,11 @@ export interface DurableDeliveryQueue extends DeliveryQueue {
   retry(deliveryId: string, job?: DeliveryJob): Promise<boolean>;
   /** Jobs waiting, delayed for a retry, or running. */
   depth(): Promise<number>;
+  /**
+   * Jobs waiting, delayed or running, read in O(1) whatever the backlog (what /metrics reports):
+   * a batch job (the first attempts of the leads of one turn) counts once. Absent: depth().
+   */
+  jobCount?(): Promise<number>;
   /** Number of dead letters. */
   deadLetterCount(): Promise<number>;
 }

@@ -10,6 +10,7 @@ import type { Snapshot } from '../routing/snapshot.ts';
 import type { Decision } from '../routing/types.ts';
 import { fingerprints } from '../dedupe/fingerprint.ts';
 import type { AppDeps } from './deps.ts';
+import { HTTP_STATUS } from './errors.ts';
 
 export interface LeadInput {
   snapshot: Snapshot;
@@ -88,6 +89,8 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   } catch (err) {
     await releaseRoutes(decision.routes, deps.caps);
     await duplicate?.release();
+    // The lead's own fault (the queue cannot store it): its 4xx, not a retry invitation.
+    if (err instanceof LeadrouteError && HTTP_STATUS[err.code] < 500) throw err;
     throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
   }
 

@@ -12,6 +12,7 @@ import { routeLead } from '../routing/route.ts';
 import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
+import { metricsAuth } from './metrics-auth.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
 import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
@@ -99,7 +100,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return reasons.length ? c.json({ ready: false, reasons }, 503) : c.json({ ready: true, reasons: [] });
   });
 
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', metricsAuth(deps.metricsKey), async (c) => {
     const text = await m.registry.metrics();
     const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => '') : '';
     return c.body(extra ? `${text}${text.endsWith('\n') || !text ? '' : '\n'}${extra}` : text, 200, { 'content-type': m.registry.contentType });

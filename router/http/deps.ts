@@ -51,6 +51,8 @@ export interface AppDeps {
   apiKeys: readonly string[];
   /** ADMIN_API_KEY, for the dead-letter endpoints (accepted on every /v1 endpoint too). */
   adminKey?: string;
+  /** METRICS_API_KEY: when set, /metrics answers only requests bearing it (401 otherwise). */
+  metricsKey?: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
   now(): Date;
