@@ -1,0 +1,177 @@
+// "202 means delivered or dead-lettered; 503 means never delivered", on a throwaway Redis frozen
+// (DEBUG SLEEP) at the worst moments of intake: while the deliveries are being enqueued (the router
+// stops waiting for the enqueue, whose jobs land in Redis once it wakes), and while the lead is
+// being committed. A wrapper around the real queue times the freeze and the give-up, so the window
+// is hit every run, not by luck.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCapStore } from '../caps/redis.ts';
+import { createBullmqDeliveryQueue } from '../delivery/queue-bullmq.ts';
+import type { DurableDeliveryQueue } from '../delivery/queue.ts';
+import { createTestHttpChannel } from '../delivery/testing/http-channel.ts';
+import { startPartnerServer, type PartnerServer } from '../delivery/testing/partner-server.ts';
+import { waitFor } from '../delivery/testing/wait.ts';
+import type { DeliveryJob } from '../delivery/types.ts';
+import { createDeliveryHandler } from '../delivery/worker.ts';
+import { createRedisLeadStore } from '../leads/redis-store.ts';
+import type { LeadStore } from '../leads/store.ts';
+import { createRedisClient, waitForRedis } from '../redis.ts';
+import { startThrowawayRedis, type ThrowawayRedis } from '../testing/throwaway-redis.ts';
+import { harness, postJson, validLead } from './test-fixtures.ts';
+
+const COMMAND_TIMEOUT_MS = 250;
+/** Longer than the command timeout: a command sent into the freeze times out at the router, then runs. */
+const FREEZE_S = '0.8';
+
+let server: ThrowawayRedis;
+let redis: Redis;
+let freezer: Redis;
+
+beforeAll(async () => {
+  server = await startThrowawayRedis();
+  expect(server.port).not.toBe(6379);
+  redis = createRedisClient(server.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, name: 'accept-lead-test' });
+  freezer = createRedisClient(server.url, { commandTimeoutMs: 5000, name: 'accept-lead-freezer' });
+  await Promise.all([waitForRedis(redis, 5000), waitForRedis(freezer, 5000)]);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  freezer?.disconnect();
+  await server?.close();
+});
+
+/** Freeze Redis for FREEZE_S; resolves once the DEBUG SLEEP has reached it (and blocks it). */
+async function freeze(): Promise<Promise<unknown>> {
+  const done = freezer.call('DEBUG', 'SLEEP', FREEZE_S);
+  await new Promise((r) => setTimeout(r, 30));
+  return done;
+}
+
+interface Setup {
+  partner: PartnerServer;
+  leads: LeadStore;
+  queue: DurableDeliveryQueue;
+  jobs: DeliveryJob[];
+  post(): Promise<Response>;
+  capUsed(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A router on the throwaway Redis; `around` wraps the queue's enqueue (where the freeze goes). */
+async function setup(around: (enqueue: () => Promise<void>) => Promise<void>): Promise<Setup> {
+  const prefix = `t:${randomUUID()}:`;
+  const partner = await startPartnerServer(() => ({ status: 200 }));
+  const leads = createRedisLeadStore(redis, { prefix });
+  const caps = createRedisCapStore(redis, { prefix });
+  const queue = createBullmqDeliveryQueue({ redisUrl: server.url, prefix: `{${prefix}q}`, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  queue.start(createDeliveryHandler({
+    channel: createTestHttpChannel(), leads, caps, queue,
+    resolveDelivery: (job) => ({ delivery: { webhook: { url: `${partner.url}/${job.partner}` } }, attempts: 3 }),
+    waterfall: async () => null,
+  }));
+  // BullMQ's first command on a connection checks the Redis version: get it done before any freeze.
+  await queue.deadLetterCount();
+  const jobs: DeliveryJob[] = [];
+  const h = harness({
+    caps, leads, now: () => new Date(), capPrefix: prefix,
+    queue: { enqueue: (js) => { jobs.push(...js); return around(() => queue.enqueue(js)); } },
+  });
+  return {
+    partner, leads, queue, jobs,
+    post: () => h.app.request(...postJson('/v1/leads/mortgage', validLead)),
+    async capUsed() {
+      const keys = await redis.keys(`${prefix}cap:{acme}:*day*`);
+      const values = keys.length ? await redis.mget(...keys) : [];
+      return values.reduce((n, v) => n + Number(v ?? 0), 0);
+    },
+    async close() {
+      await queue.close();
+      await partner.close();
+    },
+  };
+}
+
+/** Wait until the queue holds no delivery (every job that landed has run). */
+const drained = (queue: DurableDeliveryQueue) => waitFor('the queue to drain', async () => (await queue.depth()) === 0, 10_000, 50);
+
+describe('intake against a Redis that freezes', () => {
+  const open: Setup[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
+
+  it('an enqueue that times out but lands later: 503, and the lead is never delivered nor left pending', async () => {
+    let frozen: Promise<unknown> | undefined;
+    const s = await setup(async (enqueue) => {
+      frozen = await freeze();
+      // The enqueue is on the wire when the router stops waiting for it.
+      const sent = enqueue();
+      sent.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, COMMAND_TIMEOUT_MS));
+      throw new Error('Command timed out');
+    });
+    open.push(s);
+    const res = await s.post();
+    expect(res.status).toBe(503);
+    await frozen;
+    const leadId = s.jobs[0].leadId;
+    // The jobs did reach Redis after the freeze: let the worker run them.
+    await drained(s.queue);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.partner.requests).toEqual([]);
+    // Nothing is left pending for ever, and the cap slot was given back.
+    const rec = await s.leads.get(leadId);
+    expect(rec?.state ?? 'gone').not.toBe('pending');
+    expect(await s.capUsed()).toBe(0);
+  });
+
+  it('an enqueue that lands and then errors: 503, and the lead is never delivered', async () => {
+    const s = await setup(async (enqueue) => {
+      await enqueue();
+      throw new Error('Command timed out');
+    });
+    open.push(s);
+    const res = await s.post();
+    expect(res.status).toBe(503);
+    await drained(s.queue);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.partner.requests).toEqual([]);
+    expect(await s.capUsed()).toBe(0);
+  });
+
+  it('a freeze right after the enqueue (while the lead is committed): the answer agrees with the delivery', async () => {
+    let frozen: Promise<unknown> | undefined;
+    const s = await setup(async (enqueue) => {
+      await enqueue();
+      frozen = await freeze();
+    });
+    open.push(s);
+    const res = await s.post();
+    await frozen;
+    await drained(s.queue);
+    if (res.status === 202) {
+      const { leadId } = await res.json() as { leadId: string };
+      await s.partner.received((r) => r.body.leadId === leadId);
+      expect(s.partner.requests).toHaveLength(1);
+      expect(await s.capUsed()).toBe(1);
+    } else {
+      expect(res.status).toBe(503);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(s.partner.requests).toEqual([]);
+      expect(await s.capUsed()).toBe(0);
+    }
+  });
+
+  it('unfrozen, a lead is answered 202 and delivered once', async () => {
+    const s = await setup((enqueue) => enqueue());
+    open.push(s);
+    const res = await s.post();
+    expect(res.status).toBe(202);
+    const { leadId } = await res.json() as { leadId: string };
+    await s.partner.received((r) => r.body.leadId === leadId);
+    await drained(s.queue);
+    expect(s.partner.requests).toHaveLength(1);
+    expect((await s.leads.get(leadId))?.state).toBe('delivered');
+  });
+});
