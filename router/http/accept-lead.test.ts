@@ -42,10 +42,10 @@ afterAll(async () => {
 });
 
 /** Freeze Redis for FREEZE_S; resolves once the DEBUG SLEEP has reached it (and blocks it). */
-async function freeze(): Promise<Promise<unknown>> {
-  const done = freezer.call('DEBUG', 'SLEEP', FREEZE_S);
+async function freeze(): Promise<{ over: Promise<unknown> }> {
+  const over = freezer.call('DEBUG', 'SLEEP', FREEZE_S);
   await new Promise((r) => setTimeout(r, 30));
-  return done;
+  return { over };
 }
 
 interface Setup {
@@ -79,7 +79,7 @@ async function setup(around: (enqueue: () => Promise<void>) => Promise<void>): P
   });
   return {
     partner, leads, queue, jobs,
-    post: () => h.app.request(...postJson('/v1/leads/mortgage', validLead)),
+    post: async () => h.app.request(...postJson('/v1/leads/mortgage', validLead)),
     async capUsed() {
       const keys = await redis.keys(`${prefix}cap:{acme}:*day*`);
       const values = keys.length ? await redis.mget(...keys) : [];
@@ -102,7 +102,7 @@ describe('intake against a Redis that freezes', () => {
   });
 
   it('an enqueue that times out but lands later: 503, and the lead is never delivered nor left pending', async () => {
-    let frozen: Promise<unknown> | undefined;
+    let frozen: { over: Promise<unknown> } | undefined;
     const s = await setup(async (enqueue) => {
       frozen = await freeze();
       // The enqueue is on the wire when the router stops waiting for it.
@@ -114,7 +114,7 @@ describe('intake against a Redis that freezes', () => {
     open.push(s);
     const res = await s.post();
     expect(res.status).toBe(503);
-    await frozen;
+    await frozen?.over;
     const leadId = s.jobs[0].leadId;
     // The jobs did reach Redis after the freeze: let the worker run them.
     await drained(s.queue);
@@ -141,14 +141,14 @@ describe('intake against a Redis that freezes', () => {
   });
 
   it('a freeze right after the enqueue (while the lead is committed): the answer agrees with the delivery', async () => {
-    let frozen: Promise<unknown> | undefined;
+    let frozen: { over: Promise<unknown> } | undefined;
     const s = await setup(async (enqueue) => {
       await enqueue();
       frozen = await freeze();
     });
     open.push(s);
     const res = await s.post();
-    await frozen;
+    await frozen?.over;
     await drained(s.queue);
     if (res.status === 202) {
       const { leadId } = await res.json() as { leadId: string };
