@@ -7,6 +7,8 @@
 //   nr, r:<n>     the number of routes, and route n (JSON, without its status), in order
 //   s:<id>        the status of the route whose deliveryId is <id>
 //   na, a:<n>     the number of attempts, and attempt n (JSON), in order
+//   c, cd         while the lead is uncommitted: 'o' (open) or 'a' (aborted), and the commit
+//                 deadline (epoch ms, Redis time); a committed lead has neither
 // so a status change or a new attempt is a small field write, never a rewrite of the record.
 // Every call is one round trip: one script per write (save, update, startDelivery, addRoute),
 // one HGETALL per read. A script's first command is PEXPIRE: it restarts the retention period
@@ -16,20 +18,61 @@
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
 import {
-  DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
-  type RouteReturnOutcome,
+  DEFAULT_COMMIT_WINDOW_MS, DEFAULT_LEAD_RETENTION_MS,
+  type AbortOutcome, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
+  type RouteReturnOutcome, type SaveOptions,
 } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
-// ARGV: retention, then field, value, …
-const SAVE = `
+// Redis time in ms: commit deadlines are on the clock of the cap leases they must end before.
+const NOW_MS = `local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
+
+// ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
+const SAVE = `${NOW_MS}
 redis.call('DEL', KEYS[1])
-for i = 2, #ARGV, 4000 do
+for i = 4, #ARGV, 4000 do
   redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+end
+if ARGV[2] ~= '' then
+  local deadline = now_ms() + tonumber(ARGV[2])
+  if ARGV[3] ~= '' and tonumber(ARGV[3]) < deadline then deadline = tonumber(ARGV[3]) end
+  redis.call('HSET', KEYS[1], 'c', 'o', 'cd', deadline)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
+
+// ARGV: retention. 1 when committed (now or before), 0 when aborted, too late (aborted now) or unknown.
+const COMMIT = `${NOW_MS}
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
+if not c[1] then return 1 end
+if c[1] == 'a' then return 0 end
+if now_ms() > tonumber(c[2]) then
+  redis.call('HSET', KEYS[1], 'c', 'a')
+  return 0
+end
+redis.call('HDEL', KEYS[1], 'c', 'cd')
+return 1`;
+
+// ARGV: '1' to abort only past the deadline. Returns {outcome} or {'aborted', route JSON, …}.
+const ABORT = `${NOW_MS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown'} end
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
+if not c[1] then return {'committed'} end
+if c[1] == 'o' then
+  if ARGV[1] == '1' and now_ms() <= tonumber(c[2]) then return {'open'} end
+  redis.call('HSET', KEYS[1], 'c', 'a')
+end
+local out = {'aborted'}
+for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
+  local r = redis.call('HGET', KEYS[1], 'r:' .. i)
+  if r then out[#out + 1] = r end
+end
+return out`;
 
 // ARGV: retention, attempt JSON or '', deliveryId or '', route status, lead state or ''
 const UPDATE = `
@@ -60,10 +103,18 @@ if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[2], ARGV[3]) == 1 then
 end
 return 1`;
 
-// ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, else
-// the route's previous status ('' when it was not recorded).
-const START_DELIVERY = `
+// ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, '!open'
+// or '!aborted' for an uncommitted lead (nothing written; one past its deadline is aborted now),
+// else the route's previous status ('' when it was not recorded).
+const START_DELIVERY = `${NOW_MS}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
+if c[1] == 'a' then return '!aborted' end
+if c[1] == 'o' then
+  if now_ms() <= tonumber(c[2]) then return '!open' end
+  redis.call('HSET', KEYS[1], 'c', 'a')
+  return '!aborted'
+end
 local f = 's:' .. ARGV[2]
 local cur = redis.call('HMGET', KEYS[1], f, 'state')
 local s = cur[1]
@@ -132,6 +183,8 @@ interface LeadCommands {
   leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
   leadrouteLeadReopenRoute(key: string, ...args: Arg[]): Promise<string[]>;
   leadrouteLeadReturnRoute(key: string, ...args: Arg[]): Promise<string[]>;
+  leadrouteLeadCommit(key: string, ...args: Arg[]): Promise<number>;
+  leadrouteLeadAbort(key: string, ...args: Arg[]): Promise<string[]>;
 }
 
 function defineCommands(redis: Redis): Redis & LeadCommands {
@@ -142,6 +195,8 @@ function defineCommands(redis: Redis): Redis & LeadCommands {
     leadrouteLeadStartDelivery: START_DELIVERY,
     leadrouteLeadReopenRoute: REOPEN_ROUTE,
     leadrouteLeadReturnRoute: RETURN_ROUTE,
+    leadrouteLeadCommit: COMMIT,
+    leadrouteLeadAbort: ABORT,
   };
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
@@ -193,7 +248,14 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
   const r = defineCommands(redis);
   const prefix = opts.prefix ?? '';
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
+  const commitWindowMs = opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
   const keyOf = (leadId: string) => `${prefix}lead:{${leadId}}`;
+  // Uncommitted leads by save time (router clock): a hint for the reconciler, which asks each
+  // lead itself. Written next to the lead, not with it (another Cluster slot): a superset at worst.
+  const openIndex = `${prefix}leads:open`;
+  const unindex = (...leadIds: string[]) => {
+    r.zrem(openIndex, ...leadIds).catch(() => undefined);
+  };
 
   const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
@@ -213,14 +275,22 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
     ));
 
   return {
-    async save(record: LeadRecord): Promise<void> {
+    async save(record: LeadRecord, o: SaveOptions = {}): Promise<void> {
       if (!validId(record.leadId)) throw new LeadrouteError('INTERNAL', 'a lead id may not contain { or }');
       const { routes, attempts, state, trace, ...lead } = record;
-      const args: Arg[] = [retentionMs, 'lead', JSON.stringify(lead), 't', encodeTrace(trace), 'state', state, 'nr', routes.length, 'na', attempts.length];
+      const open = o.uncommitted;
+      const args: Arg[] = [
+        retentionMs, open ? commitWindowMs : '', open?.commitBy ?? '',
+        'lead', JSON.stringify(lead), 't', encodeTrace(trace), 'state', state, 'nr', routes.length, 'na', attempts.length,
+      ];
       routes.forEach((route, i) => args.push(`r:${i + 1}`, routeJson(route), `s:${route.deliveryId}`, route.status));
       attempts.forEach((a, i) => args.push(`a:${i + 1}`, JSON.stringify(a)));
       try {
-        await r.leadrouteLeadSave(keyOf(record.leadId), ...args);
+        // Indexed first, so an uncommitted lead is never out of the reconciler's sight.
+        await Promise.all([
+          open ? r.zadd(openIndex, Date.now(), record.leadId) : undefined,
+          r.leadrouteLeadSave(keyOf(record.leadId), ...args),
+        ]);
       } catch (err) {
         throw unavailable(err);
       }
@@ -234,7 +304,48 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       } catch (err) {
         throw unavailable(err);
       }
-      return decodeLead(h);
+      return h.c === 'a' ? null : decodeLead(h);
+    },
+
+    async commit(leadId: string): Promise<boolean> {
+      if (!validId(leadId)) return false;
+      let reply: number;
+      try {
+        reply = await r.leadrouteLeadCommit(keyOf(leadId), retentionMs);
+      } catch (err) {
+        throw unavailable(err);
+      }
+      unindex(leadId); // settled either way
+      return reply === 1;
+    },
+
+    async abort(leadId: string, o: { late?: boolean } = {}): Promise<AbortOutcome> {
+      if (!validId(leadId)) return { outcome: 'unknown' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadAbort(keyOf(leadId), o.late ? '1' : '');
+      } catch (err) {
+        throw unavailable(err);
+      }
+      const [outcome, ...routes] = reply;
+      if (outcome !== 'open') unindex(leadId);
+      if (outcome !== 'aborted') return { outcome: outcome as 'committed' | 'open' | 'unknown' };
+      return {
+        outcome,
+        routes: routes.map((json) => {
+          const route = JSON.parse(json) as StoredRoute;
+          return { partner: route.partner, deliveryId: route.deliveryId };
+        }),
+      };
+    },
+
+    async openLeads(limit: number): Promise<string[]> {
+      if (limit <= 0) return [];
+      try {
+        return await r.zrangebyscore(openIndex, '-inf', Date.now() - commitWindowMs, 'LIMIT', 0, limit);
+      } catch (err) {
+        throw unavailable(err);
+      }
     },
 
     addRoute(leadId, route) {
@@ -264,6 +375,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
         throw unavailable(err);
       }
       if (previous === null) return { record: false };
+      if (previous === '!open' || previous === '!aborted') return { record: false, uncommitted: previous === '!open' ? 'open' : 'aborted' };
       return { record: true, previous: previous === '' ? null : (previous as RouteState) };
     },
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLeadStore } from './memory-store.ts';
 import { createRedisLeadStore } from './redis-store.ts';
-import { leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
+import { CONTRACT_COMMIT_WINDOW_MS, leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
 import { leadStateOf } from './state.ts';
 import type { LeadRecord } from './types.ts';
 
@@ -25,9 +25,13 @@ async function deleteKeys(prefix: string): Promise<void> {
 
 leadStoreContract('memory', async () => {
   let t = Date.UTC(2025, 2, 1);
-  const store = createMemoryLeadStore({ retentionMs: RETENTION, now: () => t });
+  const store = createMemoryLeadStore({ retentionMs: RETENTION, commitWindowMs: CONTRACT_COMMIT_WINDOW_MS, now: () => t });
   return {
     store,
+    now: () => t,
+    async advance(ms) {
+      t += ms;
+    },
     async expire() {
       t += RETENTION + 1;
     },
@@ -37,7 +41,7 @@ leadStoreContract('memory', async () => {
 
 leadStoreContract('redis', async () => {
   const prefix = `test:${randomUUID()}:`;
-  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION, commitWindowMs: CONTRACT_COMMIT_WINDOW_MS });
   return {
     store,
     async expire(leadId) {

@@ -11,11 +11,34 @@
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
 export const DEFAULT_LEAD_RETENTION_MS = 30 * 86_400_000;
+/** How long after its save an uncommitted lead may still be committed. */
+export const DEFAULT_COMMIT_WINDOW_MS = 10_000;
 
 export interface LeadStoreOptions {
   /** How long a record is kept after its last write (default 30 days). */
   retentionMs?: number;
+  /** How long after its save an uncommitted lead may still be committed (default 10 s). */
+  commitWindowMs?: number;
 }
+
+/**
+ * Intake saves a lead with deliveries *uncommitted*, enqueues them, then commits it, and answers
+ * 202 only once the commit is stored. A lead that is never committed is refused (aborted): its
+ * deliveries are dropped wherever they turn up, so a lead answered 503 is never delivered.
+ */
+export interface SaveOptions {
+  /**
+   * Save uncommitted: deliveries wait (startDelivery answers `uncommitted: 'open'`) until commit().
+   * The lead can be committed until the commit window after the save ends, or `commitBy` (epoch
+   * ms, the store's clock) if earlier; after that it can only be aborted.
+   */
+  uncommitted?: { commitBy?: number };
+}
+
+/** What abort found: `aborted` (now or before) lists the lead's routes, whose caps it held. */
+export type AbortOutcome =
+  | { outcome: 'aborted'; routes: { partner: string; deliveryId: string }[] }
+  | { outcome: 'committed' | 'open' | 'unknown' };
 
 /** One step of a delivery, written at once; every part is optional. */
 export interface LeadChange {
@@ -48,16 +71,34 @@ export type RouteReturnOutcome =
   | { outcome: 'no-route' }
   | { outcome: 'not-delivered'; status: RouteState };
 
-export type DeliveryStart = { record: false } | { record: true; previous: RouteState | null };
+export type DeliveryStart =
+  | { record: false; uncommitted?: 'open' | 'aborted' }
+  | { record: true; previous: RouteState | null };
 
 export interface LeadStore {
   /**
    * Write the whole record, replacing any earlier one with the same leadId. The store may keep
    * `record.trace` as it is: the caller does not change it afterwards.
    */
-  save(record: LeadRecord): Promise<void>;
-  /** The record, or null when it was never saved or has expired. */
+  save(record: LeadRecord, opts?: SaveOptions): Promise<void>;
+  /** The record, or null when it was never saved, has expired, or was aborted. */
   get(leadId: string): Promise<LeadRecord | null>;
+  /**
+   * Commit a lead saved uncommitted (a lead saved committed, or committed before, answers true).
+   * False, with the lead aborted, when its deadline passed; false when it was aborted or is unknown.
+   */
+  commit(leadId: string): Promise<boolean>;
+  /**
+   * Refuse an uncommitted lead for good (once aborted it is never committed; get answers null).
+   * `late`: only once its commit deadline has passed (else `open`, nothing changed): what anyone
+   * but the router that saved it must use.
+   */
+  abort(leadId: string, opts?: { late?: boolean }): Promise<AbortOutcome>;
+  /**
+   * Leads saved uncommitted more than the commit window ago and perhaps not settled since, oldest
+   * first, at most `limit`: for the reconciler, which settles each with abort({ late: true }).
+   */
+  openLeads(limit: number): Promise<string[]>;
   /**
    * Append a route. A route with the same deliveryId already recorded is left as it is.
    * False when the lead is unknown (a write never brings an expired record back).
@@ -79,6 +120,8 @@ export interface LeadStore {
    * lead that had settled, rejected or dead-lettered, is pending again); a route not recorded yet
    * is added as delivering. Any other route is left as it is: delivering (a resumed delivery),
    * delivered, and ended (rejected, failed, dead-lettered: only reopenRoute sends those again).
+   * An uncommitted lead changes nothing: `uncommitted: 'open'` (wait for its commit) or `'aborted'`
+   * (drop the delivery; an open lead past its deadline is aborted here).
    */
   startDelivery(leadId: string, route: RouteRecord): Promise<DeliveryStart>;
   /**
