@@ -8,6 +8,9 @@
 //                                    nobody is left, settle the lead: rejected or dead-lettered.
 // A lead's record therefore always ends delivered, rejected or dead-lettered: never silently gone.
 //
+// A delivery of a lead not committed yet waits for its commit; one of a lead refused at intake
+// (answered 503) is dropped, its cap released: a 503 never ends delivered.
+//
 // Crash safety: BullMQ runs a job again when its router died mid-way (at least once). Every step
 // here tolerates running twice: a route already delivered is not sent again, nor is one that
 // ended (rejected, failed, dead-lettered: only an admin re-send queues it again), a reservation is
@@ -27,6 +30,7 @@
 import type { Logger } from 'pino';
 import type { CapStore } from '../caps/types.ts';
 import type { Delivery } from '../config/types.ts';
+import { startCommittedDelivery } from '../leads/commit.ts';
 import { isDelivered, leadStateOf } from '../leads/state.ts';
 import { ENDED_ROUTE_STATES, type LeadStore } from '../leads/store.ts';
 import type { AttemptRecord, RouteRecord, RouteState } from '../leads/types.ts';
@@ -155,7 +159,15 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   }
 
   const handler: DeliveryHandler = async (job, attempt, maxAttempts) => {
-    const started = await leads.startDelivery(job.leadId, routeOf(job, 'delivering'));
+    const started = await startCommittedDelivery(leads, job.leadId, routeOf(job, 'delivering'));
+    if (!started.record && started.uncommitted === 'aborted') {
+      // Its lead was refused (answered 503): never delivered. Its cap back, once, by id.
+      if (job.reservationId) await deps.caps.release(job.reservationId, job.partner);
+      log?.info(ids(job), 'lead was not accepted (never committed): delivery dropped');
+      return DONE;
+    }
+    // Committed: its cap is kept past the lease (the reconciler would ask the record otherwise).
+    if (job.reservationId && attempt === 1) deps.caps.confirm(job.reservationId, job.partner).catch(() => undefined);
     if (started.record && started.previous !== null && isDelivered(started.previous)) {
       // Delivered before its router died, before the queue heard of it: do not send twice.
       log?.info(ids(job), 'delivery already recorded as delivered; not sent again');

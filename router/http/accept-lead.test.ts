@@ -59,10 +59,10 @@ interface Setup {
 }
 
 /** A router on the throwaway Redis; `around` wraps the queue's enqueue (where the freeze goes). */
-async function setup(around: (enqueue: () => Promise<void>) => Promise<void>): Promise<Setup> {
+async function setup(around: (enqueue: () => Promise<void>) => Promise<void>, opts: { commitWindowMs?: number } = {}): Promise<Setup> {
   const prefix = `t:${randomUUID()}:`;
   const partner = await startPartnerServer(() => ({ status: 200 }));
-  const leads = createRedisLeadStore(redis, { prefix });
+  const leads = createRedisLeadStore(redis, { prefix, commitWindowMs: opts.commitWindowMs });
   const caps = createRedisCapStore(redis, { prefix });
   const queue = createBullmqDeliveryQueue({ redisUrl: server.url, prefix: `{${prefix}q}`, commandTimeoutMs: COMMAND_TIMEOUT_MS });
   queue.start(createDeliveryHandler({
@@ -140,27 +140,36 @@ describe('intake against a Redis that freezes', () => {
     expect(await s.capUsed()).toBe(0);
   });
 
-  it('a freeze right after the enqueue (while the lead is committed): the answer agrees with the delivery', async () => {
+  /** Intake whose commit is sent into a freeze: the commit runs when Redis wakes, or is refused there. */
+  async function commitIntoFreeze(commitWindowMs: number) {
     let frozen: { over: Promise<unknown> } | undefined;
     const s = await setup(async (enqueue) => {
       await enqueue();
       frozen = await freeze();
-    });
+    }, { commitWindowMs });
     open.push(s);
     const res = await s.post();
     await frozen?.over;
     await drained(s.queue);
-    if (res.status === 202) {
-      const { leadId } = await res.json() as { leadId: string };
-      await s.partner.received((r) => r.body.leadId === leadId);
-      expect(s.partner.requests).toHaveLength(1);
-      expect(await s.capUsed()).toBe(1);
-    } else {
-      expect(res.status).toBe(503);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(s.partner.requests).toEqual([]);
-      expect(await s.capUsed()).toBe(0);
-    }
+    return { s, res };
+  }
+
+  it('a commit that times out but runs when Redis wakes, within its window: 202, delivered once', async () => {
+    const { s, res } = await commitIntoFreeze(10_000);
+    expect(res.status).toBe(202);
+    const { leadId } = await res.json() as { leadId: string };
+    await s.partner.received((r) => r.body.leadId === leadId);
+    expect(s.partner.requests).toHaveLength(1);
+    expect(await s.capUsed()).toBe(1);
+  });
+
+  it('a commit that reaches Redis after its window: 503, and the lead is never delivered', async () => {
+    const { s, res } = await commitIntoFreeze(300);
+    expect(res.status).toBe(503);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.partner.requests).toEqual([]);
+    expect(await s.capUsed()).toBe(0);
+    expect(await s.leads.get(s.jobs[0].leadId)).toBeNull();
   });
 
   it('unfrozen, a lead is answered 202 and delivered once', async () => {

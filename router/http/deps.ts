@@ -13,11 +13,10 @@ import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 
-export interface AppLeadStore {
-  save(record: LeadRecord): Promise<void>;
+export type AppLeadStore = Pick<LeadStore, 'save' | 'commit' | 'abort'> & {
   get(leadId: string): Promise<LeadRecord | null | undefined>;
   returnRoute: LeadStore['returnRoute'];
-}
+};
 
 /** Dead letters: deliveries that failed for good. */
 export interface AppDeadLetters {

@@ -102,6 +102,13 @@ export function harness(overrides: Partial<AppDeps> = {}, snapshot: Snapshot | n
         Object.assign(route, { status: 'returned', returned });
         return { outcome: 'returned' };
       },
+      async commit(id) { return records.has(id); },
+      async abort(id) {
+        const r = records.get(id);
+        if (!r) return { outcome: 'unknown' };
+        records.delete(id);
+        return { outcome: 'aborted', routes: r.routes.map((x) => ({ partner: x.partner, deliveryId: x.deliveryId })) };
+      },
     },
     queue: {
       async enqueue(js) {

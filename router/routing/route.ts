@@ -3,7 +3,7 @@
 // take turns), send-to-all takes every one. Caps are reserved here, before delivery, so a
 // partner never gets more than its cap whatever the number of routers.
 import { LeadrouteError } from '../errors.ts';
-import type { CapCounter, CapStore } from '../caps/types.ts';
+import type { CapCounter, CapStore, ReserveResult } from '../caps/types.ts';
 import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
@@ -28,6 +28,8 @@ export interface RouteOptions {
   mode: RouteMode;
   capPrefix: string;
   newId(): string;
+  /** The lead the reservations are for: their owner, where the reconciler looks when a lease runs out. */
+  leadId?: string;
 }
 
 type Lead = Readonly<Record<string, unknown>>;
@@ -88,7 +90,7 @@ export async function nextRoute(
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
-  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
+  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live', leadId: job.leadId }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
   if (!route) return null;
   return {
     ...job,
@@ -209,8 +211,16 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
     : caps;
   const deliveryId = opts.newId();
   let reservationId: string | undefined;
+  let leaseUntil: number | undefined;
   if (counters.length) {
-    const blocked = opts.mode === 'live' ? await reserve(opts.caps, deliveryId, counters) : await peekFull(opts.caps, counters);
+    let blocked: Blocked | null;
+    if (opts.mode === 'live') {
+      const r = await opts.caps.reserve(deliveryId, counters, { owner: opts.leadId });
+      blocked = r.ok ? null : r.blocked;
+      if (r.ok) leaseUntil = r.leaseUntil;
+    } else {
+      blocked = await peekFull(opts.caps, counters);
+    }
     if (blocked) {
       trace.outcome = 'skipped';
       if (blocked.label.startsWith(DEDUPE_LABEL)) {
@@ -230,6 +240,7 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
   const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
   if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
   if (reservationId) route.reservationId = reservationId;
+  if (leaseUntil !== undefined) route.leaseUntil = leaseUntil;
   return route;
 }
 
@@ -261,12 +272,9 @@ function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): Counte
   };
 }
 
-async function reserve(caps: CapStore, id: string, counters: readonly CapCounter[]) {
-  const r = await caps.reserve(id, counters);
-  return r.ok ? null : r.blocked;
-}
+type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];
 
-async function peekFull(caps: CapStore, counters: readonly CapCounter[]) {
+async function peekFull(caps: CapStore, counters: readonly CapCounter[]): Promise<Blocked | null> {
   const used = await caps.peek(counters.map((c) => c.key));
   const i = counters.findIndex((c, k) => used[k] >= c.limit);
   return i < 0 ? null : { label: counters[i].label, limit: counters[i].limit, used: used[i] };

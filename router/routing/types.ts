@@ -39,6 +39,8 @@ export interface Route {
   deliveryId: string;
   /** Cap reservation taken for this route; equals deliveryId. Absent for test leads and dry runs. */
   reservationId?: string;
+  /** When the reservation's lease runs out (epoch ms, the cap store's clock), unless confirmed. */
+  leaseUntil?: number;
 }
 
 export interface Decision {
