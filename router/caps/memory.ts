@@ -19,8 +19,9 @@ interface Reservation {
 
 const SWEEP_EVERY_MS = 60_000;
 
-export function createMemoryCapStore(opts: { now?: () => number } = {}): CapStore {
+export function createMemoryCapStore(opts: { now?: () => number; leaseMs?: number } = {}): CapStore {
   const now = opts.now ?? Date.now;
+  const defaultLeaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const counters = new Map<string, Entry>();
   const turns = new Map<string, Entry>();
   const reservations = new Map<string, Reservation>();
@@ -68,7 +69,7 @@ export function createMemoryCapStore(opts: { now?: () => number } = {}): CapStor
           counters.set(c.key, { value: 1, expireAt: c.expireAt });
         }
       }
-      const leaseUntil = t + (o.leaseMs ?? DEFAULT_LEASE_MS);
+      const leaseUntil = t + (o.leaseMs ?? defaultLeaseMs);
       reservations.set(resKey(partner, id), { keys: list.map((c) => c.key), expireAt: reservationExpireAt(list, t), owner: o.owner ?? '', leaseUntil });
       return { ok: true, leaseUntil };
     },

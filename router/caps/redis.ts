@@ -108,9 +108,10 @@ function defineCommands(redis: Redis): Redis & CapCommands {
  * The client is injected: `close()` leaves it open, its owner quits it. `prefix` must match the one
  * given to capCounters (reservations and turn counters live under it too).
  */
-export function createRedisCapStore(redis: Redis, opts: { prefix: string }): CapStore {
+export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseMs?: number }): CapStore {
   const r = defineCommands(redis);
   const { prefix } = opts;
+  const defaultLeaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const resKey = (partner: string, id: string) => `${prefix}cap:{${partner}}:res:${id}`;
   const leasesKey = (partner: string) => `${prefix}cap:{${partner}}:leases`;
 
@@ -121,7 +122,7 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string }): Cap
       const args: Arg[] = [resKey(partner, id), leasesKey(partner)];
       for (const c of counters) args.push(c.key);
       const payload: Payload = { k: counters.map((c) => c.key), o: o.owner ?? '' };
-      args.push(JSON.stringify(payload), reservationExpireAt(counters, Date.now()), o.leaseMs ?? DEFAULT_LEASE_MS, id);
+      args.push(JSON.stringify(payload), reservationExpireAt(counters, Date.now()), o.leaseMs ?? defaultLeaseMs, id);
       for (const c of counters) args.push(c.limit, c.expireAt ?? 0);
       const reply = await r.leadrouteCapReserve(counters.length + 2, ...args);
       if (reply[0] === 1) return reply[1] === undefined ? { ok: true } : { ok: true, leaseUntil: Number(reply[1]) };

@@ -25,7 +25,7 @@ export type ReserveResult =
 export interface ReserveOptions {
   /** What the reservation is for (the lead id): the reconciler looks there when its lease runs out. */
   owner?: string;
-  /** How long the reservation is leased before it must be confirmed (default 30 s). */
+  /** How long the reservation is leased before it must be confirmed (default: the store's, 30 s). */
   leaseMs?: number;
 }
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCapStore } from '../caps/redis.ts';
+import type { CapStore } from '../caps/types.ts';
 import { createBullmqDeliveryQueue } from '../delivery/queue-bullmq.ts';
 import type { DurableDeliveryQueue } from '../delivery/queue.ts';
 import { createTestHttpChannel } from '../delivery/testing/http-channel.ts';
@@ -17,6 +18,7 @@ import { createDeliveryHandler } from '../delivery/worker.ts';
 import { createRedisLeadStore } from '../leads/redis-store.ts';
 import type { LeadStore } from '../leads/store.ts';
 import { createRedisClient, waitForRedis } from '../redis.ts';
+import { createReconciler } from '../reconcile/reconciler.ts';
 import { startThrowawayRedis, type ThrowawayRedis } from '../testing/throwaway-redis.ts';
 import { harness, postJson, validLead } from './test-fixtures.ts';
 
@@ -51,6 +53,7 @@ async function freeze(): Promise<{ over: Promise<unknown> }> {
 interface Setup {
   partner: PartnerServer;
   leads: LeadStore;
+  caps: CapStore;
   queue: DurableDeliveryQueue;
   jobs: DeliveryJob[];
   post(): Promise<Response>;
@@ -59,11 +62,18 @@ interface Setup {
 }
 
 /** A router on the throwaway Redis; `around` wraps the queue's enqueue (where the freeze goes). */
-async function setup(around: (enqueue: () => Promise<void>) => Promise<void>, opts: { commitWindowMs?: number } = {}): Promise<Setup> {
+interface SetupOptions {
+  commitWindowMs?: number;
+  leaseMs?: number;
+  /** Wraps the cap store intake uses. */
+  caps?: (inner: CapStore) => CapStore;
+}
+
+async function setup(around: (enqueue: () => Promise<void>) => Promise<void>, opts: SetupOptions = {}): Promise<Setup> {
   const prefix = `t:${randomUUID()}:`;
   const partner = await startPartnerServer(() => ({ status: 200 }));
   const leads = createRedisLeadStore(redis, { prefix, commitWindowMs: opts.commitWindowMs });
-  const caps = createRedisCapStore(redis, { prefix });
+  const caps = createRedisCapStore(redis, { prefix, leaseMs: opts.leaseMs });
   const queue = createBullmqDeliveryQueue({ redisUrl: server.url, prefix: `{${prefix}q}`, commandTimeoutMs: COMMAND_TIMEOUT_MS });
   queue.start(createDeliveryHandler({
     channel: createTestHttpChannel(), leads, caps, queue,
@@ -74,11 +84,11 @@ async function setup(around: (enqueue: () => Promise<void>) => Promise<void>, op
   await queue.deadLetterCount();
   const jobs: DeliveryJob[] = [];
   const h = harness({
-    caps, leads, now: () => new Date(), capPrefix: prefix,
+    caps: opts.caps?.(caps) ?? caps, leads, now: () => new Date(), capPrefix: prefix,
     queue: { enqueue: (js) => { jobs.push(...js); return around(() => queue.enqueue(js)); } },
   });
   return {
-    partner, leads, queue, jobs,
+    partner, leads, caps, queue, jobs,
     post: async () => h.app.request(...postJson('/v1/leads/mortgage', validLead)),
     async capUsed() {
       const keys = await redis.keys(`${prefix}cap:{acme}:*day*`);
@@ -170,6 +180,27 @@ describe('intake against a Redis that freezes', () => {
     expect(s.partner.requests).toEqual([]);
     expect(await s.capUsed()).toBe(0);
     expect(await s.leads.get(s.jobs[0].leadId)).toBeNull();
+  });
+
+  it('a reserve whose reply is lost: 503, and its cap slot is given back once the lease runs out', async () => {
+    const leaseMs = 300;
+    const s = await setup((enqueue) => enqueue(), {
+      leaseMs,
+      caps: (inner) => ({
+        ...inner,
+        async reserve(id, counters, o) {
+          await inner.reserve(id, counters, o); // it lands in Redis…
+          throw new Error('Command timed out'); // …but the router never hears so
+        },
+      }),
+    });
+    open.push(s);
+    expect((await s.post()).status).toBe(503);
+    expect(await s.capUsed()).toBe(1); // held by nobody
+    const reconciler = createReconciler({ leads: s.leads, caps: s.caps, partners: () => ['acme', 'northwind'] });
+    await new Promise((r) => setTimeout(r, leaseMs + 50));
+    expect(await reconciler.tick()).toMatchObject({ released: 1 });
+    expect(await s.capUsed()).toBe(0);
   });
 
   it('unfrozen, a lead is answered 202 and delivered once', async () => {
