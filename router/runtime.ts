@@ -28,6 +28,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisClient, waitForRedis } from './redis.ts';
+import { createReconciler, createRedisTickLock, type Reconciler } from './reconcile/reconciler.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
@@ -80,6 +81,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let leads: LeadStore;
   let idempotency: IdempotencyStore;
   let duplicates: DuplicateStore;
+  let reconciler: Reconciler | undefined;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
   let loaderThread: ConfigLoaderThread | undefined;
@@ -103,6 +105,12 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     duplicates = createRedisDuplicateStore(redis, { prefix });
+    // Settles leads and cap reservations a lost reply or a dead router left half done. Embedded
+    // mode needs none: nothing there outlives its process or loses a reply.
+    reconciler = createReconciler({
+      leads, caps, logger, partners: () => current()?.config.partners.keys() ?? [],
+      lock: createRedisTickLock(redis, `${prefix}reconcile:lock`),
+    });
   } else {
     caps = createMemoryCapStore();
     leads = createMemoryLeadStore({ retentionMs: env.leadRetentionDays * 86_400_000 });
@@ -201,6 +209,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       onError: () => metrics.recordReload(false),
     });
     await reloader.start();
+    reconciler?.start();
 
     if (threaded) {
       thread = startDeliveryThread({ vars, logger });
@@ -254,6 +263,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
       await loaderThread?.close();
+      await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
