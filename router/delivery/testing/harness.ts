@@ -38,6 +38,8 @@ export interface HarnessOptions {
   attempts?: (partner: string) => number;
   /** Partners with no delivery settings (removed from the config). */
   unresolved?: string[];
+  /** The lead store's commit window (default 10 s). */
+  commitWindowMs?: number;
 }
 
 export interface Harness {
@@ -52,7 +54,8 @@ export interface Harness {
   /** The admin's dead-letter list and re-send, reserving caps like the harness's routing. */
   admin: DeadLetterAdmin;
   /** Record and enqueue a lead routed to `partner` (a cap reserved unless a test lead). */
-  sendLead(partner: string, opts?: { test?: boolean; extraRoutes?: RouteRecord[] }): Promise<DeliveryJob>;
+  /** `uncommitted`: saved as intake saves it before its commit, and left so (its intake died, or is about to commit). */
+  sendLead(partner: string, opts?: { test?: boolean; extraRoutes?: RouteRecord[]; uncommitted?: boolean }): Promise<DeliveryJob>;
   capUsed(partner: string): Promise<number>;
   record(leadId: string): Promise<LeadRecord>;
   /** Wait until the lead's state is delivered, rejected or dead-lettered. */
@@ -66,7 +69,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const prefix = `test:${randomUUID()}`;
   const partner = await startPartnerServer(o.answer);
   const redis = o.backend === 'redis' ? new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }) : null;
-  const leads = redis ? createRedisLeadStore(redis, { prefix: `${prefix}:` }) : createMemoryLeadStore();
+  const leads = redis ? createRedisLeadStore(redis, { prefix: `${prefix}:`, commitWindowMs: o.commitWindowMs }) : createMemoryLeadStore({ commitWindowMs: o.commitWindowMs });
   const caps = redis ? createRedisCapStore(redis, { prefix: `${prefix}:` }) : createMemoryCapStore();
   const attempts = o.attempts ?? (() => 3);
   const queueOpts: QueueOptions = { attemptsFor: (j) => attempts(j.partner), backoff: { scheduleMs: [10, 20, 40], jitter: 0 } };
@@ -142,7 +145,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
         leadId, entity: 'mortgage', receivedAt: job.receivedAt, test: job.test, status: 'routed', state: 'pending',
         routes: [{ profile: job.profile, partner: p, deliveryId: job.deliveryId, status: 'queued', price: 12 }, ...(opts.extraRoutes ?? [])],
         attempts: [], trace: [],
-      });
+      }, opts.uncommitted ? { uncommitted: {} } : undefined);
       await queue.enqueue([job]);
       return job;
     },
