@@ -203,6 +203,40 @@ describe('intake against a Redis that freezes', () => {
     expect(await s.capUsed()).toBe(0);
   });
 
+  it('leads streaming through a freeze: every 202 delivered once, no 503 delivered, no cap slot leaked', async () => {
+    const leaseMs = 400;
+    const s = await setup((enqueue) => enqueue(), { leaseMs });
+    open.push(s);
+    const posts: Promise<Response>[] = [];
+    let frozen: { over: Promise<unknown> } | undefined;
+    for (let i = 0; i < 60; i++) {
+      if (i === 15) frozen = await freeze();
+      posts.push(s.post());
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const answers = await Promise.all(posts);
+    await frozen?.over;
+    const accepted = new Map<string, string>(); // leadId → partner
+    for (const res of answers) {
+      expect([202, 503]).toContain(res.status);
+      if (res.status === 202) {
+        const body = await res.json() as { leadId: string; routes: { partner: string }[] };
+        accepted.set(body.leadId, body.routes[0].partner);
+      }
+    }
+    expect(accepted.size).toBeGreaterThan(0);
+    expect(accepted.size).toBeLessThan(60); // the freeze cost some leads their 202
+    await waitFor('every accepted lead delivered', () => s.partner.requests.length >= accepted.size, 15_000, 50);
+    await drained(s.queue);
+    await new Promise((r) => setTimeout(r, 300));
+    const delivered = s.partner.requests.map((r) => String(r.body.leadId));
+    expect([...delivered].sort()).toEqual([...accepted.keys()].sort());
+    // Reservations whose reply was lost in the freeze come back once their lease runs out.
+    await new Promise((r) => setTimeout(r, leaseMs + 100));
+    await createReconciler({ leads: s.leads, caps: s.caps, partners: () => ['acme', 'northwind'] }).tick();
+    expect(await s.capUsed()).toBe([...accepted.values()].filter((p) => p === 'acme').length);
+  });
+
   it('unfrozen, a lead is answered 202 and delivered once', async () => {
     const s = await setup((enqueue) => enqueue());
     open.push(s);
