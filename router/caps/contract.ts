@@ -269,10 +269,19 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       expect(await values([c])).toEqual([0]);
     });
 
+    it('a reservation without an owner is not leased: held until released', async () => {
+      const c = counter('acme', 'day', 5);
+      expect(await store.reserve('r1', [c], { leaseMs: 100 })).toEqual({ ok: true });
+      await advance(300);
+      expect(await store.expiredLeases('acme', 10)).toEqual([]);
+      expect(await values([c])).toEqual([1]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+    });
+
     it('reserving an id already held answers the lease it has', async () => {
       const c = counter('acme', 'day', 5);
-      const first = await store.reserve('r1', [c], { leaseMs: 10_000 });
-      const again = await store.reserve('r1', [c], { leaseMs: 99_000 });
+      const first = await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 10_000 });
+      const again = await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 99_000 });
       expect(again).toEqual(first);
       expect(await values([c])).toEqual([1]);
     });

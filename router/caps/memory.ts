@@ -69,9 +69,9 @@ export function createMemoryCapStore(opts: { now?: () => number; leaseMs?: numbe
           counters.set(c.key, { value: 1, expireAt: c.expireAt });
         }
       }
-      const leaseUntil = t + (o.leaseMs ?? defaultLeaseMs);
+      const leaseUntil = o.owner ? t + (o.leaseMs ?? defaultLeaseMs) : null;
       reservations.set(resKey(partner, id), { keys: list.map((c) => c.key), expireAt: reservationExpireAt(list, t), owner: o.owner ?? '', leaseUntil });
-      return { ok: true, leaseUntil };
+      return leaseUntil === null ? { ok: true } : { ok: true, leaseUntil };
     },
 
     async confirm(id: string, partner: string): Promise<boolean> {

@@ -14,8 +14,9 @@ end`;
 
 // KEYS[1] reservation, KEYS[2] the partner's leases (sorted set: reservation id by lease end),
 // KEYS[3..] counters. ARGV[1] reservation payload, ARGV[2] its expiry (epoch ms), ARGV[3] lease
-// (ms), ARGV[4] reservation id, then per counter: limit, expiry (epoch ms, 0 = none).
-// Returns {1, leaseUntil} when reserved ({1} when already held and confirmed), {0, index, used}
+// (ms, 0 = none: held as if confirmed), ARGV[4] reservation id, then per counter: limit, expiry
+// (epoch ms, 0 = none).
+// Returns {1, leaseUntil} when reserved ({1} when not leased, or held and confirmed), {0, index, used}
 // when counter `index` (1-based) is full; nothing is changed then.
 const RESERVE_LUA = `${NOW_MS}
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -36,6 +37,7 @@ for i = 1, n do
   if at > 0 and (was == 0 or redis.call('PTTL', key) == -1) then redis.call('PEXPIREAT', key, at) end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+if ARGV[3] == '0' then return {1} end
 local lease_until = now_ms() + tonumber(ARGV[3])
 redis.call('ZADD', KEYS[2], lease_until, ARGV[4])
 return {1, lease_until}
@@ -122,7 +124,7 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseM
       const args: Arg[] = [resKey(partner, id), leasesKey(partner)];
       for (const c of counters) args.push(c.key);
       const payload: Payload = { k: counters.map((c) => c.key), o: o.owner ?? '' };
-      args.push(JSON.stringify(payload), reservationExpireAt(counters, Date.now()), o.leaseMs ?? defaultLeaseMs, id);
+      args.push(JSON.stringify(payload), reservationExpireAt(counters, Date.now()), o.owner ? (o.leaseMs ?? defaultLeaseMs) : 0, id);
       for (const c of counters) args.push(c.limit, c.expireAt ?? 0);
       const reply = await r.leadrouteCapReserve(counters.length + 2, ...args);
       if (reply[0] === 1) return reply[1] === undefined ? { ok: true } : { ok: true, leaseUntil: Number(reply[1]) };

@@ -23,7 +23,10 @@ export type ReserveResult =
   | { ok: false; blocked: { label: string; limit: number; used: number } };
 
 export interface ReserveOptions {
-  /** What the reservation is for (the lead id): the reconciler looks there when its lease runs out. */
+  /**
+   * What the reservation is for (the lead id): the reconciler looks there when its lease runs out.
+   * Without an owner the reservation is not leased: it is held until released or its window ends.
+   */
   owner?: string;
   /** How long the reservation is leased before it must be confirmed (default: the store's, 30 s). */
   leaseMs?: number;
@@ -42,7 +45,7 @@ export interface CapStore {
    * Every counter must carry the same `{partnerId}` hash tag (reservations are per partner).
    * Reserving an id that is already held changes nothing and answers ok (a retry never counts twice).
    *
-   * A new reservation is *leased*: unless confirmed (its delivery is committed) it is listed by
+   * A new reservation with an owner is *leased*: unless confirmed (its delivery is committed) it is listed by
    * expiredLeases once the lease runs out, so one whose reply was lost, or whose router died before
    * recording it, is given back by the reconciler instead of holding its slot until the window ends.
    */
