@@ -45,10 +45,11 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
-// ARGV: retention. 1 when committed (now or before), 0 when aborted, too late (aborted now) or unknown.
+// 1 when committed (now or before), 0 when aborted, too late (aborted now) or unknown. No PEXPIRE:
+// the save just set the retention.
 const COMMIT = `${NOW_MS}
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd', 'state')
+if not c[3] then return 0 end
 if not c[1] then return 1 end
 if c[1] == 'a' then return 0 end
 if now_ms() > tonumber(c[2]) then
@@ -108,15 +109,14 @@ return 1`;
 // else the route's previous status ('' when it was not recorded).
 const START_DELIVERY = `${NOW_MS}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
-local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
-if c[1] == 'a' then return '!aborted' end
-if c[1] == 'o' then
-  if now_ms() <= tonumber(c[2]) then return '!open' end
+local f = 's:' .. ARGV[2]
+local cur = redis.call('HMGET', KEYS[1], f, 'state', 'c', 'cd')
+if cur[3] == 'a' then return '!aborted' end
+if cur[3] == 'o' then
+  if now_ms() <= tonumber(cur[4]) then return '!open' end
   redis.call('HSET', KEYS[1], 'c', 'a')
   return '!aborted'
 end
-local f = 's:' .. ARGV[2]
-local cur = redis.call('HMGET', KEYS[1], f, 'state')
 local s = cur[1]
 if not s then
   redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[3], f, 'delivering')
@@ -311,7 +311,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       if (!validId(leadId)) return false;
       let reply: number;
       try {
-        reply = await r.leadrouteLeadCommit(keyOf(leadId), retentionMs);
+        reply = await r.leadrouteLeadCommit(keyOf(leadId));
       } catch (err) {
         throw unavailable(err);
       }
