@@ -99,7 +99,8 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     }
   } catch (err) {
     cause = err;
-    if (jobs.length) await refuse(deps.leads, leadId);
+    // No commit was sent, so the lead can never be committed: the 503 need not wait for this.
+    if (jobs.length) void refuse(deps.leads, leadId);
   }
   if (committed !== true) {
     if (committed === 'unknown') {

@@ -24,7 +24,7 @@ export async function commitOrRefuse(leads: Commits, leadId: string): Promise<bo
   try {
     return await leads.commit(leadId);
   } catch {
-    const asked = await refuse(leads, leadId);
+    const asked = await refuse(leads, leadId, ASK_TIMES);
     return asked === 'unknown' ? 'unknown' : asked.outcome === 'committed';
   }
 }
@@ -32,14 +32,14 @@ export async function commitOrRefuse(leads: Commits, leadId: string): Promise<bo
 /**
  * Refuse a lead whose intake failed before it was committed, so that deliveries that reached the
  * queue anyway are dropped. When the store cannot be asked the lead stays open and is refused at
- * its deadline (by the first delivery that looks, or the reconciler).
+ * its deadline (by the first delivery that looks, or the reconciler). `times`: how often to ask.
  */
-export async function refuse(leads: Commits, leadId: string): Promise<AbortOutcome | 'unknown'> {
-  for (let i = 0; i < ASK_TIMES; i++) {
+export async function refuse(leads: Commits, leadId: string, times = 1): Promise<AbortOutcome | 'unknown'> {
+  for (let i = 0; i < times; i++) {
     try {
       return await leads.abort(leadId);
     } catch {
-      if (i < ASK_TIMES - 1) await pause(ASK_PAUSE_MS);
+      if (i < times - 1) await pause(ASK_PAUSE_MS);
     }
   }
   return 'unknown';
