@@ -28,7 +28,7 @@ describe.each<Backend>(['memory', 'redis'])('delivery of an uncommitted lead (%s
     const job = await h.sendLead('acme', { uncommitted: true });
     expect((await h.leads.abort(job.leadId)).outcome).toBe('aborted');
     await waitFor('the cap back', async () => (await h!.capUsed('acme')) === 0);
-    expect(await h.queue.depth()).toBe(0);
+    await waitFor('the job done', async () => (await h!.queue.depth()) === 0);
     expect(h.partner.requests).toEqual([]);
     expect(await h.queue.deadLetterCount()).toBe(0);
   });

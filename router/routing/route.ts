@@ -140,7 +140,9 @@ export async function reserveAgain(
   }
   if (counters.length === 0) return { ok: true };
   const reservationId = opts.newId();
-  const blocked = await reserve(opts.caps, reservationId, counters);
+  // No owner, so not leased: this reservation's id is no route of the lead the reconciler could find.
+  const r = await opts.caps.reserve(reservationId, counters);
+  const blocked = r.ok ? null : r.blocked;
   return blocked ? { ok: false, blocked } : { ok: true, reservationId };
 }
 
