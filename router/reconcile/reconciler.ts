@@ -13,8 +13,8 @@ import type { CapStore, ExpiredLease } from '../caps/types.ts';
 import type { LeadStore } from '../leads/store.ts';
 import { isDelivered, isPending } from '../leads/state.ts';
 
-export const DEFAULT_RECONCILE_EVERY_MS = 5_000;
-export const DEFAULT_RECONCILE_BATCH = 200;
+const DEFAULT_RECONCILE_EVERY_MS = 5_000;
+const DEFAULT_RECONCILE_BATCH = 200;
 
 /** One router at a time: `acquire` is true for the one that may tick now. */
 export interface TickLock {
@@ -33,7 +33,7 @@ export interface ReconcilerDeps {
   batch?: number;
 }
 
-export interface TickReport {
+interface TickReport {
   /** False when another router holds the tick. */
   ran: boolean;
   leadsRefused: number;
