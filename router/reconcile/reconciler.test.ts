@@ -11,7 +11,7 @@ import { createRedisClient, waitForRedis } from '../redis.ts';
 import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
 import { createReconciler, createRedisTickLock, type Reconciler } from './reconciler.ts';
 
-const WINDOW_MS = 300;
+const WINDOW_MS = 1000;
 const LEASE_MS = 100;
 
 let redis: Redis;
