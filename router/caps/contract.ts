@@ -150,6 +150,33 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       expect(await values([nextDay, life])).toEqual([1, 2]);
     });
 
+    it('amounts: a reservation counts its amount, refuses when it would pass the limit, and gives it back whole', async () => {
+      const budget = { ...counter('acme', 'budget-day', 10_000), amount: 4250 };
+      const cap = counter('acme', 'day', 5);
+      expect(await store.reserve('r1', [cap, budget])).toEqual({ ok: true });
+      expect(await store.reserve('r2', [cap, budget])).toEqual({ ok: true });
+      expect(await values([cap, budget])).toEqual([2, 8500]);
+      // 8,500 + 4,250 would pass 10,000: refused, nothing counted.
+      expect(await store.reserve('r3', [cap, budget])).toEqual({ ok: false, blocked: { label: budget.label, limit: 10_000, used: 8500 } });
+      expect(await store.reserve('r3', [cap, { ...budget, amount: 1500 }])).toEqual({ ok: true });
+      expect(await values([cap, budget])).toEqual([3, 10_000]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values([cap, budget])).toEqual([2, 5750]);
+      expect(await store.release('r3', 'acme')).toBe(true);
+      expect(await values([cap, budget])).toEqual([1, 4250]);
+    });
+
+    it('concurrent reservations of different amounts never pass the limit', async () => {
+      const budget = (amount: number) => ({ ...counter('acme', 'budget-month', 100_000), amount });
+      const amounts = Array.from({ length: 200 }, (_, i) => 1000 + ((i * 37) % 9000));
+      const results = await Promise.all(amounts.map((a, i) => store.reserve(`c${i}`, [budget(a)])));
+      const taken = amounts.filter((_, i) => results[i].ok).reduce((x, y) => x + y, 0);
+      expect(taken).toBeLessThanOrEqual(100_000);
+      expect(await values([budget(1)])).toEqual([taken]);
+      // Every refused one would have passed the limit at the moment it was refused.
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.blocked.used + 1000 > 100_000 - 9000)).toBe(true);
+    });
+
     it('a counter given back to zero takes the expiry of the next reservation (sliding windows, e.g. dedupe)', async () => {
       const first = counter('acme', 'dedupe', 1, now() + 400);
       await store.reserve('r1', [first]);

@@ -11,6 +11,8 @@ interface Entry {
 
 interface Reservation {
   keys: readonly string[];
+  /** What each counter counted (1 for a cap; a budget counts the price). */
+  amounts: readonly number[];
   expireAt: number;
   owner: string;
   /** When its lease ends; null once confirmed. */
@@ -57,20 +59,20 @@ export function createMemoryCapStore(opts: { now?: () => number; leaseMs?: numbe
       if (held) return held.leaseUntil === null ? { ok: true } : { ok: true, leaseUntil: held.leaseUntil };
       for (const c of list) {
         const used = live(counters, c.key, t)?.value ?? 0;
-        if (used >= c.limit) return { ok: false, blocked: { label: c.label, limit: c.limit, used } };
+        if (used + (c.amount ?? 1) > c.limit) return { ok: false, blocked: { label: c.label, limit: c.limit, used } };
       }
       for (const c of list) {
         const e = live(counters, c.key, t);
         if (e) {
           // Like Redis: an expiry is set when the key has none, or when it was back at zero.
           if (e.expireAt === null || e.value === 0) e.expireAt = c.expireAt;
-          e.value += 1;
+          e.value += c.amount ?? 1;
         } else {
-          counters.set(c.key, { value: 1, expireAt: c.expireAt });
+          counters.set(c.key, { value: c.amount ?? 1, expireAt: c.expireAt });
         }
       }
       const leaseUntil = o.owner ? t + (o.leaseMs ?? defaultLeaseMs) : null;
-      reservations.set(resKey(partner, id), { keys: list.map((c) => c.key), expireAt: reservationExpireAt(list, t), owner: o.owner ?? '', leaseUntil });
+      reservations.set(resKey(partner, id), { keys: list.map((c) => c.key), amounts: list.map((c) => c.amount ?? 1), expireAt: reservationExpireAt(list, t), owner: o.owner ?? '', leaseUntil });
       return leaseUntil === null ? { ok: true } : { ok: true, leaseUntil };
     },
 
@@ -98,10 +100,10 @@ export function createMemoryCapStore(opts: { now?: () => number; leaseMs?: numbe
       const r = live(reservations, key, t);
       if (!r) return false;
       reservations.delete(key);
-      for (const k of r.keys) {
+      r.keys.forEach((k, i) => {
         const e = live(counters, k, t);
-        if (e && e.value > 0) e.value -= 1;
-      }
+        if (e && e.value > 0) e.value -= Math.min(e.value, r.amounts[i] ?? 1);
+      });
       return true;
     },
 

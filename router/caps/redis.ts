@@ -15,7 +15,7 @@ end`;
 // KEYS[1] reservation, KEYS[2] the partner's leases (sorted set: reservation id by lease end),
 // KEYS[3..] counters. ARGV[1] reservation payload, ARGV[2] its expiry (epoch ms), ARGV[3] lease
 // (ms, 0 = none: held as if confirmed), ARGV[4] reservation id, then per counter: limit, expiry
-// (epoch ms, 0 = none).
+// (epoch ms, 0 = none), amount (1 for a cap; a budget counts the lead's price).
 // Returns {1, leaseUntil} when reserved ({1} when not leased, or held and confirmed), {0, index, used}
 // when counter `index` (1-based) is full; nothing is changed then.
 const RESERVE_LUA = `${NOW_MS}
@@ -27,13 +27,14 @@ end
 local n = #KEYS - 2
 for i = 1, n do
   local used = tonumber(redis.call('GET', KEYS[i + 2]) or '0')
-  if used >= tonumber(ARGV[3 + 2 * i]) then return {0, i, used} end
+  if used + tonumber(ARGV[4 + 3 * i]) > tonumber(ARGV[2 + 3 * i]) then return {0, i, used} end
 end
 for i = 1, n do
   local key = KEYS[i + 2]
+  local amount = tonumber(ARGV[4 + 3 * i])
   -- A counter back at zero (given back) starts its expiry again, as a new one does.
-  local was = redis.call('INCR', key) - 1
-  local at = tonumber(ARGV[4 + 2 * i])
+  local was = redis.call('INCRBY', key, amount) - amount
+  local at = tonumber(ARGV[3 + 3 * i])
   if at > 0 and (was == 0 or redis.call('PTTL', key) == -1) then redis.call('PEXPIREAT', key, at) end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
@@ -44,16 +45,17 @@ return {1, lease_until}
 `;
 
 // KEYS[1] reservation, KEYS[2] leases, KEYS[3..] its counters (read beforehand, so every key is
-// declared). ARGV[1] the payload that was read, ARGV[2] the reservation id. Returns 1 when released
-// now, 0 when it is gone or changed. Decrements only counters that still exist and are above
-// zero: DECR on a missing key would recreate an expired window at -1.
+// declared). ARGV[1] the payload that was read, ARGV[2] the reservation id, then each counter's
+// amount. Returns 1 when released now, 0 when it is gone or changed. Decrements only counters that
+// still exist and are above zero, never below it: DECR on a missing key would recreate an expired
+// window at -1.
 const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 for i = 3, #KEYS do
   local v = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if v > 0 then redis.call('DECR', KEYS[i]) end
+  if v > 0 then redis.call('DECRBY', KEYS[i], math.min(v, tonumber(ARGV[i]))) end
 end
 return 1
 `;
@@ -85,9 +87,13 @@ interface CapCommands {
   leadrouteCapTurn(numKeys: number, ...args: Arg[]): Promise<number>;
 }
 
-/** What a reservation key holds: its counter keys and owner (a bare key list before leases). */
-type Payload = { k: string[]; o: string } | string[];
+/**
+ * What a reservation key holds: its counter keys, owner, and the amounts counted when any is not 1
+ * (budgets); a bare key list before leases.
+ */
+type Payload = { k: string[]; o: string; a?: number[] } | string[];
 const payloadKeys = (p: Payload) => (Array.isArray(p) ? p : p.k);
+const payloadAmounts = (p: Payload) => payloadKeys(p).map((_, i) => (Array.isArray(p) ? 1 : p.a?.[i] ?? 1));
 const payloadOwner = (p: Payload) => (Array.isArray(p) ? '' : p.o);
 
 function defineCommands(redis: Redis): Redis & CapCommands {
@@ -124,8 +130,9 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseM
       const args: Arg[] = [resKey(partner, id), leasesKey(partner)];
       for (const c of counters) args.push(c.key);
       const payload: Payload = { k: counters.map((c) => c.key), o: o.owner ?? '' };
+      if (counters.some((c) => (c.amount ?? 1) !== 1)) payload.a = counters.map((c) => c.amount ?? 1);
       args.push(JSON.stringify(payload), reservationExpireAt(counters, Date.now()), o.owner ? (o.leaseMs ?? defaultLeaseMs) : 0, id);
-      for (const c of counters) args.push(c.limit, c.expireAt ?? 0);
+      for (const c of counters) args.push(c.limit, c.expireAt ?? 0, c.amount ?? 1);
       const reply = await r.leadrouteCapReserve(counters.length + 2, ...args);
       if (reply[0] === 1) return reply[1] === undefined ? { ok: true } : { ok: true, leaseUntil: Number(reply[1]) };
       const c = counters[reply[1] - 1];
@@ -138,8 +145,9 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseM
       for (let attempt = 0; attempt < 3; attempt++) {
         const payload = await r.get(key);
         if (payload === null) return false;
-        const keys = payloadKeys(JSON.parse(payload) as Payload);
-        if ((await r.leadrouteCapRelease(keys.length + 2, key, leasesKey(partner), ...keys, payload, id)) === 1) return true;
+        const parsed = JSON.parse(payload) as Payload;
+        const keys = payloadKeys(parsed);
+        if ((await r.leadrouteCapRelease(keys.length + 2, key, leasesKey(partner), ...keys, payload, id, ...payloadAmounts(parsed))) === 1) return true;
       }
       return false;
     },

@@ -12,6 +12,8 @@ export interface CapCounter {
   expireAt: number | null;
   /** For traces: `partner acme day`, `residential-east/acme month`. */
   label: string;
+  /** What one reservation counts (default 1): a budget counts the lead's price, in hundredths. */
+  amount?: number;
 }
 
 export type ReserveResult =

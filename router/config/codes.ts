@@ -58,6 +58,7 @@ export const PROBLEM_CODES = {
   INVALID_SCHEDULE_DAY: { severity: 'error', meaning: 'A schedule key is not a day (`mon`…`sun`) or a range of two different days (`mon-fri`).' },
   INVALID_SCHEDULE_TIME: { severity: 'error', meaning: 'Schedule hours are not `"HH:MM-HH:MM"` on a 24-hour clock, or start and end are equal.' },
   INVALID_SCHEDULE_DATE: { severity: 'error', meaning: 'A schedule `closed` entry is not a date (YYYY-MM-DD).' },
+  BUDGET_WITHOUT_PRICE: { severity: 'error', meaning: 'An assignment with a budget, or of a partner with one, sets no `price`: its spend could not be counted.' },
   DEDUPE_UNKNOWN_FIELD: { severity: 'error', meaning: 'A `dedupe` or `duplicates` field is not a field of the leads it would compare (a partner\'s: of any entity whose profiles assign it).' },
   SCHEDULE_OVERLAP: { severity: 'error', meaning: 'Two ranges of a schedule cover the same hours (a day named twice, or an overnight range running into the next day).' },
   // Semantic checks: delivery

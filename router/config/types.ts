@@ -99,6 +99,15 @@ export interface Caps {
   custom?: readonly { every: string; max: number }[];
 }
 
+/** Most spend per window, in the units of `price`. */
+export interface Budget {
+  hour?: number;
+  day?: number;
+  week?: number;
+  month?: number;
+  lifetime?: number;
+}
+
 /** What counts as accepted beyond a 2xx: a JSON field of the response body equals a value. */
 export interface AcceptRule {
   field: string;
@@ -151,6 +160,8 @@ export interface Partner {
   delivery: Delivery;
   /** Account-wide caps, across every profile. */
   caps?: Caps;
+  /** Account-wide spend limits, across every profile. */
+  budget?: Budget;
   /** Opening hours in the partner's timezone (router/schedule/parse.ts); absent: always open. */
   schedule?: ScheduleSpec;
   /** Never the same consumer twice within the window, across every profile. */
@@ -176,6 +187,8 @@ export interface Assignment {
   dedupe?: DedupeSpec;
   price?: number;
   caps?: Caps;
+  /** Spend limits in this profile (needs `price`). */
+  budget?: Budget;
   rules?: readonly Rule[];
   delivery?: Delivery;
   /** Default true. */
@@ -206,6 +219,8 @@ export interface RoutingTestCase {
   at?: string;
   /** The lead's place in the rotation of equal priorities (default 0). */
   turn?: number;
+  /** Spend per partner and budget window before the lead arrives, in price units. */
+  spent?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Leads already sold per partner, for its duplicate checks. */
   sold?: Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
   expect: Expectation;

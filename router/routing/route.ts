@@ -12,6 +12,7 @@ import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
 import { assignmentCapScope } from './cap-scope.ts';
 import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
+import { BUDGET_LABEL, budgetCountersMemo } from '../caps/budget.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
 
@@ -228,6 +229,11 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
       if (blocked.label.startsWith(DEDUPE_LABEL)) {
         trace.reason = 'duplicate';
         trace.cap = { ...blocked, label: blocked.label.slice(DEDUPE_LABEL.length) };
+      } else if (blocked.label.startsWith(BUDGET_LABEL)) {
+        // Spend is counted in hundredths: the trace speaks in price units.
+        trace.reason = 'budget';
+        trace.cap = { label: blocked.label.slice(BUDGET_LABEL.length), limit: blocked.limit / 100, used: blocked.used / 100 };
+        trace.price = ca.assignment.price;
       } else {
         trace.reason = 'cap';
         trace.cap = blocked;
@@ -250,9 +256,9 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
 type CountersAt = NonNullable<CompiledAssignment['countersAt']>;
 
 /**
- * The assignment's own cap counters, then its partner's (partner-wide) ones. Counters change
- * only when a window rolls over: each assignment remembers its own, made the first time a lead
- * reaches it.
+ * The assignment's own cap counters, then its partner's (partner-wide) ones, then its budgets
+ * (own, partner's; counting its price). Counters change only when a window rolls over: each
+ * assignment remembers its own, made the first time a lead reaches it.
  */
 function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): readonly CapCounter[] {
   const at = (ca.countersAt ??= assignmentCounters(cp, ca));
@@ -261,16 +267,21 @@ function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOpt
 
 function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): CountersAt {
   const common = { partner: ca.partner.id, timezone: ca.timezone };
-  const own = ca.assignment.caps ? capCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), caps: ca.assignment.caps }) : null;
-  const wide = ca.partner.caps ? capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }) : null;
-  if (!own && !wide) return () => [];
-  if (!wide) return own!;
-  if (!own) return wide;
-  let last: { a: readonly CapCounter[]; b: readonly CapCounter[]; both: readonly CapCounter[] } | undefined;
+  const own = assignmentCapScope(cp.profile);
+  const price = ca.assignment.price ?? 0;
+  const parts: CountersAt[] = [];
+  if (ca.assignment.caps) parts.push(capCountersMemo({ ...common, scope: own, caps: ca.assignment.caps }));
+  if (ca.partner.caps) parts.push(capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }));
+  // A lead with no price spends nothing (ping-post prices come with the bid).
+  if (price > 0 && ca.assignment.budget) parts.push(budgetCountersMemo({ ...common, scope: own, budget: ca.assignment.budget, price }));
+  if (price > 0 && ca.partner.budget) parts.push(budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget, price }));
+  if (parts.length === 0) return () => [];
+  if (parts.length === 1) return parts[0];
+  let last: { from: readonly (readonly CapCounter[])[]; all: readonly CapCounter[] } | undefined;
   return (prefix, now) => {
-    const a = own(prefix, now), b = wide(prefix, now);
-    if (!last || last.a !== a || last.b !== b) last = { a, b, both: [...a, ...b] };
-    return last.both;
+    const from = parts.map((p) => p(prefix, now));
+    if (!last || from.some((f, i) => f !== last!.from[i])) last = { from, all: from.flat() };
+    return last.all;
   };
 }
 
@@ -278,6 +289,6 @@ type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];
 
 async function peekFull(caps: CapStore, counters: readonly CapCounter[]): Promise<Blocked | null> {
   const used = await caps.peek(counters.map((c) => c.key));
-  const i = counters.findIndex((c, k) => used[k] >= c.limit);
+  const i = counters.findIndex((c, k) => used[k] + (c.amount ?? 1) > c.limit);
   return i < 0 ? null : { label: counters[i].label, limit: counters[i].limit, used: used[i] };
 }
