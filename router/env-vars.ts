@@ -22,6 +22,7 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
   { name: 'OUTBOX_DIR', default: './outbox', description: 'Where emails go as .eml files when SMTP_URL is unset.' },
   { name: 'LEAD_API_KEYS', description: 'Comma-separated keys for lead sources, each `name:key` or a bare key (named by its key id); a lead is readable only by its source and the admin. Unset: no authentication, loopback clients only.' },
   { name: 'ADMIN_API_KEY', description: 'Key for the admin endpoints (dead letters); also accepted where a source key is.' },
+  { name: 'METRICS_API_KEY', description: 'Bearer key for /metrics (only this key opens it); unset: /metrics is open.' },
   { name: 'LEAD_RETENTION_DAYS', default: '30', description: 'How long lead records are kept.' },
   { name: 'LEAD_BODY_LIMIT', default: '65536', description: 'Largest accepted request body in bytes (larger: 413).' },
   { name: 'DEDUPE_KEY', description: 'Key of the HMAC-SHA256 hashes that duplicate checks (`dedupe`, `duplicates`) keep instead of values; required on Redis when a profile uses them, the same on every router. Unset embedded: a key made at start.' },

@@ -20,6 +20,8 @@ export interface RouterEnv {
   /** LEAD_API_KEYS entries, checked: `name:key` or a bare key (router/http/source-keys.ts). */
   apiKeys: string[];
   adminKey?: string;
+  /** Bearer key for /metrics (METRICS_API_KEY); unset: /metrics is open. */
+  metricsKey?: string;
   leadRetentionDays: number;
   outboxDir: string;
   logLevel: string;
@@ -98,6 +100,7 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     smtpFrom: nonEmpty(env.SMTP_FROM),
     apiKeys: sourceKeys(env),
     adminKey: nonEmpty(env.ADMIN_API_KEY),
+    metricsKey: nonEmpty(env.METRICS_API_KEY),
     leadRetentionDays: positiveInt(env, 'LEAD_RETENTION_DAYS', 30),
     outboxDir: nonEmpty(env.OUTBOX_DIR) ?? './outbox',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',

@@ -10,7 +10,11 @@ export type ErrorCode =
   | 'LEAD_NOT_FOUND'      // 404
   | 'DELIVERY_NOT_FOUND'  // 404
   | 'IN_PROGRESS'         // 409 (a request with the same Idempotency-Key is still being processed)
+  | 'NOT_RETURNABLE'      // 409 (a return of a lead the partner was not delivered, or returned already)
+  | 'RETURN_WINDOW_CLOSED' // 409 (a return after the partner's returns window, or to a partner that takes none)
   | 'DUPLICATE'           // 409 (the entity's `duplicates` check: details.leadId names the first lead)
+  | 'ALREADY_SOLD'        // 409 (a dead-letter retry of a lead another partner of the profile bought or is being sent)
+  | 'CAP_FULL'            // 409 (a dead-letter retry whose partner has no room left in its caps)
   | 'TOO_LARGE'           // 413
   | 'UNSUPPORTED_MEDIA'   // 415
   | 'INVALID_LEAD'        // 422

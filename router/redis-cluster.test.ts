@@ -11,7 +11,7 @@ import { queueContract } from './delivery/queue-contract.ts';
 import { readRouterEnv } from './env.ts';
 import { createRedisIdempotencyStore } from './leads/idempotency.ts';
 import { createRedisLeadStore } from './leads/redis-store.ts';
-import { leadStoreContract, sampleRecord } from './leads/store-contract.ts';
+import { CONTRACT_COMMIT_WINDOW_MS, leadStoreContract, sampleRecord } from './leads/store-contract.ts';
 import { createRedisClusterClient, createRedisFromEnv, waitForRedis } from './redis.ts';
 import { startTestRedisCluster, type TestRedisCluster } from './testing/redis-cluster.ts';
 import { testPrefix } from './testing/redis-keys.ts';
@@ -40,7 +40,7 @@ capStoreContract('redis cluster', async () => {
 leadStoreContract('redis cluster', async () => {
   const prefix = testPrefix();
   return {
-    store: createRedisLeadStore(redis, { prefix, retentionMs: 60_000 }),
+    store: createRedisLeadStore(redis, { prefix, retentionMs: 60_000, commitWindowMs: CONTRACT_COMMIT_WINDOW_MS }),
     async expire(leadId) {
       const key = `${prefix}lead:{${leadId}}`;
       await redis.pexpire(key, 1);
@@ -80,7 +80,7 @@ describe('redis cluster', () => {
       return [caps.reserve(`r${i}`, counters), leads.save(sampleRecord()), idem.begin('scope', `k${i}`), caps.nextTurn(`turn-${i}`)];
     });
     const rejected = (settled: PromiseSettledResult<unknown>[]) =>
-      settled.filter((x) => x.status === 'rejected').map((x) => String((x as PromiseRejectedResult).reason?.cause ?? x));
+      settled.filter((x) => x.status === 'rejected').map((x) => String((x).reason?.cause ?? x));
     const settled = await Promise.allSettled(calls.flat());
     expect(rejected(settled)).toEqual([]);
     // EVAL with its key after the key count: completing the claims, all in one turn too.

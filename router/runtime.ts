@@ -13,6 +13,7 @@ import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
+import { deadLetterAdminOn } from './delivery/dead-letters.ts';
 import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
@@ -26,6 +27,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisFromEnv, redisTargetOf, waitForRedis, type RedisClient } from './redis.ts';
+import { createReconciler, createRedisTickLock, type Reconciler } from './reconcile/reconciler.ts';
 import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
@@ -78,6 +80,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let leads: LeadStore;
   let idempotency: IdempotencyStore;
   let duplicates: DuplicateStore;
+  let reconciler: Reconciler | undefined;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
   let loaderThread: ConfigLoaderThread | undefined;
@@ -100,6 +103,12 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     duplicates = createRedisDuplicateStore(redis, { prefix });
+    // Settles leads and cap reservations a lost reply or a dead router left half done. Embedded
+    // mode needs none: nothing there outlives its process or loses a reply.
+    reconciler = createReconciler({
+      leads, caps, logger, partners: () => current()?.config.partners.keys() ?? [],
+      lock: createRedisTickLock(redis, `${prefix}reconcile:lock`),
+    });
   } else {
     caps = createMemoryCapStore();
     leads = createMemoryLeadStore({ retentionMs: env.leadRetentionDays * 86_400_000 });
@@ -122,10 +131,11 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     reloadStatus: () => reloader?.status() ?? { at: null, successful: false, error: null },
     profilesDir: env.profilesDir,
     caps, leads, queue, duplicates,
-    deadLetters: { listFailed: () => queue.listFailed(), retry: (id) => queue.retry(id) },
+    deadLetters: deadLetterAdminOn({ queue, leads, caps, getSnapshot: current, capPrefix: prefix, newId }),
     idempotency, logger, metrics,
     apiKeys: env.apiKeys,
     adminKey: env.adminKey,
+    metricsKey: env.metricsKey,
     bodyLimit: env.bodyLimit,
     now: () => new Date(),
     newId,
@@ -197,6 +207,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       onError: () => metrics.recordReload(false),
     });
     await reloader.start();
+    reconciler?.start();
 
     if (threaded) {
       thread = startDeliveryThread({ vars, logger });
@@ -250,6 +261,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
       await loaderThread?.close();
+      await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);

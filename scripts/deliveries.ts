@@ -1,5 +1,6 @@
 // npm run deliveries -- failed [--json]         list dead-lettered deliveries
-// npm run deliveries -- retry DELIVERY_ID       re-send one (a fresh set of attempts)
+// npm run deliveries -- retry DELIVERY_ID       re-send one (a fresh set of attempts; refused when the
+//                                               lead was sold elsewhere or the partner's caps are full)
 // Talks to a running router over its HTTP API (ROUTER_URL, default http://127.0.0.1:$PORT or
 // :8080) with ADMIN_API_KEY, so it works the same against the embedded and the Redis router.
 // Exit 0 done, 1 the router refused (unknown delivery, bad key, router down), 2 usage error.
@@ -17,6 +18,8 @@ interface FailedDelivery {
   attempts?: number;
   reason?: string;
   failedAt?: string;
+  retryable?: boolean;
+  notRetryableReason?: string;
 }
 
 export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -61,7 +64,8 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
   if (json) io.out(JSON.stringify(list, null, 2));
   else {
     for (const d of list) {
-      io.out([d.deliveryId, d.leadId ?? '-', `${d.profile ?? '-'}/${d.partner ?? '-'}`, d.failedAt ?? '-', d.reason ?? ''].join('  '));
+      const note = d.retryable === false ? `  (not retryable: ${d.notRetryableReason ?? 'see the lead'})` : '';
+      io.out([d.deliveryId, d.leadId ?? '-', `${d.profile ?? '-'}/${d.partner ?? '-'}`, d.failedAt ?? '-', d.reason ?? ''].join('  ') + note);
     }
     io.out(`${list.length} dead-lettered deliver${list.length === 1 ? 'y' : 'ies'}`);
   }

@@ -42,8 +42,8 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
 
     it('reserves within limits and counts in every window', async () => {
       const cs = [counter('acme', 'day', 2), counter('acme', 'month', 10), counter('acme', 'lifetime', 100, null)];
-      expect(await store.reserve('r1', cs)).toEqual({ ok: true });
-      expect(await store.reserve('r2', cs)).toEqual({ ok: true });
+      expect(await store.reserve('r1', cs)).toMatchObject({ ok: true });
+      expect(await store.reserve('r2', cs)).toMatchObject({ ok: true });
       expect(await values(cs)).toEqual([2, 2, 2]);
     });
 
@@ -78,8 +78,8 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
 
     it('reserving an id already held counts nothing more', async () => {
       const c = counter('acme', 'day', 5);
-      expect(await store.reserve('r1', [c])).toEqual({ ok: true });
-      expect(await store.reserve('r1', [c])).toEqual({ ok: true });
+      expect(await store.reserve('r1', [c])).toMatchObject({ ok: true });
+      expect(await store.reserve('r1', [c])).toMatchObject({ ok: true });
       expect(await values([c])).toEqual([1]);
       expect(await store.release('r1', 'acme')).toBe(true);
       expect(await values([c])).toEqual([0]);
@@ -146,8 +146,35 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       await advance(600);
       expect(await values([day, life])).toEqual([0, 1]);
       const nextDay = { ...day, expireAt: now() + HOUR };
-      expect(await store.reserve('r2', [nextDay, life])).toEqual({ ok: true });
+      expect(await store.reserve('r2', [nextDay, life])).toMatchObject({ ok: true });
       expect(await values([nextDay, life])).toEqual([1, 2]);
+    });
+
+    it('amounts: a reservation counts its amount, refuses when it would pass the limit, and gives it back whole', async () => {
+      const budget = { ...counter('acme', 'budget-day', 10_000), amount: 4250 };
+      const cap = counter('acme', 'day', 5);
+      expect(await store.reserve('r1', [cap, budget])).toEqual({ ok: true });
+      expect(await store.reserve('r2', [cap, budget])).toEqual({ ok: true });
+      expect(await values([cap, budget])).toEqual([2, 8500]);
+      // 8,500 + 4,250 would pass 10,000: refused, nothing counted.
+      expect(await store.reserve('r3', [cap, budget])).toEqual({ ok: false, blocked: { label: budget.label, limit: 10_000, used: 8500 } });
+      expect(await store.reserve('r3', [cap, { ...budget, amount: 1500 }])).toEqual({ ok: true });
+      expect(await values([cap, budget])).toEqual([3, 10_000]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+      expect(await values([cap, budget])).toEqual([2, 5750]);
+      expect(await store.release('r3', 'acme')).toBe(true);
+      expect(await values([cap, budget])).toEqual([1, 4250]);
+    });
+
+    it('concurrent reservations of different amounts never pass the limit', async () => {
+      const budget = (amount: number) => ({ ...counter('acme', 'budget-month', 100_000), amount });
+      const amounts = Array.from({ length: 200 }, (_, i) => 1000 + ((i * 37) % 9000));
+      const results = await Promise.all(amounts.map((a, i) => store.reserve(`c${i}`, [budget(a)])));
+      const taken = amounts.filter((_, i) => results[i].ok).reduce((x, y) => x + y, 0);
+      expect(taken).toBeLessThanOrEqual(100_000);
+      expect(await values([budget(1)])).toEqual([taken]);
+      // Every refused one would have passed the limit at the moment it was refused.
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.blocked.used + 1000 > 100_000 - 9000)).toBe(true);
     });
 
     it('a counter given back to zero takes the expiry of the next reservation (sliding windows, e.g. dedupe)', async () => {
@@ -187,7 +214,7 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
     });
 
     it('a reservation with no counters is ok and holds nothing', async () => {
-      expect(await store.reserve('r1', [])).toEqual({ ok: true });
+      expect(await store.reserve('r1', [])).toMatchObject({ ok: true });
       expect(await store.release('r1', 'acme')).toBe(false);
     });
 
@@ -225,6 +252,65 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       expect(await store.nextTurn(`${p}mortgage:re:10`)).toBe(1);
       expect(await store.nextTurn(`${p}mortgage:re:5`)).toBe(0);
       expect(await store.nextTurn(`${p}mortgage:re:10`)).toBe(2);
+    });
+
+    it('a reservation is leased: listed with its owner once the lease runs out, until confirmed', async () => {
+      const c = counter('acme', 'day', 5);
+      const before = now();
+      const r = await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 300 });
+      expect(r.ok && r.leaseUntil).toBeGreaterThanOrEqual(before + 300);
+      await store.reserve('r2', [c], { owner: 'lead-2', leaseMs: 60_000 });
+      expect(await store.expiredLeases('acme', 10)).toEqual([]);
+      await advance(500);
+      expect(await store.expiredLeases('acme', 10)).toEqual([{ id: 'r1', owner: 'lead-1' }]);
+      expect(await store.expiredLeases('globex', 10)).toEqual([]);
+      // Still counted: an expired lease is a question for the reconciler, not a release.
+      expect(await values([c])).toEqual([2]);
+      expect(await store.confirm('r1', 'acme')).toBe(true);
+      expect(await store.confirm('r1', 'acme')).toBe(true);
+      expect(await store.expiredLeases('acme', 10)).toEqual([]);
+      expect(await values([c])).toEqual([2]);
+      // Held and confirmed: a repeated reserve answers ok with no lease.
+      expect(await store.reserve('r1', [c])).toEqual({ ok: true });
+    });
+
+    it('expired leases come oldest first, at most `limit`', async () => {
+      const c = counter('acme', 'day', 50);
+      for (const id of ['a', 'b', 'c']) {
+        await store.reserve(id, [c], { owner: `lead-${id}`, leaseMs: 100 });
+        await advance(20);
+      }
+      await advance(300);
+      expect((await store.expiredLeases('acme', 2)).map((l) => l.id)).toEqual(['a', 'b']);
+      expect(await store.expiredLeases('acme', 0)).toEqual([]);
+    });
+
+    it('release ends the lease; confirm of a reservation not held is false', async () => {
+      const c = counter('acme', 'day', 5);
+      await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 100 });
+      expect(await store.release('r1', 'acme')).toBe(true);
+      await advance(300);
+      expect(await store.expiredLeases('acme', 10)).toEqual([]);
+      expect(await store.confirm('r1', 'acme')).toBe(false);
+      expect(await store.confirm('never', 'acme')).toBe(false);
+      expect(await values([c])).toEqual([0]);
+    });
+
+    it('a reservation without an owner is not leased: held until released', async () => {
+      const c = counter('acme', 'day', 5);
+      expect(await store.reserve('r1', [c], { leaseMs: 100 })).toEqual({ ok: true });
+      await advance(300);
+      expect(await store.expiredLeases('acme', 10)).toEqual([]);
+      expect(await values([c])).toEqual([1]);
+      expect(await store.release('r1', 'acme')).toBe(true);
+    });
+
+    it('reserving an id already held answers the lease it has', async () => {
+      const c = counter('acme', 'day', 5);
+      const first = await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 10_000 });
+      const again = await store.reserve('r1', [c], { owner: 'lead-1', leaseMs: 99_000 });
+      expect(again).toEqual(first);
+      expect(await values([c])).toEqual([1]);
     });
 
     it('ping answers', async () => {

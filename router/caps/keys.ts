@@ -42,3 +42,6 @@ export function reservationExpireAt(counters: readonly CapCounter[], now: number
 
 /** Round-robin turn counters live for 30 days after their last turn. */
 export const TURN_TTL_MS = 30 * 86_400_000;
+
+/** A reservation must be confirmed within this long, or the reconciler may give it back. */
+export const DEFAULT_LEASE_MS = 30_000;

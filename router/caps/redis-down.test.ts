@@ -52,7 +52,7 @@ describe('Redis cap store when Redis fails', () => {
   });
 
   it('reserves while Redis is up', async () => {
-    expect(await store.reserve('r1', [counter])).toEqual({ ok: true });
+    expect(await store.reserve('r1', [counter])).toMatchObject({ ok: true });
   });
 
   it('a killed Redis makes reserve and ping reject within 2 s', async () => {
@@ -67,7 +67,7 @@ describe('Redis cap store when Redis fails', () => {
   it('a restarted Redis is used again by the same client, with no help', async () => {
     await server.start();
     // The new server is empty, and the script cache with it: reserve must reload its script.
-    expect(await eventually(() => store.reserve('r3', [counter]), 10_000)).toEqual({ ok: true });
+    expect(await eventually(() => store.reserve('r3', [counter]), 10_000)).toMatchObject({ ok: true });
     // 1, not 2: the refused r2 did not wait in a queue to run once Redis was back.
     expect(await store.peek([counter.key])).toEqual([1]);
     await expect(store.ping()).resolves.toBeUndefined();
@@ -82,7 +82,7 @@ describe('Redis cap store when Redis fails', () => {
     } finally {
       server.resume();
     }
-    expect(await eventually(() => store.reserve('r5', [counter]), 10_000)).toEqual({ ok: true });
+    expect(await eventually(() => store.reserve('r5', [counter]), 10_000)).toMatchObject({ ok: true });
   });
 
   it('a client created while Redis is down fails fast, then connects by itself', async () => {
@@ -94,7 +94,7 @@ describe('Redis cap store when Redis fails', () => {
       await expect(waitForRedis(late, 300)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
       await server.start();
       await waitForRedis(late, 10_000);
-      expect(await lateStore.reserve('r6', [counter])).toEqual({ ok: true });
+      expect(await lateStore.reserve('r6', [counter])).toMatchObject({ ok: true });
     } finally {
       late.disconnect();
     }

@@ -51,11 +51,12 @@ describe('redis cap store', () => {
       ...capCounters({ prefix, partner: 'acme', scope: 'profile:residential-east', caps: { day: 5, month: 50 }, timezone: 'America/New_York', now: new Date() }),
       ...capCounters({ prefix, partner: 'acme', scope: 'partner', caps: { week: 9, lifetime: 99, custom: [{ every: '36h', max: 3 }] }, timezone: 'UTC', now: new Date() }),
     ];
-    expect(await store.reserve('01J0000000000000000000000', cs)).toEqual({ ok: true });
+    expect(await store.reserve('01J0000000000000000000000', cs, { owner: 'lead-1' })).toMatchObject({ ok: true });
     const keys = await keysUnder(redis, prefix);
-    expect(keys).toHaveLength(cs.length + 1);
+    expect(keys).toHaveLength(cs.length + 2);
     for (const k of keys) expect(k.startsWith(`${prefix}cap:{acme}:`)).toBe(true);
     expect(keys).toContain(`${prefix}cap:{acme}:res:01J0000000000000000000000`);
+    expect(keys).toContain(`${prefix}cap:{acme}:leases`);
   });
 
   it('counters expire at their window end, set once; lifetime counters never', async () => {

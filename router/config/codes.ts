@@ -48,6 +48,7 @@ export const PROBLEM_CODES = {
   OPERATOR_TYPE_MISMATCH: { severity: 'error', meaning: "An operator or value does not fit the field's type (e.g. gt on a string, startsWith on a number)." },
   BETWEEN_MIN_GT_MAX: { severity: 'error', meaning: '`between: [min, max]` with min greater than max: it can never match.' },
   INVALID_REGEX: { severity: 'error', meaning: 'A `matches` rule or an entity field `pattern` is not a valid regular expression.' },
+  UNSUPPORTED_REGEX: { severity: 'error', meaning: 'A `matches` rule or an entity field `pattern` uses a backreference or lookaround, or is too large (e.g. `{1,1000}`): patterns run on a linear-time engine (RE2 syntax).' },
   VALUE_NOT_IN_ENUM: { severity: 'error', meaning: "A rule compares a field with a value outside the field's enum: it can never match." },
   // Semantic checks: caps and time
   CAP_NOT_POSITIVE_INTEGER: { severity: 'error', meaning: 'A cap is not a whole number of at least 1.' },
@@ -57,6 +58,7 @@ export const PROBLEM_CODES = {
   INVALID_SCHEDULE_DAY: { severity: 'error', meaning: 'A schedule key is not a day (`mon`…`sun`) or a range of two different days (`mon-fri`).' },
   INVALID_SCHEDULE_TIME: { severity: 'error', meaning: 'Schedule hours are not `"HH:MM-HH:MM"` on a 24-hour clock, or start and end are equal.' },
   INVALID_SCHEDULE_DATE: { severity: 'error', meaning: 'A schedule `closed` entry is not a date (YYYY-MM-DD).' },
+  BUDGET_WITHOUT_PRICE: { severity: 'error', meaning: 'An assignment with a budget, or of a partner with one, sets no `price`: its spend could not be counted.' },
   DEDUPE_UNKNOWN_FIELD: { severity: 'error', meaning: 'A `dedupe` or `duplicates` field is not a field of the leads it would compare (a partner\'s: of any entity whose profiles assign it).' },
   SCHEDULE_OVERLAP: { severity: 'error', meaning: 'Two ranges of a schedule cover the same hours (a day named twice, or an overnight range running into the next day).' },
   // Semantic checks: delivery

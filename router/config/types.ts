@@ -9,8 +9,10 @@ export interface FieldDef {
   required?: boolean;
   /** Allowed values (strings or numbers). */
   enum?: readonly (string | number)[];
-  /** Regex source a string value must match. */
+  /** Regex source a string value must match (RE2 syntax: run in linear time). */
   pattern?: string;
+  /** Most characters a string value may have (default 1,000). */
+  maxLength?: number;
   /** Encrypted fields are delivered but never logged and never usable in rules. */
   encrypted?: boolean;
   description?: string;
@@ -97,6 +99,15 @@ export interface Caps {
   custom?: readonly { every: string; max: number }[];
 }
 
+/** Most spend per window, in the units of `price`. */
+export interface Budget {
+  hour?: number;
+  day?: number;
+  week?: number;
+  month?: number;
+  lifetime?: number;
+}
+
 /** What counts as accepted beyond a 2xx: a JSON field of the response body equals a value. */
 export interface AcceptRule {
   field: string;
@@ -149,10 +160,14 @@ export interface Partner {
   delivery: Delivery;
   /** Account-wide caps, across every profile. */
   caps?: Caps;
+  /** Account-wide spend limits, across every profile. */
+  budget?: Budget;
   /** Opening hours in the partner's timezone (router/schedule/parse.ts); absent: always open. */
   schedule?: ScheduleSpec;
   /** Never the same consumer twice within the window, across every profile. */
   dedupe?: DedupeSpec;
+  /** How long a delivered lead can be returned, and whether a return gives the cap slot back. */
+  returns?: { window: string; refill?: boolean };
 }
 
 /** Days or ranges of days (`mon-fri`) to hours (`"08:00-18:00"`, or a list), and `closed` dates. */
@@ -172,6 +187,8 @@ export interface Assignment {
   dedupe?: DedupeSpec;
   price?: number;
   caps?: Caps;
+  /** Spend limits in this profile (needs `price`). */
+  budget?: Budget;
   rules?: readonly Rule[];
   delivery?: Delivery;
   /** Default true. */
@@ -202,6 +219,8 @@ export interface RoutingTestCase {
   at?: string;
   /** The lead's place in the rotation of equal priorities (default 0). */
   turn?: number;
+  /** Spend per partner and budget window before the lead arrives, in price units. */
+  spent?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Leads already sold per partner, for its duplicate checks. */
   sold?: Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
   expect: Expectation;

@@ -24,7 +24,7 @@ export interface DeliveryMetrics {
  */
 export function createDeliveryMetrics(
   registry: Registry,
-  opts: { queue?: Pick<DurableDeliveryQueue, 'depth' | 'deadLetterCount'>; attempts?: boolean } = {},
+  opts: { queue?: Pick<DurableDeliveryQueue, 'depth' | 'jobCount' | 'deadLetterCount'>; attempts?: boolean } = {},
 ): DeliveryMetrics {
   const registers = [registry];
   const { queue } = opts;
@@ -51,16 +51,18 @@ export function createDeliveryMetrics(
   };
 }
 
-function registerQueueGauges(registry: Registry, queue: Pick<DurableDeliveryQueue, 'depth' | 'deadLetterCount'>): void {
+function registerQueueGauges(registry: Registry, queue: Pick<DurableDeliveryQueue, 'depth' | 'jobCount' | 'deadLetterCount'>): void {
   const registers = [registry];
+  // Every scrape reads these, and /metrics may be public: O(1) counts, never a walk over the jobs.
+  const depth = () => (queue.jobCount ? queue.jobCount() : queue.depth());
   // A scrape while Redis is down keeps the last value rather than failing all of /metrics.
   new Gauge({
     name: 'delivery_queue_depth',
-    help: 'Deliveries waiting, delayed for a retry, or running',
+    help: 'Delivery jobs waiting, delayed for a retry, or running (a batch of first attempts, the leads of one event-loop turn, counts once)',
     registers,
     async collect() {
       try {
-        this.set(await queue.depth());
+        this.set(await depth());
       } catch {
         /* keep the last value */
       }

@@ -12,7 +12,8 @@
 // - a job whose router died mid-delivery loses its lock after `lockDurationMs` and is moved back
 //   to the queue by the stalled check of any instance (every `stalledIntervalMs`), so it is
 //   resumed within lockDuration + 2 × stalledInterval (30 s + 2 × 10 s by default: under 60 s);
-//   a resumed batch hands each of its deliveries a job of its own. Give every instance the same
+//   a resumed batch hands each of its deliveries a job of its own (a batch BullMQ failed outright:
+//   bullmq-dead-letters.ts). Give every instance the same
 //   stalledInterval: the instance that runs a check holds it for its own interval;
 // - failed jobs are kept (30 days) as the dead-letter list; completed ones only briefly.
 // Production Redis needs `appendonly yes` and `maxmemory-policy noeviction` for this to hold.
@@ -26,14 +27,15 @@ import { createBullmqConnection } from './bullmq-connection.ts';
 import { retryDelayMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
 import {
-  ATTEMPTS_NAME, attemptsData, attemptsMadeOf, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
+  ATTEMPTS_NAME, attemptsData, batchesOf, batchName, claimDeliveries, deliveryDepth, isBatch,
   type AttemptsData, type BatchData,
 } from './bullmq-batches.ts';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage, failedDelivery,
-  type DeliveryHandler, type DurableDeliveryQueue, type FailedDelivery, type JobOutcome, type QueueOptions,
+  DEFAULT_CONCURRENCY, DEFAULT_KEEP_COMPLETED, DEFAULT_KEEP_FAILED_MS, attemptsOf, errorMessage,
+  type DeliveryHandler, type DurableDeliveryQueue, type JobOutcome, type QueueOptions,
 } from './queue.ts';
 import type { DeliveryJob } from './types.ts';
+import { bullmqDeadLetters, failedBatches } from './bullmq-dead-letters.ts';
 
 export const DEFAULT_QUEUE_NAME = 'deliveries';
 /** A hash tag, so every key of the queue lands in one Redis Cluster slot (BullMQ's advice). */
@@ -209,6 +211,11 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     await queue.addBulk(items.map(({ data, delay }) => ({ name: ATTEMPTS_NAME, data, opts: attemptsOptions(data.job, delay) })));
   };
 
+  const deadLetters = bullmqDeadLetters({
+    queue, guard, addAttemptsJobs, giveUp, logger,
+    claim: (client, batchId, deliveries) => claimDeliveries(client, keys, batchId, deliveries),
+  });
+
   /** A batch: the first attempt of each delivery it claims; what needs more goes on as attempts jobs. */
   const runBatch = async (handler: DeliveryHandler, client: RedisClient, job: Job<BatchData>) => {
     const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
@@ -247,13 +254,30 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     flushScheduled = false;
     const all = pending;
     pending = [];
+    if (all.length === 0) return;
     try {
       await guard('enqueue', connected());
       const batches = batchesOf(all.map((p) => p.jobs), maxBatch);
       await guard('enqueue', queue.addBulk(batches.map((deliveries) => ({ name: batchName(deliveries.length), data: { deliveries }, opts: batchOptions }))));
       for (const p of all) p.resolve();
     } catch (err) {
-      for (const p of all) p.reject(err);
+      // A lead that cannot be serialised fails the whole addBulk: refuse it alone, commit the rest.
+      const storable = all.filter((p) => serialisable(p));
+      if (storable.length === all.length || storable.length === 0) {
+        for (const p of all) p.reject(err);
+      } else {
+        pending.unshift(...storable);
+        await flush();
+      }
+    }
+  };
+  const serialisable = (p: PendingEnqueue): boolean => {
+    try {
+      JSON.stringify(p.jobs);
+      return true;
+    } catch {
+      p.reject(new LeadrouteError('BAD_REQUEST', 'the lead cannot be stored: its fields are nested too deeply to serialise'));
+      return false;
     }
   };
 
@@ -293,37 +317,31 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         if (!job || handled.has(err)) return;
         const isFinal = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
         if (!isFinal) return;
-        if (isBatch(job.name)) void splitFailedBatch(client, job as Job<BatchData>, err);
+        if (isBatch(job.name)) void deadLetters.splitFailedBatch(handler, client, job as Job<BatchData>, err.message);
         // A job BullMQ failed on its own (stalled too often): let the handler record it.
         else void giveUp(handler, attemptsData(job.name, job.data).job, err.message);
       });
+      // Batches that failed while no router was there to split them.
+      void failedBatches(queue).then(
+        (batches) => Promise.all(batches.map((b) => deadLetters.splitFailedBatch(handler, client, b, b.failedReason ?? 'failed'))),
+        (err: unknown) => logger?.warn({ err: errorMessage(err) }, 'could not look for failed delivery batches'),
+      );
     },
 
-    async listFailed(limit = 100): Promise<FailedDelivery[]> {
-      if (limit <= 0) return [];
-      const jobs = await guard('list dead letters', queue.getFailed(0, limit - 1));
-      return jobs.filter((j) => j && !isBatch(j.name)).map((j) => {
-        const data = attemptsData(j.name, j.data);
-        return failedDelivery(data.job, attemptsMadeOf(data, j.attemptsMade), j.failedReason ?? '', j.finishedOn ?? j.timestamp);
-      });
-    },
-
-    async retry(deliveryId) {
-      const job = await guard('retry', queue.getJob(deliveryId));
-      if (!job || isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
-      try {
-        // A fresh set of attempts: none made before this job, and no dead-letter mark.
-        await (job as Job<AttemptsData>).updateData({ job: attemptsData(job.name, job.data).job, prior: 0 });
-        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-        return true;
-      } catch {
-        return false; // someone else retried it first
-      }
-    },
+    listFailed: deadLetters.listFailed,
+    deadLetter: deadLetters.deadLetter,
+    retry: deadLetters.retry,
 
     async depth() {
       await guard('depth', connected());
       return guard('depth', deliveryDepth(queueConnection, keys));
+    },
+
+    async jobCount() {
+      await guard('job count', connected());
+      // LLEN / ZCARD per state (one script): no walk over the jobs.
+      const counts = await guard('job count', queue.getJobCounts('wait', 'paused', 'active', 'prioritized', 'delayed'));
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
     },
 
     async deadLetterCount() {
@@ -353,15 +371,4 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       }
     },
   };
-
-  /** A batch BullMQ failed before it could hand its deliveries on: each goes on as a job of its own. */
-  async function splitFailedBatch(client: RedisClient, job: Job<BatchData>, err: Error) {
-    try {
-      const mine = await claimDeliveries(client, keys, job.id!, job.data.deliveries);
-      await addAttemptsJobs(mine.map((d) => ({ data: { job: d, prior: 0 } })));
-      await job.remove();
-    } catch (e) {
-      logger?.error({ batch: job.id, reason: err.message, err: errorMessage(e) }, 'a failed delivery batch could not be handed on; it stays in the failed set');
-    }
-  }
 }

@@ -167,6 +167,28 @@ export function queueContract(name: string, make: (opts: QueueOptions) => Promis
       expect(await queue.retry(job.deliveryId)).toBe(false); // delivered now: not a dead letter
     });
 
+    it('deadLetter(deliveryId) hands back a dead letter\'s job; retry(deliveryId, job) runs it as that job (a new reservation)', async () => {
+      const queue = await open({ attemptsFor: () => 1 });
+      const seen: DeliveryJob[] = [];
+      let up = false;
+      queue.start(async (job) => {
+        seen.push(job);
+        return up ? { kind: 'done' } : { kind: 'retry' };
+      });
+      const job = sampleJob({ reservationId: 'r-1' });
+      await queue.enqueue([job]);
+      expect(await queue.deadLetter(job.deliveryId)).toBeNull(); // not (yet) a dead letter
+      const dead = await waitFor('a dead letter', () => queue.deadLetter(job.deliveryId));
+      expect(dead).toEqual(job);
+      expect(await queue.deadLetter('no-such-delivery')).toBeNull();
+      up = true;
+      expect(await queue.retry(job.deliveryId, { ...job, reservationId: 'r-2' })).toBe(true);
+      await waitFor('the re-send', () => seen.length === 2);
+      expect(seen[1]).toEqual({ ...job, reservationId: 'r-2' });
+      await waitFor('no dead letters', async () => (await queue.deadLetterCount()) === 0);
+      expect(await queue.deadLetter(job.deliveryId)).toBeNull();
+    });
+
     it('lists dead letters newest first, up to a limit', async () => {
       const queue = await open({ concurrency: 1 });
       const s = scripted((job) => ({ kind: 'failed', reason: `no ${job.partner}` }));

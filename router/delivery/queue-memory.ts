@@ -203,10 +203,16 @@ export function createMemoryDeliveryQueue(opts: MemoryQueueOptions = {}): Durabl
         .map((e) => failedDelivery(e.job, e.attemptsMade, e.reason ?? '', e.failedAt ?? 0));
     },
 
-    async retry(deliveryId) {
+    async deadLetter(deliveryId) {
+      const e = failed.get(deliveryId);
+      return e ? handOut(e.job) : null;
+    },
+
+    async retry(deliveryId, job) {
       const e = failed.get(deliveryId);
       if (!e || closed) return false;
       failed.delete(deliveryId);
+      if (job) e.job = handOut(job);
       e.attemptsMade = 0;
       e.reason = undefined;
       e.failedAt = undefined;

@@ -55,10 +55,21 @@ export interface DurableDeliveryQueue extends DeliveryQueue {
   start(handler: DeliveryHandler): void;
   /** Dead letters, newest first (default 100). */
   listFailed(limit?: number): Promise<FailedDelivery[]>;
-  /** Send a dead letter again with a fresh set of attempts. False when it is not a dead letter. */
-  retry(deliveryId: string): Promise<boolean>;
+  /** The job of a dead letter, as it was enqueued; null when `deliveryId` is not a dead letter. */
+  deadLetter(deliveryId: string): Promise<DeliveryJob | null>;
+  /**
+   * Send a dead letter again with a fresh set of attempts, as `job` when given (the same delivery
+   * with a new reservation). False when it is not a dead letter. This is the queue's part only:
+   * an admin re-send goes through router/delivery/dead-letters.ts, which reopens the route first.
+   */
+  retry(deliveryId: string, job?: DeliveryJob): Promise<boolean>;
   /** Jobs waiting, delayed for a retry, or running. */
   depth(): Promise<number>;
+  /**
+   * Jobs waiting, delayed or running, read in O(1) whatever the backlog (what /metrics reports):
+   * a batch job (the first attempts of the leads of one turn) counts once. Absent: depth().
+   */
+  jobCount?(): Promise<number>;
   /** Number of dead letters. */
   deadLetterCount(): Promise<number>;
 }

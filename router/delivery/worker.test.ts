@@ -1,5 +1,7 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, SECRET_SSN, type Backend, type Harness, type HarnessOptions } from './testing/harness.ts';
+import { createHarness, REDIS_URL, SECRET_SSN, type Backend, type Harness, type HarnessOptions } from './testing/harness.ts';
 import { waitFor } from './testing/wait.ts';
 import { createMemoryCapStore } from '../caps/memory.ts';
 import { createMemoryLeadStore } from '../leads/memory-store.ts';
@@ -55,7 +57,6 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     expect(rec.attempts.map((a) => [a.partner, a.outcome, a.statusCode])).toEqual([['acme', 'rejected', 400], ['northwind', 'accepted', 202]]);
     expect(await h.capUsed('acme')).toBe(0);
     expect(await h.capUsed('northwind')).toBe(1);
-    expect(h.waterfallCalls).toHaveLength(1);
     expect(h.waterfallCalls[0]).toMatchObject({ deliveryId: job.deliveryId, partner: 'acme', tried: [] });
     const northwind = h.partner.requests.find((r) => r.partner === 'northwind')!;
     expect(northwind.webhookId).toBe(rec.routes[1].deliveryId);
@@ -73,7 +74,7 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     expect(await h.queue.deadLetterCount()).toBe(0); // a rejection is an answer, not a dead letter
   });
 
-  it('exhausted retries dead-letter the lead; retry(deliveryId) then delivers it', async () => {
+  it('exhausted retries dead-letter the lead; an admin re-send then delivers it, its cap reserved again', async () => {
     let up = false;
     const h = await open({ partners: ['acme'], answer: () => (up ? { status: 200 } : { status: 503 }) });
     const job = await h.sendLead('acme');
@@ -86,13 +87,85 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     expect(dead).toMatchObject({ leadId: job.leadId, partner: 'acme', attempts: 3, reason: expect.stringContaining('HTTP 503') });
 
     up = true;
-    expect(await h.queue.retry(job.deliveryId)).toBe(true);
+    expect(await h.admin.retry(job.deliveryId)).toBe(true);
     await waitFor('the re-send', async () => (await h.record(job.leadId)).state === 'delivered');
     const after = await h.record(job.leadId);
     expect(after.routes.map((r) => r.status)).toEqual(['delivered']);
     expect(after.attempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'retryable'], [2, 'retryable'], [3, 'retryable'], [1, 'accepted']]);
     await waitFor('no dead letters', async () => (await h.queue.deadLetterCount()) === 0);
     expect(h.partner.requests.every((r) => r.webhookId === job.deliveryId)).toBe(true);
+    expect(await h.capUsed('acme')).toBe(1);
+  });
+
+  it.runIf(backend === 'redis')('a batch run a second time hands on a delivery that ended rejected: its job sends nothing', async () => {
+    const h = await open({ answer: (r) => (r.partner === 'acme' ? { status: 400 } : { status: 200 }) });
+    const job = await h.sendLead('acme');
+    await h.settled(job.leadId);
+    // What a batch does when BullMQ runs it again: each of its deliveries becomes a job of its own.
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const raw = new Queue('deliveries', { connection, prefix: h.prefix });
+    try {
+      await raw.add('attempts', { job, prior: 0 }, { jobId: job.deliveryId, attempts: 3 });
+      await waitFor('the job run', async () => (await raw.getJob(job.deliveryId))?.finishedOn);
+    } finally {
+      await raw.close();
+      await connection.quit();
+    }
+    expect(h.partner.requests.map((r) => r.partner)).toEqual(['acme', 'northwind']);
+    const rec = await h.record(job.leadId);
+    expect(rec.routes.map((r) => [r.partner, r.status])).toEqual([['acme', 'rejected'], ['northwind', 'delivered']]);
+    expect(rec.state).toBe('delivered');
+    expect(await h.capUsed('acme')).toBe(0);
+  });
+
+  it('an admin re-send that fails again ends the route failed again: the lead dead-lettered, the cap given back, a dead letter again', async () => {
+    const h = await open({ partners: ['acme'], attempts: () => 1, answer: () => ({ status: 503 }) });
+    const job = await h.sendLead('acme');
+    await h.settled(job.leadId);
+    await waitFor('the dead letter', async () => (await h.queue.deadLetter(job.deliveryId)) !== null);
+    expect(await h.admin.retry(job.deliveryId)).toBe(true);
+    await waitFor('the re-send', () => h.partner.requests.length === 2);
+    const dead = await waitFor('a dead letter again', async () => (await h.admin.listFailed()).find((d) => d.deliveryId === job.deliveryId));
+    expect(dead).toMatchObject({ retryable: true, attempts: 1 });
+    const rec = await h.settled(job.leadId);
+    expect([rec.state, rec.routes.map((r) => r.status), rec.attempts.length]).toEqual(['dead-lettered', ['failed'], 2]);
+    expect(await h.capUsed('acme')).toBe(0);
+  });
+
+  it("the queue's own retry does not re-send an ended route: only the admin re-send reopens it", async () => {
+    let up = false;
+    const h = await open({ partners: ['acme'], answer: () => (up ? { status: 200 } : { status: 503 }) });
+    const job = await h.sendLead('acme');
+    await h.settled(job.leadId);
+    await waitFor('the dead letter', async () => (await h.queue.deadLetter(job.deliveryId)) !== null);
+    up = true;
+    expect(await h.queue.retry(job.deliveryId)).toBe(true);
+    // The job runs again, finds its route failed, sends nothing and is a dead letter again.
+    await waitFor('the dead letter again', async () => (await h.queue.deadLetter(job.deliveryId)) !== null);
+    expect(h.partner.requests).toHaveLength(3);
+    const rec = await h.record(job.leadId);
+    expect([rec.state, rec.routes[0].status, rec.attempts.length]).toEqual(['dead-lettered', 'failed', 3]);
+    expect(await h.capUsed('acme')).toBe(0);
+  });
+
+  it.each(['rejected', 'failed', 'dead-lettered'] as const)('a job run again (a batch re-run, a duplicate) for a route that ended %s sends nothing and routes nothing again', async (ended) => {
+    const h = await open({ answer: (r) => (r.partner === 'acme' ? { status: 400 } : { status: 200 }) });
+    const job = await h.sendLead('acme');
+    const rec = await h.settled(job.leadId);
+    expect(rec.routes.map((r) => [r.partner, r.status])).toEqual([['acme', 'rejected'], ['northwind', 'delivered']]);
+    // The same delivery again, under an id the queue has not seen (its dedupe cannot help).
+    const rerun = { ...job, deliveryId: `${job.deliveryId}-rerun` };
+    await h.leads.addRoute(job.leadId, { profile: job.profile, partner: 'acme', deliveryId: rerun.deliveryId, status: ended });
+    await h.queue.enqueue([rerun]);
+    const barrier = await h.sendLead('northwind');
+    await h.settled(barrier.leadId);
+    await waitFor('an empty queue', async () => (await h.queue.depth()) === 0);
+    expect(h.partner.requests.filter((r) => r.webhookId === rerun.deliveryId)).toEqual([]);
+    const after = await h.record(job.leadId);
+    expect(after.routes.map((r) => [r.partner, r.status])).toEqual([['acme', 'rejected'], ['northwind', 'delivered'], ['acme', ended]]);
+    expect(after.attempts).toHaveLength(2);
+    expect(after.state).toBe('delivered');
+    expect(await h.capUsed('acme')).toBe(0);
   });
 
   it('after exhausted retries the next partner still gets the lead', async () => {

@@ -8,8 +8,12 @@
 //                                    nobody is left, settle the lead: rejected or dead-lettered.
 // A lead's record therefore always ends delivered, rejected or dead-lettered: never silently gone.
 //
+// A delivery of a lead not committed yet waits for its commit; one of a lead refused at intake
+// (answered 503) is dropped, its cap released: a 503 never ends delivered.
+//
 // Crash safety: BullMQ runs a job again when its router died mid-way (at least once). Every step
-// here tolerates running twice: a route already delivered is not sent again, a reservation is
+// here tolerates running twice: a route already delivered is not sent again, nor is one that
+// ended (rejected, failed, dead-lettered: only an admin re-send queues it again), a reservation is
 // released at most once (by id), and a waterfall that already ran (a later route of the same
 // profile is recorded) is not run again; its queued job is enqueued again instead (a duplicate
 // deliveryId is ignored). Routes are recorded before their job is enqueued, so a crash in
@@ -26,8 +30,9 @@
 import type { Logger } from 'pino';
 import type { CapStore } from '../caps/types.ts';
 import type { Delivery } from '../config/types.ts';
+import { startCommittedDelivery } from '../leads/commit.ts';
 import { isDelivered, leadStateOf } from '../leads/state.ts';
-import type { LeadStore } from '../leads/store.ts';
+import { ENDED_ROUTE_STATES, type LeadStore } from '../leads/store.ts';
 import type { AttemptRecord, RouteRecord, RouteState } from '../leads/types.ts';
 import type { DeliveryMetrics, DeliveryOutcome } from './metrics.ts';
 import { errorMessage, type DeliveryHandler, type JobOutcome } from './queue.ts';
@@ -60,6 +65,7 @@ export interface DeliveryHandlerDeps {
 
 /** How a route ended without being delivered. */
 type Ending = Extract<RouteState, 'rejected' | 'failed' | 'dead-lettered'>;
+const isEnded = (s: RouteState): s is Ending => ENDED_ROUTE_STATES.has(s);
 
 const DONE: JobOutcome = { kind: 'done' };
 
@@ -153,11 +159,27 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   }
 
   const handler: DeliveryHandler = async (job, attempt, maxAttempts) => {
-    const started = await leads.startDelivery(job.leadId, routeOf(job, 'delivering'));
+    const started = await startCommittedDelivery(leads, job.leadId, routeOf(job, 'delivering'));
+    if (!started.record && started.uncommitted === 'aborted') {
+      // Its lead was refused (answered 503): never delivered. Its cap back, once, by id.
+      if (job.reservationId) await deps.caps.release(job.reservationId, job.partner);
+      log?.info(ids(job), 'lead was not accepted (never committed): delivery dropped');
+      return DONE;
+    }
+    // Committed: its cap is kept past the lease (the reconciler would ask the record otherwise).
+    if (job.reservationId && attempt === 1) deps.caps.confirm(job.reservationId, job.partner).catch(() => undefined);
     if (started.record && started.previous !== null && isDelivered(started.previous)) {
       // Delivered before its router died, before the queue heard of it: do not send twice.
       log?.info(ids(job), 'delivery already recorded as delivered; not sent again');
       return DONE;
+    }
+    if (started.record && started.previous !== null && isEnded(started.previous)) {
+      // A batch run again, a duplicate job: the route ended, and only an admin re-send (which
+      // queues the route again first) sends it again. What followed its end is run again (each
+      // step is idempotent), in case the router died before it was done.
+      log?.info({ ...ids(job), status: started.previous }, 'delivery already ended; not sent again');
+      await end(job, started.previous);
+      return started.previous === 'rejected' ? DONE : { kind: 'failed', reason: `the delivery had already ended ${started.previous}` };
     }
     if (!started.record) log?.warn(ids(job), 'no lead record for this delivery (expired or never saved); delivering without one');
 
@@ -209,6 +231,13 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   };
 
   handler.onDeadLetter = async (job, reason) => {
+    // The queue gives up on a job it could not run (a failed batch, a job that stalled): a route
+    // another run of the same delivery delivered stays delivered.
+    const route = (await leads.get(job.leadId))?.routes.find((r) => r.deliveryId === job.deliveryId);
+    if (route && isDelivered(route.status)) {
+      log?.info({ ...ids(job), reason }, 'the queue gave up on a delivery already delivered; left as it is');
+      return;
+    }
     metrics?.recordAttempt(job.partner, 'none', 'dead-lettered');
     log?.warn({ ...ids(job), reason }, 'delivery dead-lettered by the queue');
     await end(job, 'dead-lettered');

@@ -1,15 +1,19 @@
-// Lead intake after the HTTP checks: route the lead (caps reserved), record it, enqueue its
-// deliveries. 202 only once the record and the jobs are stored; anything less gives the caps back
-// and is a 503: a lead is never accepted and then lost.
+// Lead intake after the HTTP checks: route the lead (caps reserved, leased), record it
+// uncommitted, enqueue its deliveries, commit it. 202 only once the commit is stored; anything less
+// refuses the lead, gives the caps back and is a 503: a lead is never accepted and then lost, and
+// a lead answered 503 is never delivered (deliveries of a lead never committed are dropped, even
+// when they reached the queue after the router stopped waiting for them).
 import { LeadrouteError } from '../errors.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
+import { commitOrRefuse, refuse } from '../leads/commit.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { idsOnly, stripEncrypted } from '../observability/logger.ts';
 import { releaseRoutes, routeLead } from '../routing/route.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
-import type { Decision } from '../routing/types.ts';
+import type { Decision, Route } from '../routing/types.ts';
 import { fingerprints } from '../dedupe/fingerprint.ts';
 import type { AppDeps } from './deps.ts';
+import { HTTP_STATUS } from './errors.ts';
 
 export interface LeadInput {
   snapshot: Snapshot;
@@ -44,7 +48,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   let decision: Decision;
   try {
     decision = await routeLead(snapshot, entityId, lead, {
-      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId,
+      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId, leadId,
     });
   } catch (err) {
     await duplicate?.release();
@@ -81,19 +85,44 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     tried: [],
   }));
 
+  let committed: boolean | 'unknown' = false;
+  let cause: unknown;
   try {
-    // Recorded first: a delivery never runs for a lead the router cannot show.
-    await deps.leads.save(record);
-    if (jobs.length) await deps.queue.enqueue(jobs);
+    if (jobs.length === 0) {
+      await deps.leads.save(record);
+      committed = true;
+    } else {
+      // Recorded first: a delivery never runs for a lead the router cannot show.
+      await deps.leads.save(record, { uncommitted: { commitBy: commitDeadline(decision.routes) } });
+      await deps.queue.enqueue(jobs);
+      committed = await commitOrRefuse(deps.leads, leadId);
+    }
   } catch (err) {
-    await releaseRoutes(decision.routes, deps.caps);
+    cause = err;
+    // No commit was sent, so the lead can never be committed: the 503 need not wait for this.
+    if (jobs.length) void refuse(deps.leads, leadId);
+  }
+  if (committed !== true) {
+    if (committed === 'unknown') {
+      // Its caps stay leased: the reconciler keeps them if the commit landed, else gives them back.
+      log.error({ leadId }, 'the lead\'s commit was sent but not confirmed: answered 503, and it may still be delivered');
+    } else {
+      await releaseRoutes(decision.routes, deps.caps);
+    }
     await duplicate?.release();
-    throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause: err });
+    // The lead's own fault (the queue cannot store it): its 4xx, not a retry invitation.
+    if (cause instanceof LeadrouteError && HTTP_STATUS[cause.code] < 500) throw cause;
+    throw new LeadrouteError('UNAVAILABLE', 'the lead could not be recorded safely and was not accepted; retry later', undefined, { cause });
   }
 
   m.leadsReceived.inc({ entity: entityId, outcome: test ? 'test' : decision.status });
   for (const r of decision.routes) m.routes.inc({ profile: r.profile, partner: r.partner });
-  for (const pt of decision.trace) for (const p of pt.partners) if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+  for (const pt of decision.trace) {
+    for (const p of pt.partners) {
+      if (p.reason === 'cap') m.capRefusals.inc({ partner: p.partner });
+      else if (p.reason === 'duplicate') m.duplicateSkips.inc({ partner: p.partner });
+    }
+  }
   // The one info line per lead: ids and names only, so it skips the redaction walk.
   idsOnly(log, 'info')?.info({
     leadId, entity: entityId, source, test, status: decision.status,
@@ -129,7 +158,21 @@ async function claimConsumer(
     throw new LeadrouteError('UNAVAILABLE', 'the duplicate check could not be made; retry later', undefined, { cause: err });
   }
   if (first !== null) {
+    deps.metrics.leadsReceived.inc({ entity: entityId, outcome: 'duplicate' });
     throw new LeadrouteError('DUPLICATE', `a lead with the same ${rule.fields.map((f) => f.name).join(' or ')} was accepted within ${rule.window}`, { leadId: first });
   }
   return { release: () => store.release(entityId, hashes, leadId).catch(() => undefined) };
+}
+
+/**
+ * Margin between the last moment a lead may be committed and the first moment the reconciler may
+ * give back one of its reservations (their lease end, on the same clock).
+ */
+const LEASE_MARGIN_MS = 1000;
+
+/** The lead must be committed before the first of its cap leases runs out. */
+function commitDeadline(routes: readonly Route[]): number | undefined {
+  let at: number | undefined;
+  for (const r of routes) if (r.leaseUntil !== undefined) at = Math.min(at ?? Infinity, r.leaseUntil - LEASE_MARGIN_MS);
+  return at;
 }

@@ -12,7 +12,9 @@ import { routeLead } from '../routing/route.ts';
 import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
+import { metricsAuth } from './metrics-auth.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
+import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
 
 export type { AppDeps } from './deps.ts';
@@ -98,7 +100,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return reasons.length ? c.json({ ready: false, reasons }, 503) : c.json({ ready: true, reasons: [] });
   });
 
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', metricsAuth(deps.metricsKey), async (c) => {
     const text = await m.registry.metrics();
     const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => '') : '';
     return c.body(extra ? `${text}${text.endsWith('\n') || !text ? '' : '\n'}${extra}` : text, 200, { 'content-type': m.registry.contentType });
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   };
 
   app.use('/v1/*', async (c, next) => {
-    const adminRoute = c.req.path.startsWith('/v1/deliveries');
+    const adminRoute = c.req.path.startsWith('/v1/deliveries') || /^\/v1\/leads\/[^/]+\/returns$/.test(c.req.path);
     const presented = bearer(c);
     const principal = presented !== null ? keys.match(presented) : null;
     const anyKeys = keys.hasSourceKeys || keys.hasAdminKey;
@@ -260,6 +262,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
         error: status.error,
       },
     });
+  });
+
+  app.post('/v1/leads/:leadId/returns', jsonBody, async (c) => {
+    const leadId = c.req.param('leadId');
+    const req = readReturnRequest(c.get('body'));
+    const routes = await returnLead(deps, leadId, req);
+    log.info({ leadId, partner: req.partner, routes: routes.map((r) => r.deliveryId) }, 'lead returned');
+    return c.json({ leadId, routes });
   });
 
   // ---- dead letters (admin) -----------------------------------------------------------------

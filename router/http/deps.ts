@@ -8,19 +8,23 @@ import type { DeliveryQueue } from '../delivery/types.ts';
 import type { IdempotencyStore } from '../leads/idempotency.ts';
 import type { DuplicateStore } from '../dedupe/duplicate-store.ts';
 import type { LeadRecord } from '../leads/types.ts';
+import type { LeadStore } from '../leads/store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 
-export interface AppLeadStore {
-  save(record: LeadRecord): Promise<void>;
+export type AppLeadStore = Pick<LeadStore, 'save' | 'commit' | 'abort'> & {
   get(leadId: string): Promise<LeadRecord | null | undefined>;
-}
+  returnRoute: LeadStore['returnRoute'];
+};
 
 /** Dead letters: deliveries that failed for good. */
 export interface AppDeadLetters {
   listFailed(): Promise<readonly unknown[]>;
-  /** Put a dead-lettered delivery back on the queue; false when the id is unknown. */
+  /**
+   * Re-send a dead-lettered delivery; false when the id is no dead letter. Throws ALREADY_SOLD
+   * (another partner of its first-match profile has the lead) or CAP_FULL (nothing sent).
+   */
   retry(deliveryId: string): Promise<boolean>;
 }
 
@@ -46,6 +50,8 @@ export interface AppDeps {
   apiKeys: readonly string[];
   /** ADMIN_API_KEY, for the dead-letter endpoints (accepted on every /v1 endpoint too). */
   adminKey?: string;
+  /** METRICS_API_KEY: when set, /metrics answers only requests bearing it (401 otherwise). */
+  metricsKey?: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
   now(): Date;

@@ -95,6 +95,20 @@ export function harness(overrides: Partial<AppDeps> = {}, snapshot: Snapshot | n
         records.set(r.leadId, structuredClone(r));
       },
       async get(id) { return records.get(id) ?? null; },
+      async returnRoute(id, deliveryId, returned) {
+        const route = records.get(id)?.routes.find((r) => r.deliveryId === deliveryId);
+        if (!route) return { outcome: records.has(id) ? 'no-route' : 'no-record' };
+        if (route.status !== 'delivered') return { outcome: 'not-delivered', status: route.status };
+        Object.assign(route, { status: 'returned', returned });
+        return { outcome: 'returned' };
+      },
+      async commit(id) { return records.has(id); },
+      async abort(id) {
+        const r = records.get(id);
+        if (!r) return { outcome: 'unknown' };
+        records.delete(id);
+        return { outcome: 'aborted', routes: r.routes.map((x) => ({ partner: x.partner, deliveryId: x.deliveryId })) };
+      },
     },
     queue: {
       async enqueue(js) {

@@ -5,30 +5,35 @@
 
 import type { Entity, FieldDef } from '../config/types.ts';
 import type { FieldError } from '../errors.ts';
+import { compileRegex, type LinearRegex } from '../rules/regex.ts';
+import { freeFormProblem } from './free-form.ts';
 
-export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern';
+export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern' | 'maxLength' | 'maxDepth' | 'maxItems' | 'forbiddenKey';
 
 export type LeadChecker = (lead: unknown) => FieldError[];
 
+/** Characters a string field holds unless it sets `maxLength`. */
+const DEFAULT_MAX_LENGTH = 1000;
+
 interface CompiledField {
   def: FieldDef;
-  pattern?: RegExp;
+  maxLength: number;
+  pattern?: LinearRegex;
   fields?: Map<string, CompiledField>;
 }
 
-function compilePattern(source: string): RegExp {
-  try { return new RegExp(source, 'u'); } catch { /* try without the unicode flag */ }
-  try { return new RegExp(source); } catch { return /(?!)/; }
+const NEVER: LinearRegex = { test: () => false };
+
+function compilePattern(source: string): LinearRegex {
+  // The loader refuses a pattern that does not compile; one here fails closed (never matches).
+  try { return compileRegex(source); } catch { return NEVER; }
 }
 
 function compileFields(fields: Readonly<Record<string, FieldDef>> | undefined): Map<string, CompiledField> {
   const out = new Map<string, CompiledField>();
   for (const [name, def] of Object.entries(fields ?? {})) {
-    const compiled: CompiledField = { def };
-    if (def.pattern !== undefined) {
-      // The loader validates patterns; a broken one here fails closed (never matches).
-      compiled.pattern = compilePattern(def.pattern);
-    }
+    const compiled: CompiledField = { def, maxLength: def.maxLength ?? DEFAULT_MAX_LENGTH };
+    if (def.pattern !== undefined) compiled.pattern = compilePattern(def.pattern);
     if (def.type === 'object') compiled.fields = compileFields(def.fields);
     out.set(name, compiled);
   }
@@ -79,8 +84,21 @@ function checkObject(
       continue;
     }
     if (f.def.type === 'object') {
-      checkObject(f.fields!, v as Record<string, unknown>, `${path}.`, errors);
+      if (f.def.fields === undefined) {
+        // Free-form: kept whole, so its shape is bounded here (depth, array length, keys).
+        const problem = freeFormProblem(v, path);
+        if (problem) errors.push({ field: path, ...problem });
+      } else {
+        checkObject(f.fields!, v as Record<string, unknown>, `${path}.`, errors);
+      }
       continue;
+    }
+    if (typeof v === 'string' && v.length > f.maxLength) {
+      const length = characters(v);
+      if (length > f.maxLength) {
+        errors.push({ field: path, code: 'maxLength', message: `${path} is ${length} characters long; at most ${f.maxLength} are allowed` });
+        continue;
+      }
     }
     const secret = f.def.encrypted === true;
     if (f.def.enum && !f.def.enum.includes(v as string | number)) {
@@ -99,6 +117,13 @@ function checkObject(
       }
     }
   }
+}
+
+/** Length in characters (code points), as JSON Schema's maxLength counts. */
+function characters(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 /** Compile an entity's checks once (patterns precompiled); the result is reused for every lead. */

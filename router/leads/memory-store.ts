@@ -6,7 +6,10 @@
 // dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept in
 // last-write order, which is expiry order, so a sweep stops at the first live record.
 
-import { DEFAULT_LEAD_RETENTION_MS, REOPENED_STATES, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import {
+  DEFAULT_COMMIT_WINDOW_MS, DEFAULT_LEAD_RETENTION_MS, ENDED_ROUTE_STATES, REOPENED_STATES, SELLING_ROUTE_STATES,
+  type AbortOutcome, type LeadChange, type LeadStore, type LeadStoreOptions, type SaveOptions,
+} from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -19,15 +22,27 @@ interface Entry {
   routes: RouteRecord[];
   attempts: AttemptRecord[];
   expiresAt: number;
+  /** While uncommitted: open or aborted, and the commit deadline. */
+  commit?: { state: 'open' | 'aborted'; deadline: number };
 }
 
-const copyRoute = (r: RouteRecord): RouteRecord => ({ ...r });
+const copyRoute = (r: RouteRecord): RouteRecord => (r.returned ? { ...r, returned: { ...r.returned } } : { ...r });
 const copyAttempt = (a: AttemptRecord): AttemptRecord => ({ ...a });
 
 export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => number } = {}): LeadStore {
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
+  const commitWindowMs = opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
   const now = opts.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  /** Uncommitted leads by save time, in save order. */
+  const open = new Map<string, number>();
+
+  /** The commit state of an entry now; an open one past its deadline is aborted here. */
+  const commitState = (e: Entry): 'open' | 'aborted' | 'committed' => {
+    if (!e.commit) return 'committed';
+    if (e.commit.state === 'open' && now() > e.commit.deadline) e.commit.state = 'aborted';
+    return e.commit.state;
+  };
   let lastSweep = now();
 
   const sweep = (t: number) => {
@@ -80,14 +95,21 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
     });
 
   return {
-    async save(record) {
+    async save(record, o: SaveOptions = {}) {
       const { state, routes, attempts, trace, ...rest } = record;
       const fixed: Fixed = { ...rest, trace };
-      touch(record.leadId, { fixed, state, routes: routes.map(copyRoute), attempts: attempts.map(copyAttempt), expiresAt: 0 });
+      const entry: Entry = { fixed, state, routes: routes.map(copyRoute), attempts: attempts.map(copyAttempt), expiresAt: 0 };
+      if (o.uncommitted) {
+        const t = now();
+        entry.commit = { state: 'open', deadline: Math.min(t + commitWindowMs, o.uncommitted.commitBy ?? Infinity) };
+        open.delete(record.leadId);
+        open.set(record.leadId, t);
+      }
+      touch(record.leadId, entry);
     },
     async get(leadId) {
       const e = live(leadId);
-      if (!e) return null;
+      if (!e || e.commit?.state === 'aborted') return null;
       return {
         ...e.fixed, trace: structuredClone(e.fixed.trace),
         state: e.state, routes: e.routes.map(copyRoute), attempts: e.attempts.map(copyAttempt),
@@ -109,22 +131,88 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       return update(leadId, { state });
     },
     update,
+    async commit(leadId) {
+      const e = live(leadId);
+      if (!e) return false;
+      open.delete(leadId);
+      if (commitState(e) !== 'open') return commitState(e) === 'committed';
+      delete e.commit;
+      touch(leadId, e);
+      return true;
+    },
+    async abort(leadId, o: { late?: boolean } = {}): Promise<AbortOutcome> {
+      const e = live(leadId);
+      if (!e) {
+        open.delete(leadId);
+        return { outcome: 'unknown' };
+      }
+      const state = commitState(e);
+      if (state === 'committed') {
+        open.delete(leadId);
+        return { outcome: 'committed' };
+      }
+      if (state === 'open') {
+        if (o.late) return { outcome: 'open' };
+        e.commit!.state = 'aborted';
+      }
+      open.delete(leadId);
+      return { outcome: 'aborted', routes: e.routes.map((r) => ({ partner: r.partner, deliveryId: r.deliveryId })) };
+    },
+    async openLeads(limit) {
+      const before = now() - commitWindowMs;
+      const out: string[] = [];
+      for (const [leadId, at] of open) {
+        if (at > before || out.length >= limit) break;
+        out.push(leadId);
+      }
+      return out;
+    },
     async startDelivery(leadId, route) {
       const e = live(leadId);
       if (!e) return { record: false };
+      const commit = commitState(e);
+      if (commit !== 'committed') return { record: false, uncommitted: commit };
       const known = e.routes.find((x) => x.deliveryId === route.deliveryId);
       const previous = known?.status ?? null;
       if (!known) {
         e.routes.push({ ...route, status: 'delivering' });
-      } else if (previous !== 'delivered' && previous !== 'test-delivered' && previous !== 'delivering') {
+      } else if (previous === 'queued') {
         known.status = 'delivering';
         if (REOPENED_STATES.has(e.state)) e.state = 'pending';
       }
       touch(leadId, e);
       return { record: true, previous };
     },
+    async reopenRoute(leadId, deliveryId, { soleSale }) {
+      const e = live(leadId);
+      if (!e) return { outcome: 'no-record' };
+      const route = e.routes.find((x) => x.deliveryId === deliveryId);
+      if (!route) return { outcome: 'no-route' };
+      if (!ENDED_ROUTE_STATES.has(route.status)) return { outcome: 'not-ended', status: route.status };
+      const by = soleSale
+        ? e.routes.find((x) => x !== route && x.profile === route.profile && SELLING_ROUTE_STATES.has(x.status))
+        : undefined;
+      if (by) return { outcome: 'sold', by: copyRoute(by) };
+      const previous = route.status;
+      route.status = 'queued';
+      if (e.state !== 'delivered') e.state = 'pending';
+      touch(leadId, e);
+      return { outcome: 'reopened', previous };
+    },
+    async returnRoute(leadId, deliveryId, returned) {
+      const e = live(leadId);
+      if (!e) return { outcome: 'no-record' };
+      const route = e.routes.find((x) => x.deliveryId === deliveryId);
+      if (!route) return { outcome: 'no-route' };
+      if (route.status !== 'delivered') return { outcome: 'not-delivered', status: route.status };
+      route.status = 'returned';
+      route.returned = { ...returned };
+      touch(leadId, e);
+      return { outcome: 'returned' };
+    },
     async close() {
       entries.clear();
+      open.clear();
     },
   };
 }

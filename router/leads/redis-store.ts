@@ -7,6 +7,8 @@
 //   nr, r:<n>     the number of routes, and route n (JSON, without its status), in order
 //   s:<id>        the status of the route whose deliveryId is <id>
 //   na, a:<n>     the number of attempts, and attempt n (JSON), in order
+//   c, cd         while the lead is uncommitted: 'o' (open) or 'a' (aborted), and the commit
+//                 deadline (epoch ms, Redis time); a committed lead has neither
 // so a status change or a new attempt is a small field write, never a rewrite of the record.
 // Every call is one round trip: one script per write (save, update, startDelivery, addRoute),
 // one HGETALL per read. A script's first command is PEXPIRE: it restarts the retention period
@@ -15,18 +17,63 @@
 
 import type { RedisClient } from '../redis.ts';
 import { LeadrouteError } from '../errors.ts';
-import { DEFAULT_LEAD_RETENTION_MS, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions } from './store.ts';
+import {
+  DEFAULT_COMMIT_WINDOW_MS, DEFAULT_LEAD_RETENTION_MS,
+  type AbortOutcome, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
+  type RouteReturnOutcome, type SaveOptions,
+} from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
-import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
+import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
-// ARGV: retention, then field, value, …
-const SAVE = `
+// Redis time in ms: commit deadlines are on the clock of the cap leases they must end before.
+const NOW_MS = `local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end`;
+
+// ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
+const SAVE = `${NOW_MS}
 redis.call('DEL', KEYS[1])
-for i = 2, #ARGV, 4000 do
+for i = 4, #ARGV, 4000 do
   redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+end
+if ARGV[2] ~= '' then
+  local deadline = now_ms() + tonumber(ARGV[2])
+  if ARGV[3] ~= '' and tonumber(ARGV[3]) < deadline then deadline = tonumber(ARGV[3]) end
+  redis.call('HSET', KEYS[1], 'c', 'o', 'cd', deadline)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
+
+// 1 when committed (now or before), 0 when aborted, too late (aborted now) or unknown. No PEXPIRE:
+// the save just set the retention.
+const COMMIT = `${NOW_MS}
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd', 'state')
+if not c[3] then return 0 end
+if not c[1] then return 1 end
+if c[1] == 'a' then return 0 end
+if now_ms() > tonumber(c[2]) then
+  redis.call('HSET', KEYS[1], 'c', 'a')
+  return 0
+end
+redis.call('HDEL', KEYS[1], 'c', 'cd')
+return 1`;
+
+// ARGV: '1' to abort only past the deadline. Returns {outcome} or {'aborted', route JSON, …}.
+const ABORT = `${NOW_MS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown'} end
+local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
+if not c[1] then return {'committed'} end
+if c[1] == 'o' then
+  if ARGV[1] == '1' and now_ms() <= tonumber(c[2]) then return {'open'} end
+  redis.call('HSET', KEYS[1], 'c', 'a')
+end
+local out = {'aborted'}
+for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
+  local r = redis.call('HGET', KEYS[1], 'r:' .. i)
+  if r then out[#out + 1] = r end
+end
+return out`;
 
 // ARGV: retention, attempt JSON or '', deliveryId or '', route status, lead state or ''
 const UPDATE = `
@@ -57,18 +104,25 @@ if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[2], ARGV[3]) == 1 then
 end
 return 1`;
 
-// ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, else
-// the route's previous status ('' when it was not recorded).
-const START_DELIVERY = `
+// ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, '!open'
+// or '!aborted' for an uncommitted lead (nothing written; one past its deadline is aborted now),
+// else the route's previous status ('' when it was not recorded).
+const START_DELIVERY = `${NOW_MS}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 local f = 's:' .. ARGV[2]
-local cur = redis.call('HMGET', KEYS[1], f, 'state')
+local cur = redis.call('HMGET', KEYS[1], f, 'state', 'c', 'cd')
+if cur[3] == 'a' then return '!aborted' end
+if cur[3] == 'o' then
+  if now_ms() <= tonumber(cur[4]) then return '!open' end
+  redis.call('HSET', KEYS[1], 'c', 'a')
+  return '!aborted'
+end
 local s = cur[1]
 if not s then
   redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[3], f, 'delivering')
   return ''
 end
-if s == 'delivered' or s == 'test-delivered' or s == 'delivering' then return s end
+if s ~= 'queued' then return s end
 if cur[2] == 'rejected' or cur[2] == 'dead-lettered' then
   redis.call('HSET', KEYS[1], f, 'delivering', 'state', 'pending')
 else
@@ -76,12 +130,61 @@ else
 end
 return s`;
 
+// ARGV: retention, deliveryId, '1' when the profile sells a lead once. Returns {'reopened',
+// previous} | {'no-record'} | {'no-route'} | {'not-ended', status} | {'sold', route JSON, status}.
+const REOPEN_ROUTE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
+local f = 's:' .. ARGV[2]
+local s = redis.call('HGET', KEYS[1], f)
+if not s then return {'no-route'} end
+if s ~= 'rejected' and s ~= 'failed' and s ~= 'dead-lettered' then return {'not-ended', s} end
+if ARGV[3] == '1' then
+  local routes, mine = {}, nil
+  for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
+    local json = redis.call('HGET', KEYS[1], 'r:' .. i)
+    if json then
+      local r = cjson.decode(json)
+      routes[#routes + 1] = { r, json }
+      if r.deliveryId == ARGV[2] then mine = r end
+    end
+  end
+  if mine then
+    for _, x in ipairs(routes) do
+      local r = x[1]
+      if r.deliveryId ~= ARGV[2] and r.profile == mine.profile then
+        local st = redis.call('HGET', KEYS[1], 's:' .. r.deliveryId)
+        if st == 'queued' or st == 'delivering' or st == 'delivered' or st == 'test-delivered' then return {'sold', x[2], st} end
+      end
+    end
+  end
+end
+if redis.call('HGET', KEYS[1], 'state') == 'delivered' then
+  redis.call('HSET', KEYS[1], f, 'queued')
+else
+  redis.call('HSET', KEYS[1], f, 'queued', 'state', 'pending')
+end
+return {'reopened', s}`;
+
+// ARGV: retention, deliveryId, the return (JSON). Returns {'returned'} | {'no-record'} |
+// {'no-route'} | {'not-delivered', status}.
+const RETURN_ROUTE = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
+local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[2])
+if not s then return {'no-route'} end
+if s ~= 'delivered' then return {'not-delivered', s} end
+redis.call('HSET', KEYS[1], 's:' .. ARGV[2], 'returned', 'ret:' .. ARGV[2], ARGV[3])
+return {'returned'}`;
+
 type Arg = string | number;
 interface LeadCommands {
   leadrouteLeadSave(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadUpdate(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadAddRoute(key: string, ...args: Arg[]): Promise<number>;
   leadrouteLeadStartDelivery(key: string, ...args: Arg[]): Promise<string | null>;
+  leadrouteLeadReopenRoute(key: string, ...args: Arg[]): Promise<string[]>;
+  leadrouteLeadReturnRoute(key: string, ...args: Arg[]): Promise<string[]>;
+  leadrouteLeadCommit(key: string, ...args: Arg[]): Promise<number>;
+  leadrouteLeadAbort(key: string, ...args: Arg[]): Promise<string[]>;
 }
 
 function defineCommands(redis: RedisClient): RedisClient & LeadCommands {
@@ -90,6 +193,10 @@ function defineCommands(redis: RedisClient): RedisClient & LeadCommands {
     leadrouteLeadUpdate: UPDATE,
     leadrouteLeadAddRoute: ADD_ROUTE,
     leadrouteLeadStartDelivery: START_DELIVERY,
+    leadrouteLeadReopenRoute: REOPEN_ROUTE,
+    leadrouteLeadReturnRoute: RETURN_ROUTE,
+    leadrouteLeadCommit: COMMIT,
+    leadrouteLeadAbort: ABORT,
   };
   for (const [name, lua] of Object.entries(scripts)) {
     if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
@@ -100,7 +207,7 @@ function defineCommands(redis: RedisClient): RedisClient & LeadCommands {
 }
 
 type StoredLead = Omit<LeadRecord, 'routes' | 'attempts' | 'state'>;
-type StoredRoute = Omit<RouteRecord, 'status'>;
+type StoredRoute = Omit<RouteRecord, 'status' | 'returned'>;
 
 function unavailable(err: unknown): LeadrouteError {
   if (err instanceof LeadrouteError) return err;
@@ -122,7 +229,8 @@ export function decodeLead(h: Record<string, string>): LeadRecord | null {
     const json = h[`r:${i}`];
     if (json === undefined) continue;
     const route = JSON.parse(json) as StoredRoute;
-    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState });
+    const returned = h[`ret:${route.deliveryId}`];
+    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState, ...(returned ? { returned: JSON.parse(returned) as RouteReturn } : {}) });
   }
   const attempts: AttemptRecord[] = [];
   for (let i = 1, n = Number(h.na ?? 0); i <= n; i++) {
@@ -140,7 +248,14 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
   const r = defineCommands(redis);
   const prefix = opts.prefix ?? '';
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
+  const commitWindowMs = opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
   const keyOf = (leadId: string) => `${prefix}lead:{${leadId}}`;
+  // Uncommitted leads by save time (router clock): a hint for the reconciler, which asks each
+  // lead itself. Written next to the lead, not with it (another Cluster slot): a superset at worst.
+  const openIndex = `${prefix}leads:open`;
+  const unindex = (...leadIds: string[]) => {
+    r.zrem(openIndex, ...leadIds).catch(() => undefined);
+  };
 
   const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
@@ -160,14 +275,22 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
     ));
 
   return {
-    async save(record: LeadRecord): Promise<void> {
+    async save(record: LeadRecord, o: SaveOptions = {}): Promise<void> {
       if (!validId(record.leadId)) throw new LeadrouteError('INTERNAL', 'a lead id may not contain { or }');
       const { routes, attempts, state, trace, ...lead } = record;
-      const args: Arg[] = [retentionMs, 'lead', JSON.stringify(lead), 't', encodeTrace(trace), 'state', state, 'nr', routes.length, 'na', attempts.length];
+      const open = o.uncommitted;
+      const args: Arg[] = [
+        retentionMs, open ? commitWindowMs : '', open?.commitBy ?? '',
+        'lead', JSON.stringify(lead), 't', encodeTrace(trace), 'state', state, 'nr', routes.length, 'na', attempts.length,
+      ];
       routes.forEach((route, i) => args.push(`r:${i + 1}`, routeJson(route), `s:${route.deliveryId}`, route.status));
       attempts.forEach((a, i) => args.push(`a:${i + 1}`, JSON.stringify(a)));
       try {
-        await r.leadrouteLeadSave(keyOf(record.leadId), ...args);
+        // Indexed first, so an uncommitted lead is never out of the reconciler's sight.
+        await Promise.all([
+          open ? r.zadd(openIndex, Date.now(), record.leadId) : undefined,
+          r.leadrouteLeadSave(keyOf(record.leadId), ...args),
+        ]);
       } catch (err) {
         throw unavailable(err);
       }
@@ -181,7 +304,48 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
       } catch (err) {
         throw unavailable(err);
       }
-      return decodeLead(h);
+      return h.c === 'a' ? null : decodeLead(h);
+    },
+
+    async commit(leadId: string): Promise<boolean> {
+      if (!validId(leadId)) return false;
+      let reply: number;
+      try {
+        reply = await r.leadrouteLeadCommit(keyOf(leadId));
+      } catch (err) {
+        throw unavailable(err);
+      }
+      unindex(leadId); // settled either way
+      return reply === 1;
+    },
+
+    async abort(leadId: string, o: { late?: boolean } = {}): Promise<AbortOutcome> {
+      if (!validId(leadId)) return { outcome: 'unknown' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadAbort(keyOf(leadId), o.late ? '1' : '');
+      } catch (err) {
+        throw unavailable(err);
+      }
+      const [outcome, ...routes] = reply;
+      if (outcome !== 'open') unindex(leadId);
+      if (outcome !== 'aborted') return { outcome: outcome as 'committed' | 'open' | 'unknown' };
+      return {
+        outcome,
+        routes: routes.map((json) => {
+          const route = JSON.parse(json) as StoredRoute;
+          return { partner: route.partner, deliveryId: route.deliveryId };
+        }),
+      };
+    },
+
+    async openLeads(limit: number): Promise<string[]> {
+      if (limit <= 0) return [];
+      try {
+        return await r.zrangebyscore(openIndex, '-inf', Date.now() - commitWindowMs, 'LIMIT', 0, limit);
+      } catch (err) {
+        throw unavailable(err);
+      }
     },
 
     addRoute(leadId, route) {
@@ -211,7 +375,39 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
         throw unavailable(err);
       }
       if (previous === null) return { record: false };
+      if (previous === '!open' || previous === '!aborted') return { record: false, uncommitted: previous === '!open' ? 'open' : 'aborted' };
       return { record: true, previous: previous === '' ? null : (previous as RouteState) };
+    },
+
+    async returnRoute(leadId, deliveryId, returned): Promise<RouteReturnOutcome> {
+      if (!validId(leadId)) return { outcome: 'no-record' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadReturnRoute(keyOf(leadId), retentionMs, deliveryId, JSON.stringify(returned));
+      } catch (err) {
+        throw unavailable(err);
+      }
+      return reply[0] === 'not-delivered' ? { outcome: 'not-delivered', status: reply[1] as RouteState } : { outcome: reply[0] as 'returned' | 'no-record' | 'no-route' };
+    },
+
+    async reopenRoute(leadId, deliveryId, { soleSale }): Promise<RouteReopening> {
+      if (!validId(leadId)) return { outcome: 'no-record' };
+      let reply: string[];
+      try {
+        reply = await r.leadrouteLeadReopenRoute(keyOf(leadId), retentionMs, deliveryId, soleSale ? '1' : '0');
+      } catch (err) {
+        throw unavailable(err);
+      }
+      switch (reply[0]) {
+        case 'reopened':
+          return { outcome: 'reopened', previous: reply[1] as RouteState };
+        case 'not-ended':
+          return { outcome: 'not-ended', status: reply[1] as RouteState };
+        case 'sold':
+          return { outcome: 'sold', by: { ...(JSON.parse(reply[1]) as StoredRoute), status: reply[2] as RouteState } };
+        default:
+          return { outcome: reply[0] as 'no-record' | 'no-route' };
+      }
     },
 
     async close() {

@@ -3,7 +3,8 @@
 
 import type { LeadState, RouteRecord, RouteState } from './types.ts';
 
-const DELIVERED: ReadonlySet<RouteState> = new Set(['delivered', 'test-delivered']);
+// A returned lead was delivered: the return does not make it pending or rejected again.
+const DELIVERED: ReadonlySet<RouteState> = new Set(['delivered', 'test-delivered', 'returned']);
 const PENDING: ReadonlySet<RouteState> = new Set(['queued', 'delivering']);
 const GAVE_UP: ReadonlySet<RouteState> = new Set(['failed', 'dead-lettered']);
 

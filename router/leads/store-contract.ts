@@ -4,8 +4,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LeadStore } from './store.ts';
 import type { AttemptRecord, LeadRecord, RouteRecord } from './types.ts';
 
+/** The commit window every harness gives its store. */
+export const CONTRACT_COMMIT_WINDOW_MS = 300;
+
 export interface LeadStoreHarness {
+  /** Made with `commitWindowMs: CONTRACT_COMMIT_WINDOW_MS`. */
   store: LeadStore;
+  /** The store's clock (default Date.now). */
+  now?(): number;
+  /** Move the store's clock on (default: real sleep). */
+  advance?(ms: number): Promise<void>;
   /** Let the lead's record expire for real (memory: move the clock on; Redis: make its keys lapse). */
   expire(leadId: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -193,21 +201,87 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       expect(await h.store.get(rec.leadId)).toEqual(rec);
     });
 
-    it('startDelivery reopens a settled lead, and adds a route it does not know, in order', async () => {
+    it('startDelivery leaves an ended route ended (only reopenRoute sends it again), and adds a route it does not know, in order', async () => {
       const rec = sampleRecord({ state: 'dead-lettered' });
       rec.routes[0].status = 'failed';
       rec.routes[1].status = 'rejected';
       await h.store.save(rec);
       expect(await h.store.startDelivery(rec.leadId, { ...rec.routes[0], status: 'queued' })).toEqual({ record: true, previous: 'failed' });
+      expect(await h.store.startDelivery(rec.leadId, { ...rec.routes[1], status: 'queued' })).toEqual({ record: true, previous: 'rejected' });
       let got = (await h.store.get(rec.leadId))!;
-      expect(got.state).toBe('pending');
-      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'rejected']);
+      expect(got.state).toBe('dead-lettered');
+      expect(got.routes.map((r) => r.status)).toEqual(['failed', 'rejected']);
 
       const extra: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: 'wf-9', status: 'queued', price: 3 };
       expect(await h.store.startDelivery(rec.leadId, extra)).toEqual({ record: true, previous: null });
       got = (await h.store.get(rec.leadId))!;
       expect(got.routes[2]).toEqual({ ...extra, status: 'delivering' });
       expect(got.routes).toHaveLength(3);
+    });
+
+    it('startDelivery of a reopened route marks it delivering and the settled lead pending', async () => {
+      const rec = sampleRecord({ state: 'dead-lettered' });
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'rejected';
+      await h.store.save(rec);
+      expect(await h.store.reopenRoute(rec.leadId, rec.routes[0].deliveryId, { soleSale: true })).toEqual({ outcome: 'reopened', previous: 'failed' });
+      let got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect(got.state).toBe('pending');
+      expect(await h.store.startDelivery(rec.leadId, rec.routes[0])).toEqual({ record: true, previous: 'queued' });
+      got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['delivering', 'rejected']);
+      expect(got.state).toBe('pending');
+    });
+
+    it('returnRoute marks a delivered route returned, once, and leaves any other route as it is', async () => {
+      const rec = sampleRecord({ state: 'delivered' });
+      rec.routes[0].status = 'delivered';
+      rec.routes[1].status = 'rejected';
+      await h.store.save(rec);
+      const [sold, other] = rec.routes;
+      const returned = { at: '2026-03-11T09:00:00.000Z', reason: 'disconnected phone', refilled: true };
+      expect(await h.store.returnRoute(rec.leadId, other.deliveryId, returned)).toEqual({ outcome: 'not-delivered', status: 'rejected' });
+      expect(await h.store.returnRoute(rec.leadId, 'nope', returned)).toEqual({ outcome: 'no-route' });
+      expect(await h.store.returnRoute('01NEVERSAVED', 'nope', returned)).toEqual({ outcome: 'no-record' });
+      expect(await h.store.returnRoute(rec.leadId, sold.deliveryId, returned)).toEqual({ outcome: 'returned' });
+      expect(await h.store.returnRoute(rec.leadId, sold.deliveryId, { ...returned, reason: 'again' })).toEqual({ outcome: 'not-delivered', status: 'returned' });
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes[0]).toEqual({ ...sold, status: 'returned', returned });
+      expect(got.routes[1]).toEqual(other);
+      expect(got.state).toBe('delivered');
+    });
+
+    it('reopenRoute refuses a route that has not ended, and on a sole-sale profile one whose lead another route sold or is selling', async () => {
+      const rec = sampleRecord({ state: 'delivered' });
+      const sameProfile: RouteRecord = { profile: 'residential-east', partner: 'zeta', deliveryId: `${rec.leadId}-d3`, status: 'delivered' };
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'delivering';
+      rec.routes.push(sameProfile);
+      await h.store.save(rec);
+      const [first, other] = rec.routes;
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: true })).toEqual({ outcome: 'sold', by: sameProfile });
+      expect(await h.store.reopenRoute(rec.leadId, other.deliveryId, { soleSale: false })).toEqual({ outcome: 'not-ended', status: 'delivering' });
+      expect(await h.store.reopenRoute(rec.leadId, 'nope', { soleSale: false })).toEqual({ outcome: 'no-route' });
+      expect(await h.store.reopenRoute('01NEVERSAVED', 'nope', { soleSale: false })).toEqual({ outcome: 'no-record' });
+      expect(await h.store.get(rec.leadId)).toEqual(rec);
+      // Where every partner gets the lead (send-to-all), another delivered route is no obstacle;
+      // the lead stays delivered.
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: false })).toEqual({ outcome: 'reopened', previous: 'failed' });
+      const got = (await h.store.get(rec.leadId))!;
+      expect(got.routes.map((r) => r.status)).toEqual(['queued', 'delivering', 'delivered']);
+      expect(got.state).toBe('delivered');
+      expect(await h.store.reopenRoute(rec.leadId, first.deliveryId, { soleSale: false })).toEqual({ outcome: 'not-ended', status: 'queued' });
+    });
+
+    it('concurrent reopenRoute calls of two dead letters of one sole-sale profile: one wins', async () => {
+      const rec = sampleRecord({ state: 'dead-lettered' });
+      rec.routes[1] = { ...rec.routes[1], profile: 'residential-east' };
+      rec.routes[0].status = 'failed';
+      rec.routes[1].status = 'dead-lettered';
+      await h.store.save(rec);
+      const answers = await Promise.all(rec.routes.map((r) => h.store.reopenRoute(rec.leadId, r.deliveryId, { soleSale: true })));
+      expect(answers.map((a) => a.outcome).sort()).toEqual(['reopened', 'sold']);
     });
 
     it('every write on an unknown lead says false and creates nothing', async () => {
@@ -219,6 +293,87 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
       expect(await h.store.update(id, { attempt: sampleAttempt('d', 1), state: 'delivered' })).toBe(false);
       expect(await h.store.startDelivery(id, { profile: 'p', partner: 'a', deliveryId: 'd', status: 'queued' })).toEqual({ record: false });
       expect(await h.store.get(id)).toBeNull();
+    });
+
+    describe('commit', () => {
+      const now = () => (h.now ?? Date.now)();
+      const advance = (ms: number) => (h.advance ? h.advance(ms) : new Promise<void>((r) => setTimeout(r, ms)));
+      const route = (rec: LeadRecord) => ({ ...rec.routes[0], status: 'delivering' as const });
+
+      it('an uncommitted lead holds its deliveries until committed', async () => {
+        const rec = sampleRecord();
+        await h.store.save(rec, { uncommitted: {} });
+        expect(await h.store.startDelivery(rec.leadId, route(rec))).toEqual({ record: false, uncommitted: 'open' });
+        expect((await h.store.get(rec.leadId))?.routes[0].status).toBe('queued');
+        expect(await h.store.commit(rec.leadId)).toBe(true);
+        expect(await h.store.commit(rec.leadId)).toBe(true);
+        expect(await h.store.abort(rec.leadId)).toEqual({ outcome: 'committed' });
+        expect(await h.store.startDelivery(rec.leadId, route(rec))).toEqual({ record: true, previous: 'queued' });
+        expect(await h.store.get(rec.leadId)).toMatchObject({ state: 'pending', routes: [{ status: 'delivering' }, { status: 'queued' }] });
+      });
+
+      it('an aborted lead is refused for good: never committed, its deliveries dropped, gone from reads', async () => {
+        const rec = sampleRecord();
+        await h.store.save(rec, { uncommitted: {} });
+        expect(await h.store.abort(rec.leadId)).toEqual({
+          outcome: 'aborted',
+          routes: rec.routes.map((r) => ({ partner: r.partner, deliveryId: r.deliveryId })),
+        });
+        expect(await h.store.commit(rec.leadId)).toBe(false);
+        expect(await h.store.startDelivery(rec.leadId, route(rec))).toEqual({ record: false, uncommitted: 'aborted' });
+        expect(await h.store.get(rec.leadId)).toBeNull();
+        // Asking again says the same (the reconciler and a router may both ask).
+        expect((await h.store.abort(rec.leadId, { late: true })).outcome).toBe('aborted');
+      });
+
+      it('a late abort waits for the deadline; past it the lead can no longer be committed', async () => {
+        const a = sampleRecord();
+        const b = sampleRecord();
+        await h.store.save(a, { uncommitted: {} });
+        await h.store.save(b, { uncommitted: {} });
+        expect(await h.store.abort(a.leadId, { late: true })).toEqual({ outcome: 'open' });
+        expect(await h.store.startDelivery(a.leadId, route(a))).toEqual({ record: false, uncommitted: 'open' });
+        await advance(CONTRACT_COMMIT_WINDOW_MS + 100);
+        expect((await h.store.abort(a.leadId, { late: true })).outcome).toBe('aborted');
+        expect(await h.store.commit(b.leadId)).toBe(false);
+        expect(await h.store.startDelivery(b.leadId, route(b))).toEqual({ record: false, uncommitted: 'aborted' });
+      });
+
+      it('commitBy ends the window sooner', async () => {
+        const rec = sampleRecord();
+        await h.store.save(rec, { uncommitted: { commitBy: now() + 50 } });
+        await advance(150);
+        expect(await h.store.commit(rec.leadId)).toBe(false);
+        const later = sampleRecord();
+        await h.store.save(later, { uncommitted: { commitBy: now() + 60_000 } });
+        await advance(50);
+        expect(await h.store.commit(later.leadId)).toBe(true);
+      });
+
+      it('a lead saved committed, or unknown, needs no commit', async () => {
+        const rec = sampleRecord();
+        await h.store.save(rec);
+        expect(await h.store.commit(rec.leadId)).toBe(true);
+        expect(await h.store.abort(rec.leadId)).toEqual({ outcome: 'committed' });
+        expect(await h.store.commit('01NEVERSAVED')).toBe(false);
+        expect(await h.store.abort('01NEVERSAVED')).toEqual({ outcome: 'unknown' });
+      });
+
+      it('openLeads lists leads left uncommitted past the window, oldest first, until they are settled', async () => {
+        const [a, b, c, d] = [sampleRecord(), sampleRecord(), sampleRecord(), sampleRecord()];
+        await h.store.save(a, { uncommitted: {} });
+        await advance(5);
+        await h.store.save(b, { uncommitted: {} });
+        await h.store.save(c, { uncommitted: {} });
+        await h.store.save(d);
+        await h.store.commit(c.leadId);
+        expect(await h.store.openLeads(10)).toEqual([]);
+        await advance(CONTRACT_COMMIT_WINDOW_MS + 100);
+        expect(await h.store.openLeads(10)).toEqual([a.leadId, b.leadId]);
+        expect(await h.store.openLeads(1)).toEqual([a.leadId]);
+        expect((await h.store.abort(a.leadId, { late: true })).outcome).toBe('aborted');
+        expect(await h.store.openLeads(10)).toEqual([b.leadId]);
+      });
     });
 
     it('forgets a record once its retention is over, and later writes do not bring it back', async () => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLeadStore } from './memory-store.ts';
 import { createRedisLeadStore } from './redis-store.ts';
-import { leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
+import { CONTRACT_COMMIT_WINDOW_MS, leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
 import { leadStateOf } from './state.ts';
 import type { LeadRecord } from './types.ts';
 
@@ -25,9 +25,13 @@ async function deleteKeys(prefix: string): Promise<void> {
 
 leadStoreContract('memory', async () => {
   let t = Date.UTC(2025, 2, 1);
-  const store = createMemoryLeadStore({ retentionMs: RETENTION, now: () => t });
+  const store = createMemoryLeadStore({ retentionMs: RETENTION, commitWindowMs: CONTRACT_COMMIT_WINDOW_MS, now: () => t });
   return {
     store,
+    now: () => t,
+    async advance(ms) {
+      t += ms;
+    },
     async expire() {
       t += RETENTION + 1;
     },
@@ -37,7 +41,7 @@ leadStoreContract('memory', async () => {
 
 leadStoreContract('redis', async () => {
   const prefix = `test:${randomUUID()}:`;
-  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION, commitWindowMs: CONTRACT_COMMIT_WINDOW_MS });
   return {
     store,
     async expire(leadId) {
@@ -149,6 +153,8 @@ describe('leadStateOf', () => {
   it('is delivered as soon as one route is, whatever the others', () => {
     expect(leadStateOf(r('rejected', 'delivered', 'queued'))).toBe('delivered');
     expect(leadStateOf(r('test-delivered'))).toBe('delivered');
+    // A lead returned by its buyer was still delivered.
+    expect(leadStateOf(r('returned', 'rejected'))).toBe('delivered');
   });
   it('is pending while a route is queued or delivering', () => {
     expect(leadStateOf(r('rejected', 'delivering'))).toBe('pending');

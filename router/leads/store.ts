@@ -8,14 +8,37 @@
 // mark it delivering, in one step) and update (the attempt, the route's new status and the lead's
 // new state, in one step). Neither reads the record first.
 
-import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteState } from './types.ts';
+import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
 
 export const DEFAULT_LEAD_RETENTION_MS = 30 * 86_400_000;
+/** How long after its save an uncommitted lead may still be committed. */
+export const DEFAULT_COMMIT_WINDOW_MS = 10_000;
 
 export interface LeadStoreOptions {
   /** How long a record is kept after its last write (default 30 days). */
   retentionMs?: number;
+  /** How long after its save an uncommitted lead may still be committed (default 10 s). */
+  commitWindowMs?: number;
 }
+
+/**
+ * Intake saves a lead with deliveries *uncommitted*, enqueues them, then commits it, and answers
+ * 202 only once the commit is stored. A lead that is never committed is refused (aborted): its
+ * deliveries are dropped wherever they turn up, so a lead answered 503 is never delivered.
+ */
+export interface SaveOptions {
+  /**
+   * Save uncommitted: deliveries wait (startDelivery answers `uncommitted: 'open'`) until commit().
+   * The lead can be committed until the commit window after the save ends, or `commitBy` (epoch
+   * ms, the store's clock) if earlier; after that it can only be aborted.
+   */
+  uncommitted?: { commitBy?: number };
+}
+
+/** What abort found: `aborted` (now or before) lists the lead's routes, whose caps it held. */
+export type AbortOutcome =
+  | { outcome: 'aborted'; routes: { partner: string; deliveryId: string }[] }
+  | { outcome: 'committed' | 'open' | 'unknown' };
 
 /** One step of a delivery, written at once; every part is optional. */
 export interface LeadChange {
@@ -29,16 +52,53 @@ export interface LeadChange {
  * Otherwise `previous` is the route's status before the call (null: the route was not recorded and
  * has been added as delivering).
  */
-export type DeliveryStart = { record: false } | { record: true; previous: RouteState | null };
+/** What reopenRoute did: `previous` is the route's ended status, `status` a status that is not ended. */
+export type RouteReopening =
+  | { outcome: 'reopened'; previous: RouteState }
+  | { outcome: 'no-record' }
+  | { outcome: 'no-route' }
+  | { outcome: 'not-ended'; status: RouteState }
+  | { outcome: 'sold'; by: RouteRecord };
+
+/** Route states a delivery ended in without being delivered: only an admin re-send reopens them. */
+export const ENDED_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['rejected', 'failed', 'dead-lettered']);
+/** Route states that sell a lead, or are about to: another route of a first-match profile in one blocks a re-send. */
+export const SELLING_ROUTE_STATES: ReadonlySet<RouteState> = new Set(['queued', 'delivering', 'delivered', 'test-delivered']);
+
+export type RouteReturnOutcome =
+  | { outcome: 'returned' }
+  | { outcome: 'no-record' }
+  | { outcome: 'no-route' }
+  | { outcome: 'not-delivered'; status: RouteState };
+
+export type DeliveryStart =
+  | { record: false; uncommitted?: 'open' | 'aborted' }
+  | { record: true; previous: RouteState | null };
 
 export interface LeadStore {
   /**
    * Write the whole record, replacing any earlier one with the same leadId. The store may keep
    * `record.trace` as it is: the caller does not change it afterwards.
    */
-  save(record: LeadRecord): Promise<void>;
-  /** The record, or null when it was never saved or has expired. */
+  save(record: LeadRecord, opts?: SaveOptions): Promise<void>;
+  /** The record, or null when it was never saved, has expired, or was aborted. */
   get(leadId: string): Promise<LeadRecord | null>;
+  /**
+   * Commit a lead saved uncommitted (a lead saved committed, or committed before, answers true).
+   * False, with the lead aborted, when its deadline passed; false when it was aborted or is unknown.
+   */
+  commit(leadId: string): Promise<boolean>;
+  /**
+   * Refuse an uncommitted lead for good (once aborted it is never committed; get answers null).
+   * `late`: only once its commit deadline has passed (else `open`, nothing changed): what anyone
+   * but the router that saved it must use.
+   */
+  abort(leadId: string, opts?: { late?: boolean }): Promise<AbortOutcome>;
+  /**
+   * Leads saved uncommitted more than the commit window ago and perhaps not settled since, oldest
+   * first, at most `limit`: for the reconciler, which settles each with abort({ late: true }).
+   */
+  openLeads(limit: number): Promise<string[]>;
   /**
    * Append a route. A route with the same deliveryId already recorded is left as it is.
    * False when the lead is unknown (a write never brings an expired record back).
@@ -56,11 +116,27 @@ export interface LeadStore {
    */
   update(leadId: string, change: LeadChange): Promise<boolean>;
   /**
-   * A delivery of `route` begins, in one atomic step: unless the route is already delivered
-   * (delivered, test-delivered) or delivering, mark it delivering, and a lead that had settled
-   * (rejected, dead-lettered) is pending again; a route not recorded yet is added as delivering.
+   * A delivery of `route` begins, in one atomic step: a queued route is marked delivering (and a
+   * lead that had settled, rejected or dead-lettered, is pending again); a route not recorded yet
+   * is added as delivering. Any other route is left as it is: delivering (a resumed delivery),
+   * delivered, and ended (rejected, failed, dead-lettered: only reopenRoute sends those again).
+   * An uncommitted lead changes nothing: `uncommitted: 'open'` (wait for its commit) or `'aborted'`
+   * (drop the delivery; an open lead past its deadline is aborted here).
    */
   startDelivery(leadId: string, route: RouteRecord): Promise<DeliveryStart>;
+  /**
+   * An admin re-send, in one atomic step: an ended route (rejected, failed, dead-lettered) is
+   * queued again and the lead, unless delivered, is pending again. With `soleSale` (a first-match
+   * profile sells a lead once) it is refused while another route of the same profile is
+   * delivered or on its way (queued, delivering): `sold` names that route. Nothing is written
+   * unless the answer is `reopened`.
+   */
+  reopenRoute(leadId: string, deliveryId: string, opts: { soleSale: boolean }): Promise<RouteReopening>;
+  /**
+   * The partner returned a delivered lead, in one atomic step: a `delivered` route becomes
+   * `returned`, with `returned`. Any other route is left as it is (`not-delivered` says its status).
+   */
+  returnRoute(leadId: string, deliveryId: string, returned: RouteReturn): Promise<RouteReturnOutcome>;
   close(): Promise<void>;
 }
 

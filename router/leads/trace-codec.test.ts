@@ -67,6 +67,19 @@ describe('trace codec', () => {
   });
 });
 
+describe('trace codec: schedules and budgets', () => {
+  it('keeps when a closed partner opens and what a lead over budget would have cost, and rebuilds their messages', () => {
+    const closed = { partner: 'helios', priority: 5, outcome: 'skipped' as const, reason: 'closed' as const, message: 'helios skipped: closed until Mon 07:00 America/Denver', opensAt: '2026-12-14T14:00:00.000Z', opens: 'Mon 07:00 America/Denver' };
+    const never = { partner: 'nobody', priority: 5, outcome: 'skipped' as const, reason: 'closed' as const, message: 'nobody skipped: closed (its schedule never opens)', opensAt: null, opens: null };
+    const over = { partner: 'acme', priority: 10, outcome: 'skipped' as const, reason: 'budget' as const, cap: { label: 'partner acme day', limit: 500, used: 480 }, price: 42.5, message: 'acme skipped: budget partner acme day would be passed (480 of 500 spent, this lead costs 42.5)' };
+    const trace: ProfileTrace[] = [{ profile: 'p', name: 'P', strategy: 'first-match', outcome: 'matched', partners: [closed, never, over], message: 'profile p matched; no partner could take the lead' }];
+    const stored = encodeTrace(trace);
+    expect(stored).not.toContain('closed until');
+    expect(stored).not.toContain('would be passed');
+    expect(decodeTrace(stored)).toEqual(trace);
+  });
+});
+
 describe('decodeLead with either trace format', () => {
   it('reads the compact trace field, and a record saved before it (trace inside `lead`)', async () => {
     const { decodeLead } = await import('./redis-store.ts');

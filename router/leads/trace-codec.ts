@@ -15,10 +15,12 @@ import { clipFailure } from '../routing/trace-values.ts';
 import type { PartnerTrace, ProfileTrace } from '../routing/types.ts';
 
 type Cap = NonNullable<PartnerTrace['cap']>;
-/** partner, priority, outcome, reason | 0, failed | 0, cap | 0, message | 0 (rebuilt), [opensAt, opens] when closed */
+/** partner, priority, outcome, reason | 0, failed | 0, cap | 0, message | 0 (rebuilt), and the rarer fields when set */
 type StoredPartner =
   | [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0]
-  | [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0, [string | null, string | null]];
+  | [string, number, PartnerTrace['outcome'], PartnerTrace['reason'] | 0, RuleFailure | StoredFailure | 0, Cap | 0, string | 0, Extra];
+/** Set only by schedules (closed until) and budgets (the lead's price). */
+type Extra = Pick<PartnerTrace, 'opensAt' | 'opens' | 'price'>;
 /** profile, name, strategy, outcome, reason | 0, failed | 0, partners, message | 0 (rebuilt) */
 type StoredProfile = [string, string, ProfileTrace['strategy'], ProfileTrace['outcome'], ProfileTrace['reason'] | 0, RuleFailure | StoredFailure | 0, StoredPartner[], string | 0];
 
@@ -52,9 +54,12 @@ export function encodeTrace(trace: readonly ProfileTrace[]): string {
     for (const p of pt.partners) {
       const message = partnerMessage(p, chosen) === p.message ? 0 : p.message;
       const failed = encodeFailure(p.failed);
-      partners.push(p.opensAt === undefined
+      const extra: Extra = {};
+      if (p.opensAt !== undefined) Object.assign(extra, { opensAt: p.opensAt, opens: p.opens });
+      if (p.price !== undefined) extra.price = p.price;
+      partners.push(p.opensAt === undefined && p.price === undefined
         ? [p.partner, p.priority, p.outcome, p.reason ?? 0, failed, p.cap ?? 0, message]
-        : [p.partner, p.priority, p.outcome, p.reason ?? 0, failed, p.cap ?? 0, message, [p.opensAt, p.opens ?? null]]);
+        : [p.partner, p.priority, p.outcome, p.reason ?? 0, failed, p.cap ?? 0, message, extra]);
     }
     out.push([
       pt.profile, pt.name, pt.strategy, pt.outcome, pt.reason ?? 0, encodeFailure(pt.failed), partners,
@@ -73,7 +78,7 @@ export function decodeTrace(json: string): ProfileTrace[] {
       if (pReason !== 0) p.reason = pReason;
       if (pFailed !== 0) p.failed = decodeFailure(pFailed);
       if (cap !== 0) p.cap = cap;
-      if (opening) [p.opensAt, p.opens] = opening;
+      if (opening) Object.assign(p, opening);
       return p;
     });
     const chosen = chosenIn(partners);

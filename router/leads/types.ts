@@ -1,6 +1,15 @@
 import type { ProfileTrace } from '../routing/types.ts';
 
-export type RouteState = 'queued' | 'delivering' | 'delivered' | 'rejected' | 'failed' | 'dead-lettered' | 'test-delivered';
+export type RouteState = 'queued' | 'delivering' | 'delivered' | 'rejected' | 'failed' | 'dead-lettered' | 'test-delivered' | 'returned';
+
+/** A delivered lead the partner sent back (POST /v1/leads/{id}/returns). */
+export interface RouteReturn {
+  /** ISO time of the return. */
+  at: string;
+  reason: string;
+  /** Whether the partner's cap slot (and budget) was given back. */
+  refilled: boolean;
+}
 
 export interface RouteRecord {
   profile: string;
@@ -8,6 +17,8 @@ export interface RouteRecord {
   deliveryId: string;
   status: RouteState;
   price?: number;
+  /** Set when the partner returned the lead (status `returned`). */
+  returned?: RouteReturn;
 }
 
 export interface AttemptRecord {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createLogger, idsOnly, stripEncrypted } from './logger.ts';
+import { createLogger, idsOnly, prettyDestination, stripEncrypted } from './logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -101,5 +101,46 @@ describe('idsOnly', () => {
   it('falls back to the logger itself when it was not made by createLogger', () => {
     const other = pino({ level: 'info' }, new Writable({ write(_c, _e, cb) { cb(); } }));
     expect(idsOnly(other, 'info')).toBe(other);
+  });
+});
+
+describe('log format', () => {
+  it('a terminal gets readable lines (pino-pretty), with secrets still redacted', () => {
+    let text = '';
+    const destination = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } });
+    const logger = createLogger({ destination: prettyDestination(destination) });
+    logger.info({ leadId: '01ABC', headers: { authorization: 'Bearer k-123' } }, 'lead accepted');
+    expect(text).toMatch(/INFO.*lead accepted/);
+    expect(text).toContain('01ABC');
+    expect(text).not.toContain('k-123');
+    expect(text.trimStart().startsWith('{')).toBe(false);
+  });
+
+  it('npm start in a terminal prints readable logs; piped, it prints JSON', async () => {
+    const run = (tty: boolean) => new Promise<string>((resolve, reject) => {
+      const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', REDIS_URL: '', LOG_LEVEL: 'info' };
+      const cmd = 'node --import tsx router/main.ts';
+      // `script` gives the router a pseudo-terminal as stdout, as a shell would.
+      const child = tty
+        ? spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+        : spawn('node', ['--import', 'tsx', 'router/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no "listening" line: ${out}`)); }, 15_000);
+      child.stdout!.on('data', (d) => {
+        out += String(d);
+        if (out.includes('listening')) {
+          clearTimeout(timer);
+          child.kill('SIGTERM');
+          child.once('exit', () => resolve(out));
+        }
+      });
+    });
+    const pretty = await run(true);
+    const line = pretty.split(/\r?\n/).find((l) => l.includes('listening'))!;
+    expect(line).toMatch(/INFO/);
+    expect(line.trimStart().startsWith('{')).toBe(false);
+    const json = await run(false);
+    const parsed = JSON.parse(json.split('\n').find((l) => l.includes('listening'))!) as { msg: string; level: string };
+    expect(parsed).toMatchObject({ msg: 'listening', level: 'info' });
   });
 });

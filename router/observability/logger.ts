@@ -2,6 +2,7 @@
 // is ever handed to the logger (stripEncrypted), since their paths differ per entity.
 
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger };
 
@@ -47,7 +48,7 @@ export function createLogger(cfg: LoggerConfig = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  const destination = cfg.destination ?? stdoutDestination();
+  const destination = cfg.destination ?? (process.stdout.isTTY ? prettyDestination() : stdoutDestination());
   const logger = pino(options, destination);
   // The same logger without redaction, made on first use (idsOnly()).
   const { redact: _redact, ...plain } = options;
@@ -91,6 +92,14 @@ export function stdoutDestination(): DestinationStream {
       buffered += line;
     },
   };
+}
+
+/**
+ * Readable lines for a person at a terminal (`npm start` in a shell): the same JSON lines, turned
+ * into text by pino-pretty, written synchronously. Anything that is not a terminal gets JSON.
+ */
+export function prettyDestination(to: NodeJS.WritableStream | number = 1): DestinationStream {
+  return PinoPretty({ destination: to, sync: true, colorize: to === 1 && process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 
 const exitFlushes = new Set<() => void>();

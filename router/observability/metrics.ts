@@ -10,6 +10,10 @@ export interface RouterMetrics {
   leadsReceived: Counter<'entity' | 'outcome'>;
   routes: Counter<'profile' | 'partner'>;
   capRefusals: Counter<'partner'>;
+  /** Partners skipped because their duplicate check matched (dedupe). */
+  duplicateSkips: Counter<'partner'>;
+  /** Delivered leads returned by partners; refilled: whether the cap slot was given back. */
+  returns: Counter<'partner' | 'refilled'>;
   configLastReloadSuccessful: Gauge;
   configLastReloadSuccessTimestamp: Gauge;
   configReloads: Counter<'result'>;
@@ -37,6 +41,14 @@ export function createMetrics(opts: { registry?: Registry; defaultMetrics?: bool
     name: 'cap_refusals_total', help: 'Partners skipped because a cap was full',
     labelNames: ['partner'] as const, registers,
   });
+  const duplicateSkips = new Counter({
+    name: 'duplicate_skips_total', help: 'Partners skipped because they were sold the same consumer within their dedupe window',
+    labelNames: ['partner'] as const, registers,
+  });
+  const returns = new Counter({
+    name: 'lead_returns_total', help: 'Delivered leads returned by partners, by partner and whether the cap slot was given back',
+    labelNames: ['partner', 'refilled'] as const, registers,
+  });
   const configLastReloadSuccessful = new Gauge({
     name: 'config_last_reload_successful', help: 'Whether the last configuration reload attempt was successful', registers,
   });
@@ -61,7 +73,7 @@ export function createMetrics(opts: { registry?: Registry; defaultMetrics?: bool
   configReloads.inc({ result: 'failure' }, 0);
 
   return {
-    registry, leadsReceived, routes, capRefusals, configLastReloadSuccessful,
+    registry, leadsReceived, routes, capRefusals, duplicateSkips, returns, configLastReloadSuccessful,
     configLastReloadSuccessTimestamp, configReloads, configHash, httpRequestDuration,
     recordReload(ok, hash, at = new Date()) {
       configReloads.inc({ result: ok ? 'success' : 'failure' });

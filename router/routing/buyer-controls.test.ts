@@ -167,3 +167,53 @@ describe('duplicate checks (dedupe)', () => {
     });
   });
 });
+
+describe('budgets', () => {
+  const budgeted = snapshot(
+    [partner('acme', { budget: { day: 100 } }), partner('backup')],
+    [assign('acme', 10, { price: 40, budget: { month: 1000 } }), assign('backup', 1)],
+  );
+  const at = new Date('2026-12-07T12:00:00Z');
+  const route = (caps: CapStore, mode: 'live' | 'test' | 'dry-run' = 'live', capPrefix = 'b:') =>
+    routeLead(budgeted, 'mortgage', lead, { caps, now: at, mode, capPrefix, newId });
+
+  it('a lead whose price would pass a budget skips the partner; the trace says how much is spent', async () => {
+    const caps = createMemoryCapStore({ now: () => at.getTime() });
+    expect((await route(caps)).routes[0].partner).toBe('acme');
+    expect((await route(caps)).routes[0].partner).toBe('acme');
+    // 80 of 100 spent: another 40 would pass the day budget.
+    const third = await route(caps);
+    expect(third.routes[0].partner).toBe('backup');
+    expect(third.trace[0].partners[0]).toMatchObject({
+      reason: 'budget', price: 40, cap: { label: 'partner acme day', limit: 100, used: 80 },
+      message: 'acme skipped: budget partner acme day would be passed (80 of 100 spent, this lead costs 40)',
+    });
+    // Test leads and explain look, and count nothing.
+    expect((await route(caps, 'test')).routes[0].partner).toBe('backup');
+    expect((await route(caps, 'dry-run')).trace[0].partners[0].reason).toBe('budget');
+  });
+
+  it('a delivery that fails for good gives its spend back', async () => {
+    const caps = createMemoryCapStore({ now: () => at.getTime() });
+    const first = await route(caps);
+    await route(caps);
+    expect(await caps.release(first.routes[0].reservationId!, 'acme')).toBe(true);
+    expect((await route(caps)).routes[0].partner).toBe('acme');
+  });
+
+  describe('on Redis, two routers, concurrent leads', () => {
+    const redis = [new Redis(TEST_REDIS_URL), new Redis(TEST_REDIS_URL)];
+    const prefix = testPrefix();
+    afterAll(async () => {
+      await deleteKeysUnder(redis[0], prefix);
+      await Promise.all(redis.map((r) => r.quit()));
+    });
+
+    it('spend stays within the budget exactly: 100 leads at 40 against 100 a day sell 2', async () => {
+      const stores = redis.map((r) => createRedisCapStore(r, { prefix }));
+      const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => route(stores[i % 2], 'live', prefix)));
+      expect(decisions.filter((d) => d.routes[0]?.partner === 'acme')).toHaveLength(2);
+      expect(decisions.filter((d) => d.routes[0]?.partner === 'backup')).toHaveLength(98);
+    });
+  });
+});

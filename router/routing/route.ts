@@ -3,7 +3,7 @@
 // take turns), send-to-all takes every one. Caps are reserved here, before delivery, so a
 // partner never gets more than its cap whatever the number of routers.
 import { LeadrouteError } from '../errors.ts';
-import type { CapCounter, CapStore } from '../caps/types.ts';
+import type { CapCounter, CapStore, ReserveResult } from '../caps/types.ts';
 import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
 import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
@@ -12,6 +12,7 @@ import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
 import { assignmentCapScope } from './cap-scope.ts';
 import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
+import { BUDGET_LABEL, budgetCountersMemo } from '../caps/budget.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
 
@@ -28,6 +29,8 @@ export interface RouteOptions {
   mode: RouteMode;
   capPrefix: string;
   newId(): string;
+  /** The lead the reservations are for: their owner, where the reconciler looks when a lease runs out. */
+  leadId?: string;
 }
 
 type Lead = Readonly<Record<string, unknown>>;
@@ -88,7 +91,7 @@ export async function nextRoute(
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
-  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live' }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
+  const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live', leadId: job.leadId }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
   if (!route) return null;
   return {
     ...job,
@@ -104,6 +107,44 @@ export async function nextRoute(
 /** One turn counter per profile and priority level, shared by every router through the cap store. */
 export function turnKey(entityId: string, profileId: string, priority: number): string {
   return `${entityId}:${profileId}:${priority}`;
+}
+
+export type ReserveAgain = { ok: true; reservationId?: string } | { ok: false; blocked: { label: string; limit: number; used: number } };
+
+/**
+ * An admin re-send of a dead letter: reserve `job`'s caps again (its assignment's, else its
+ * partner's own when the profile no longer has it), under a fresh reservation id. A test lead
+ * counts in no cap. `blocked` names the full counter; nothing is reserved then.
+ */
+export async function reserveAgain(
+  snapshot: Snapshot,
+  job: DeliveryJob,
+  opts: Omit<RouteOptions, 'mode'>,
+): Promise<ReserveAgain> {
+  if (job.test) return { ok: true };
+  const cp = snapshot.profile(job.entity, job.profile);
+  const ca = cp?.assignments.find((a) => a.partner.id === job.partner);
+  let counters: readonly CapCounter[] = [];
+  if (cp && ca) {
+    // The duplicate check is taken again with the caps: the failed delivery gave both back.
+    counters = [
+      ...countersFor(cp, ca, { ...opts, mode: 'live' }),
+      ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: snapshot.dedupeKey, now: opts.now.getTime() }, job.lead),
+    ];
+  }
+  else {
+    const partner = snapshot.config.partners.get(job.partner);
+    if (partner?.caps) {
+      const timezone = partner.timezone ?? snapshot.config.entities.get(job.entity)?.timezone ?? 'UTC';
+      counters = capCountersMemo({ partner: partner.id, timezone, scope: 'partner', caps: partner.caps })(opts.capPrefix, opts.now);
+    }
+  }
+  if (counters.length === 0) return { ok: true };
+  const reservationId = opts.newId();
+  // No owner, so not leased: this reservation's id is no route of the lead the reconciler could find.
+  const r = await opts.caps.reserve(reservationId, counters);
+  const blocked = r.ok ? null : r.blocked;
+  return blocked ? { ok: false, blocked } : { ok: true, reservationId };
 }
 
 /** Give back every reservation of a decision (when the lead cannot be recorded after all). */
@@ -173,13 +214,26 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
     : caps;
   const deliveryId = opts.newId();
   let reservationId: string | undefined;
+  let leaseUntil: number | undefined;
   if (counters.length) {
-    const blocked = opts.mode === 'live' ? await reserve(opts.caps, deliveryId, counters) : await peekFull(opts.caps, counters);
+    let blocked: Blocked | null;
+    if (opts.mode === 'live') {
+      const r = await opts.caps.reserve(deliveryId, counters, { owner: opts.leadId });
+      blocked = r.ok ? null : r.blocked;
+      if (r.ok) leaseUntil = r.leaseUntil;
+    } else {
+      blocked = await peekFull(opts.caps, counters);
+    }
     if (blocked) {
       trace.outcome = 'skipped';
       if (blocked.label.startsWith(DEDUPE_LABEL)) {
         trace.reason = 'duplicate';
         trace.cap = { ...blocked, label: blocked.label.slice(DEDUPE_LABEL.length) };
+      } else if (blocked.label.startsWith(BUDGET_LABEL)) {
+        // Spend is counted in hundredths: the trace speaks in price units.
+        trace.reason = 'budget';
+        trace.cap = { label: blocked.label.slice(BUDGET_LABEL.length), limit: blocked.limit / 100, used: blocked.used / 100 };
+        trace.price = ca.assignment.price;
       } else {
         trace.reason = 'cap';
         trace.cap = blocked;
@@ -194,6 +248,7 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
   const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
   if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
   if (reservationId) route.reservationId = reservationId;
+  if (leaseUntil !== undefined) route.leaseUntil = leaseUntil;
   return route;
 }
 
@@ -201,9 +256,9 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
 type CountersAt = NonNullable<CompiledAssignment['countersAt']>;
 
 /**
- * The assignment's own cap counters, then its partner's (partner-wide) ones. Counters change
- * only when a window rolls over: each assignment remembers its own, made the first time a lead
- * reaches it.
+ * The assignment's own cap counters, then its partner's (partner-wide) ones, then its budgets
+ * (own, partner's; counting its price). Counters change only when a window rolls over: each
+ * assignment remembers its own, made the first time a lead reaches it.
  */
 function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): readonly CapCounter[] {
   const at = (ca.countersAt ??= assignmentCounters(cp, ca));
@@ -212,26 +267,28 @@ function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOpt
 
 function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): CountersAt {
   const common = { partner: ca.partner.id, timezone: ca.timezone };
-  const own = ca.assignment.caps ? capCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), caps: ca.assignment.caps }) : null;
-  const wide = ca.partner.caps ? capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }) : null;
-  if (!own && !wide) return () => [];
-  if (!wide) return own!;
-  if (!own) return wide;
-  let last: { a: readonly CapCounter[]; b: readonly CapCounter[]; both: readonly CapCounter[] } | undefined;
+  const own = assignmentCapScope(cp.profile);
+  const price = ca.assignment.price ?? 0;
+  const parts: CountersAt[] = [];
+  if (ca.assignment.caps) parts.push(capCountersMemo({ ...common, scope: own, caps: ca.assignment.caps }));
+  if (ca.partner.caps) parts.push(capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }));
+  // A lead with no price spends nothing (ping-post prices come with the bid).
+  if (price > 0 && ca.assignment.budget) parts.push(budgetCountersMemo({ ...common, scope: own, budget: ca.assignment.budget, price }));
+  if (price > 0 && ca.partner.budget) parts.push(budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget, price }));
+  if (parts.length === 0) return () => [];
+  if (parts.length === 1) return parts[0];
+  let last: { from: readonly (readonly CapCounter[])[]; all: readonly CapCounter[] } | undefined;
   return (prefix, now) => {
-    const a = own(prefix, now), b = wide(prefix, now);
-    if (!last || last.a !== a || last.b !== b) last = { a, b, both: [...a, ...b] };
-    return last.both;
+    const from = parts.map((p) => p(prefix, now));
+    if (!last || from.some((f, i) => f !== last!.from[i])) last = { from, all: from.flat() };
+    return last.all;
   };
 }
 
-async function reserve(caps: CapStore, id: string, counters: readonly CapCounter[]) {
-  const r = await caps.reserve(id, counters);
-  return r.ok ? null : r.blocked;
-}
+type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];
 
-async function peekFull(caps: CapStore, counters: readonly CapCounter[]) {
+async function peekFull(caps: CapStore, counters: readonly CapCounter[]): Promise<Blocked | null> {
   const used = await caps.peek(counters.map((c) => c.key));
-  const i = counters.findIndex((c, k) => used[k] >= c.limit);
+  const i = counters.findIndex((c, k) => used[k] + (c.amount ?? 1) > c.limit);
   return i < 0 ? null : { label: counters[i].label, limit: counters[i].limit, used: used[i] };
 }

@@ -20,6 +20,7 @@ export function partnerMessage(p: PartnerTrace, chosen?: string): string {
         case 'partner-inactive': return `${partner} skipped: partner is inactive`;
         case 'inactive': return `${partner} skipped: inactive in this profile`;
         case 'closed': return p.opens ? `${partner} skipped: closed until ${p.opens}` : `${partner} skipped: closed (its schedule never opens)`;
+        case 'budget': return p.cap ? `${partner} skipped: budget ${p.cap.label} would be passed (${p.cap.used} of ${p.cap.limit} spent, this lead costs ${p.price ?? '?'})` : `${partner} skipped: a budget is spent`;
         case 'duplicate': return `${partner} skipped: already sold a lead with the same ${p.cap?.label ?? 'values'}`;
         case 'cap': return p.cap ? `${partner} skipped: cap ${p.cap.label} is full (${p.cap.used}/${p.cap.limit})` : `${partner} skipped: a cap is full`;
         default: return `${partner} skipped: ${failedText(p.failed)}`;

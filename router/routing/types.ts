@@ -7,10 +7,15 @@ export interface PartnerTrace {
   priority: number;
   outcome: 'selected' | 'eligible' | 'skipped';
   /** Set when skipped (or eligible but not chosen under first-match). */
-  reason?: 'inactive' | 'partner-inactive' | 'closed' | 'rules' | 'cap' | 'duplicate' | 'not-chosen' | 'excluded';
+  reason?: 'inactive' | 'partner-inactive' | 'closed' | 'rules' | 'cap' | 'budget' | 'duplicate' | 'not-chosen' | 'excluded';
   failed?: RuleFailure;
-  /** The full cap (reason `cap`), or the duplicate check that matched (`duplicate`: label `email within 30d`). */
+  /**
+   * The full cap (reason `cap`), the budget the lead's price would pass (`budget`: in price units),
+   * or the duplicate check that matched (`duplicate`: label `email within 30d`).
+   */
   cap?: { label: string; limit: number; used: number };
+  /** What the lead would have cost (reason `budget`). */
+  price?: number;
   /** Closed by its schedule: when it opens next (ISO), and the same in its local words; null: never. */
   opensAt?: string | null;
   opens?: string | null;
@@ -39,6 +44,8 @@ export interface Route {
   deliveryId: string;
   /** Cap reservation taken for this route; equals deliveryId. Absent for test leads and dry runs. */
   reservationId?: string;
+  /** When the reservation's lease runs out (epoch ms, the cap store's clock), unless confirmed. */
+  leaseUntil?: number;
 }
 
 export interface Decision {

@@ -337,6 +337,18 @@ describe('compile errors (the loader prevents these; the compiler still fails lo
     fails([{ not: { field: 'zip', matches: '*' } }], 'partners[2].rules[0].not', /does not compile/, 'partners[2].rules');
   });
 
+  it('a regex that needs backtracking (backreference, lookaround): refused, not run', () => {
+    fails([{ field: 'a', matches: '(a)\\1' }], 'rules[0]', /regex "\(a\)\\\\1" cannot be used: .*linear-time engine/);
+    fails([{ field: 'a', matches: '(?=a)', ignoreCase: true }], 'rules[0]', /cannot be used: .*lookahead/);
+  });
+
+  it('matches runs in linear time: a value built to backtrack answers at once, in test and explain', () => {
+    const rules = compileRules([{ field: 'f', matches: '^([0-9]+-?)+$' }], { codegenAfter: 0 });
+    const lead = { f: `${'1'.repeat(40)}!` };
+    expect(rules.test(lead)).toBe(false);
+    expect(rules.explain(lead)!.message).toBe(`f "${'1'.repeat(40)}!" does not match /^([0-9]+-?)+$/`);
+  });
+
   it('malformed conditions', () => {
     fails([{ field: 'a' }], 'rules[0]', /has no operator/);
     fails([{ field: 'a', equals: 1, in: [1] }], 'rules[0]', /2 operators/);

@@ -11,7 +11,7 @@ import { freePort } from './throwaway-redis.ts';
 
 const run = promisify(execFile);
 
-export interface ClusterNodeProcess {
+interface ClusterNodeProcess {
   readonly port: number;
   readonly running: boolean;
 }
@@ -93,14 +93,14 @@ function launch(dir: string, port: number, busPort: number | null, nodeTimeoutMs
       out += b.toString();
       if (out.includes('Ready to accept connections')) {
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        child.stderr!.resume();
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        child.stderr.resume();
         resolve(node);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
     child.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`redis-server ${port} exited (${code ?? sig}):\n${out}`)); });
   });

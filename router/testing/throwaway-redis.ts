@@ -1,5 +1,6 @@
 // A redis-server child process a test owns: start, stop (kill), start again on the same port.
-// For tests of "Redis goes away"; never point those at the shared Redis on 6379.
+// For tests of "Redis goes away" or "Redis freezes" (DEBUG SLEEP is enabled for local clients);
+// never point those at the shared Redis on 6379.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -45,7 +46,7 @@ export async function startThrowawayRedis(opts: { port?: number; bin?: string; s
 
   const launch = () =>
     new Promise<void>((resolve, reject) => {
-      const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      const p = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'local', '--dir', dir], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = p;

@@ -6,7 +6,8 @@ import { capCounters } from '../../router/caps/windows.ts';
 import { assignmentCapScope } from '../../router/routing/cap-scope.ts';
 import { turnKey } from '../../router/routing/route.ts';
 import { dedupeCounters } from '../../router/dedupe/counters.ts';
-import type { Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
+import { budgetCountersMemo, toCents } from '../../router/caps/budget.ts';
+import type { Budget, Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
 import { routeLead } from '../../router/routing/route.ts';
 import type { CompiledEntity, Snapshot } from '../../router/routing/snapshot.ts';
@@ -79,7 +80,7 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     const seedErrors = await seedCaps(caps, snapshot.config, ce, c, clock);
     if (seedErrors.length) return { ...base, status: 'error', errors: seedErrors };
     await seedTurns(caps, ce, c.turn ?? 0);
-    const soldErrors = await seedSold(caps, snapshot, ce, c, clock);
+    const soldErrors = [...await seedSold(caps, snapshot, ce, c, clock), ...await seedSpent(caps, snapshot.config, ce, c, clock)];
     if (soldErrors.length) return { ...base, status: 'error', errors: soldErrors };
     let n = 0;
     const route = (mode: 'live' | 'dry-run') =>
@@ -117,6 +118,32 @@ async function seedSold(caps: CapStore, snapshot: Snapshot, ce: CompiledEntity, 
         const counters = dedupeCounters(ca.dedupe, partnerId, { prefix: CAP_PREFIX, key: snapshot.dedupeKey, now: now.getTime() }, lead);
         for (const counter of counters) await caps.set(counter, 1);
       }
+    }
+  }
+  return errors;
+}
+
+/** `spent: { acme: { day: 480 } }`: every budget counter of that window (partner-wide and per profile) starts at that spend. */
+async function seedSpent(store: CapStore, config: Config, ce: CompiledEntity, c: RoutingTestCase, now: Date): Promise<string[]> {
+  const errors: string[] = [];
+  for (const [partnerId, windows] of Object.entries(c.spent ?? {})) {
+    const partner = config.partners.get(partnerId);
+    if (!partner) {
+      errors.push(`spent: unknown partner '${partnerId}'`);
+      continue;
+    }
+    for (const [window, value] of Object.entries(windows)) {
+      const budgets: { scope: string; budget: Budget | undefined; timezone: string }[] = [
+        { scope: 'partner', budget: partner.budget, timezone: partner.timezone ?? ce.entity.timezone ?? 'UTC' },
+        ...ce.profiles.flatMap((cp) => cp.assignments.filter((ca) => ca.partner.id === partnerId)
+          .map((ca) => ({ scope: assignmentCapScope(cp.profile), budget: ca.assignment.budget, timezone: ca.timezone }))),
+      ];
+      const counters = budgets.flatMap(({ scope, budget, timezone }) => {
+        const limit = budget?.[window as keyof Budget];
+        return typeof limit === 'number' ? budgetCountersMemo({ partner: partnerId, timezone, scope, budget: { [window]: limit }, price: 1 })(CAP_PREFIX, now) : [];
+      });
+      if (!counters.length) errors.push(`spent.${partnerId}.${window}: ${partnerId} has no ${window} budget for ${ce.entity.id} leads, so this spend would change nothing`);
+      for (const counter of counters) await store.set(counter, toCents(value));
     }
   }
   return errors;

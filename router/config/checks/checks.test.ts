@@ -245,3 +245,26 @@ describe('delivery', () => {
     ]);
   });
 });
+
+describe('entity field limits and patterns', () => {
+  const E = 'entities/mortgage.yaml';
+  const withZip = (zip: string) => ENTITY.replace('  zip: { type: string }', `  zip: ${zip}`);
+
+  it('maxLength: a positive integer, on string fields only, each refusal at its file:line:col', async () => {
+    expect((await loadTree({ [E]: withZip('{ type: string, maxLength: 5 }') })).problems).toEqual([]);
+    const zero = withZip('{ type: string, maxLength: 0 }');
+    const onNumber = ENTITY.replace('  age: { type: integer }', '  age: { type: integer, maxLength: 3 }');
+    for (const [text, code, at] of [[zero, 'SCHEMA_MINIMUM', '0 }'], [onNumber, 'SCHEMA_CONST', 'integer, maxLength']] as const) {
+      const result = await loadTree({ [E]: text });
+      expect(result.problems.map((p) => [p.code, p.file.endsWith(E), p.line, p.col])).toEqual([[code, true, posOf(text, at).line, posOf(text, at).col]]);
+    }
+  });
+
+  it('a pattern RE2 cannot run is an error at the pattern, and the config does not load', async () => {
+    const text = withZip('{ type: string, pattern: "^(\\\\d)\\\\1" }');
+    const result = await loadTree({ [E]: text });
+    expect(result.problems.map((p) => [p.code, p.line, p.col])).toEqual([['UNSUPPORTED_REGEX', posOf(text, '"^(').line, posOf(text, '"^(').col]]);
+    expect(result.problems[0].message).toContain('backreferences and lookahead/lookbehind are not supported');
+    expect(result.ok).toBe(false);
+  });
+});

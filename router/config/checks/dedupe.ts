@@ -6,7 +6,7 @@ import { problem } from '../problems.ts';
 import type { DocPath, FieldDef, Problem, SourceDoc } from '../types.ts';
 import { allFieldPaths, docsOf, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
 
-/** DEDUPE_UNKNOWN_FIELD and INVALID_DURATION. */
+/** DEDUPE_UNKNOWN_FIELD and INVALID_DURATION (dedupe windows, and partner `returns.window`). */
 export function checkDedupe(docs: readonly SourceDoc[]): Problem[] {
   const { entities } = indexDocs(docs);
   const problems: Problem[] = [];
@@ -41,6 +41,10 @@ export function checkDedupe(docs: readonly SourceDoc[]): Problem[] {
     });
   }
   for (const doc of docsOf(docs, 'Partner')) {
+    const returns = doc.value.returns;
+    if (isObj(returns) && returns.window !== undefined && parseDuration(returns.window) === null) {
+      problems.push(problem('INVALID_DURATION', doc.pos(['returns', 'window']), `returns window: ${JSON.stringify(returns.window)} is not a duration`, 'a whole number above 0 and one of m, h, d, e.g. 7d'));
+    }
     const id = str(doc.value.id);
     check(doc, doc.value.dedupe, ['dedupe'], id === undefined ? [] : partnerEntities.get(id) ?? []);
   }

@@ -9,6 +9,7 @@ import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from
 import { checkFieldPatterns, checkRules } from './rules.ts';
 import { checkSchedules } from './schedule.ts';
 import { checkDedupe } from './dedupe.ts';
+import { checkBudgets } from './budget.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
 export type Check = (docs: readonly SourceDoc[]) => Problem[];
@@ -24,6 +25,7 @@ export const CHECKS: readonly Check[] = [
   checkDurations,
   checkSchedules,
   checkDedupe,
+  checkBudgets,
   checkDelivery,
   checkRouterSettingRefs,
 ];

@@ -1,5 +1,8 @@
 // Rules against the entity they run on: fields that exist and are not encrypted, operators that
 // fit the field's type, values inside the field's enum, ranges and regexes that can match.
+import { specOf } from '../../rules/operator-table.ts';
+import { regexIssue, type RegexIssue } from '../../rules/regex.ts';
+import { OPERATORS } from '../types.ts';
 import { problem } from '../problems.ts';
 import { didYouMean, nearest } from '../suggest.ts';
 import type { DocPath, FieldDef, FieldType, Problem, SourceDoc } from '../types.ts';
@@ -20,16 +23,13 @@ import {
   type Obj,
 } from './shared.ts';
 
-const NUMBER_OPS = ['between', 'gt', 'gte', 'lt', 'lte'] as const;
-const STRING_OPS = ['startsWith', 'endsWith', 'contains', 'notContains', 'matches'] as const;
-const VALUE_OPS = ['equals', 'notEquals'] as const;
-const LIST_OPS = ['in', 'notIn'] as const;
-const OPERATOR_SET = new Set<string>([...VALUE_OPS, ...STRING_OPS, ...LIST_OPS, ...NUMBER_OPS, 'empty']);
+// From the operator records: the field type each operator needs, and how its value compares.
+const NUMBER_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).kind === 'number');
+const STRING_OPS: readonly string[] = OPERATORS.filter((op) => ['string', 'string-or-array'].includes(specOf(op).kind));
+const VALUE_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).compares === 'value');
+const LIST_OPS: readonly string[] = OPERATORS.filter((op) => specOf(op).compares === 'list');
+const OPERATOR_SET = new Set<string>(OPERATORS);
 
-/** The flags the rules core compiles `matches` with (plus `i` for ignoreCase). */
-export function compileRuleRegex(source: string, ignoreCase: boolean): RegExp {
-  return new RegExp(source, ignoreCase ? 'i' : '');
-}
 
 /** Every rule list of every profile (profile rules and assignment rules). */
 export function checkRules(docs: readonly SourceDoc[]): Problem[] {
@@ -62,11 +62,9 @@ function checkCondition(
     );
   }
   if (typeof cond.matches === 'string') {
-    try {
-      compileRuleRegex(cond.matches, ignoreCase);
-    } catch (err) {
-      out.push(problem('INVALID_REGEX', posAt(doc, lazyAt, 'matches'), `matches: invalid regular expression: ${regexReason(err)}`));
-    }
+    // The rules core compiles `matches` the same way (regex.ts), with `i` for ignoreCase.
+    const issue = regexIssue(cond.matches, ignoreCase);
+    if (issue) out.push(problem(issue.code, posAt(doc, lazyAt, 'matches'), `matches: ${regexMessage(issue)}`));
   }
 
   const field = str(cond.field);
@@ -103,9 +101,9 @@ function checkCondition(
     return;
   }
   for (const op of ops) {
-    if ((NUMBER_OPS as readonly string[]).includes(op) && !isNumeric(type)) {
+    if (NUMBER_OPS.includes(op) && !isNumeric(type)) {
       out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a number field, but '${field}' is a ${type}`));
-    } else if ((STRING_OPS as readonly string[]).includes(op) && type !== 'string') {
+    } else if (STRING_OPS.includes(op) && type !== 'string') {
       out.push(problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, op), `${op} needs a string field, but '${field}' is a ${type}`, type === 'boolean' ? 'use equals: true or equals: false' : 'use equals, in, between or gt/gte/lt/lte'));
     }
   }
@@ -171,14 +169,13 @@ function inEnum(allowed: readonly (string | number)[], value: unknown, ignoreCas
   return allowed.includes(value as string | number);
 }
 
-function regexReason(err: unknown): string {
-  // "Invalid regular expression: /(/: Unterminated group" -> "Unterminated group"
-  const message = err instanceof Error ? err.message : String(err);
-  const i = message.lastIndexOf(': ');
-  return i >= 0 ? message.slice(i + 2) : message;
+function regexMessage(issue: RegexIssue): string {
+  return issue.code === 'INVALID_REGEX'
+    ? `invalid regular expression: ${issue.reason}`
+    : `regular expression not supported: ${issue.reason}`;
 }
 
-/** INVALID_REGEX for entity field `pattern`s (nested fields included). */
+/** INVALID_REGEX / UNSUPPORTED_REGEX for entity field `pattern`s (nested fields included). */
 export function checkFieldPatterns(docs: readonly SourceDoc[]): Problem[] {
   const problems: Problem[] = [];
   const visit = (doc: SourceDoc<Obj>, fields: unknown, path: DocPath) => {
@@ -186,11 +183,8 @@ export function checkFieldPatterns(docs: readonly SourceDoc[]): Problem[] {
     for (const [name, def] of Object.entries(fields)) {
       if (!isObj(def)) continue;
       if (typeof def.pattern === 'string') {
-        try {
-          new RegExp(def.pattern);
-        } catch (err) {
-          problems.push(problem('INVALID_REGEX', doc.pos([...path, name, 'pattern']), `pattern of field '${name}': invalid regular expression: ${regexReason(err)}`));
-        }
+        const issue = regexIssue(def.pattern);
+        if (issue) problems.push(problem(issue.code, doc.pos([...path, name, 'pattern']), `pattern of field '${name}': ${regexMessage(issue)}`));
       }
       visit(doc, def.fields, [...path, name, 'fields']);
     }

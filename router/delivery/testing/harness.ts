@@ -13,6 +13,7 @@ import { createMemoryLeadStore } from '../../leads/memory-store.ts';
 import { createRedisLeadStore } from '../../leads/redis-store.ts';
 import type { LeadStore } from '../../leads/store.ts';
 import type { LeadRecord, RouteRecord } from '../../leads/types.ts';
+import { createDeadLetterAdmin, type DeadLetterAdmin } from '../dead-letters.ts';
 import { createDeliveryMetrics } from '../metrics.ts';
 import { createBullmqDeliveryQueue } from '../queue-bullmq.ts';
 import { createMemoryDeliveryQueue } from '../queue-memory.ts';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   attempts?: (partner: string) => number;
   /** Partners with no delivery settings (removed from the config). */
   unresolved?: string[];
+  /** The lead store's commit window (default 10 s). */
+  commitWindowMs?: number;
 }
 
 export interface Harness {
@@ -48,8 +51,11 @@ export interface Harness {
   registry: Registry;
   logLines: string[];
   waterfallCalls: DeliveryJob[];
+  /** The admin's dead-letter list and re-send, reserving caps like the harness's routing. */
+  admin: DeadLetterAdmin;
   /** Record and enqueue a lead routed to `partner` (a cap reserved unless a test lead). */
-  sendLead(partner: string, opts?: { test?: boolean; extraRoutes?: RouteRecord[] }): Promise<DeliveryJob>;
+  /** `uncommitted`: saved as intake saves it before its commit, and left so (its intake died, or is about to commit). */
+  sendLead(partner: string, opts?: { test?: boolean; extraRoutes?: RouteRecord[]; uncommitted?: boolean }): Promise<DeliveryJob>;
   capUsed(partner: string): Promise<number>;
   record(leadId: string): Promise<LeadRecord>;
   /** Wait until the lead's state is delivered, rejected or dead-lettered. */
@@ -63,7 +69,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const prefix = `test:${randomUUID()}`;
   const partner = await startPartnerServer(o.answer);
   const redis = o.backend === 'redis' ? new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }) : null;
-  const leads = redis ? createRedisLeadStore(redis, { prefix: `${prefix}:` }) : createMemoryLeadStore();
+  const leads = redis ? createRedisLeadStore(redis, { prefix: `${prefix}:`, commitWindowMs: o.commitWindowMs }) : createMemoryLeadStore({ commitWindowMs: o.commitWindowMs });
   const caps = redis ? createRedisCapStore(redis, { prefix: `${prefix}:` }) : createMemoryCapStore();
   const attempts = o.attempts ?? (() => 3);
   const queueOpts: QueueOptions = { attemptsFor: (j) => attempts(j.partner), backoff: { scheduleMs: [10, 20, 40], jitter: 0 } };
@@ -111,6 +117,14 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     },
   });
   queue.start(handler);
+  const admin = createDeadLetterAdmin({
+    queue, leads, caps,
+    async reserve(job) {
+      const reservationId = randomUUID();
+      const r = await caps.reserve(reservationId, counters(job.partner));
+      return r.ok ? { ok: true, reservationId } : r;
+    },
+  });
 
   const record = async (leadId: string) => {
     const r = await leads.get(leadId);
@@ -119,7 +133,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   };
 
   return {
-    prefix, partner, leads, caps, queue, registry, logLines, waterfallCalls, record,
+    prefix, partner, leads, caps, queue, registry, logLines, waterfallCalls, admin, record,
     async sendLead(p, opts = {}) {
       const leadId = randomUUID();
       const job = await reserve({
@@ -131,7 +145,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
         leadId, entity: 'mortgage', receivedAt: job.receivedAt, test: job.test, status: 'routed', state: 'pending',
         routes: [{ profile: job.profile, partner: p, deliveryId: job.deliveryId, status: 'queued', price: 12 }, ...(opts.extraRoutes ?? [])],
         attempts: [], trace: [],
-      });
+      }, opts.uncommitted ? { uncommitted: {} } : undefined);
       await queue.enqueue([job]);
       return job;
     },
