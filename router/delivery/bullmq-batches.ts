@@ -23,8 +23,6 @@ import type { DeliveryJob } from './types.ts';
 /** Job names. A batch's name carries its size, so the queue depth can be summed in Redis. */
 export const BATCH_NAME_PREFIX = 'batch:';
 export const ATTEMPTS_NAME = 'attempts';
-/** Jobs written before batches existed: their data is a bare DeliveryJob with no prior attempts. */
-export const LEGACY_NAME = 'deliver';
 
 export const batchName = (size: number) => `${BATCH_NAME_PREFIX}${size}`;
 export const isBatch = (name: string) => name.startsWith(BATCH_NAME_PREFIX);
@@ -41,9 +39,9 @@ export interface AttemptsData {
   deadLetter?: string;
 }
 
-/** The attempts data of a non-batch job, whichever shape it was written in. */
-export function attemptsData(name: string, data: unknown): AttemptsData {
-  return name === LEGACY_NAME ? { job: data as DeliveryJob, prior: 0 } : (data as AttemptsData);
+/** The attempts data of a non-batch job. */
+export function attemptsData(data: unknown): AttemptsData {
+  return data as AttemptsData;
 }
 
 /** Attempts made, as an admin reads them: a dead-letter job's own run was not an attempt. */
