@@ -9,8 +9,7 @@ import type { Redis } from 'ioredis';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
-import { loadConfig } from './config/load.ts';
-import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-thread.ts';
+import { createConfigLoader } from './config/load.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
@@ -82,7 +81,6 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let duplicates: DuplicateStore;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
-  let loaderThread: ConfigLoaderThread | undefined;
   const current = () => reloader?.current();
 
   if (env.redisUrl) {
@@ -166,12 +164,14 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     // encrypted fields, DEDUPE_KEY so that every router hashes consumers alike (a reload that
     // needs a missing key is refused like an invalid one).
     const compile = (config: Parameters<typeof compileSnapshot>[0]) => {
-      const snapshot = compileSnapshot(config, { env: vars });
+      const snapshot = compileSnapshot(config, { env: vars, previous: reloader?.current() });
       const missing = fieldKeyMissing(snapshot, env) ?? dedupeKeyMissing(snapshot);
       if (missing) throw new StartupError(missing);
       return snapshot;
     };
-    const loaded = await loadConfig(env.profilesDir);
+    // Reloads reuse the work of unchanged files and the compiled profiles they did not touch.
+    const loader = createConfigLoader();
+    const loaded = await loader.load(env.profilesDir);
     if (!loaded.ok) {
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
@@ -182,14 +182,9 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     }
     metrics.recordReload(true, initial.hash, initial.loadedAt);
 
-    // Reloads read and check the files off the request thread (load-thread.ts).
-    loaderThread = startConfigLoaderThread({
-      onFallback: (reason) => logger.warn({ reason }, 'config loaded on the main thread: the loader thread could not'),
-    });
-    const offThread = loaderThread;
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir) => offThread.load(dir),
+      load: (dir) => loader.load(dir),
       compile,
       initial,
       debounceMs: opts.debounceMs,
@@ -253,7 +248,6 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
-      await loaderThread?.close();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
