@@ -27,7 +27,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisClient, waitForRedis } from './redis.ts';
-import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
+import { compileSnapshot, compileSnapshotInSlices, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
 const STARTUP_REDIS_WAIT_MS = 5_000;
@@ -163,12 +163,13 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     // A config is not served on Redis without the keys it needs: FIELD_ENCRYPTION_KEY to seal its
     // encrypted fields, DEDUPE_KEY so that every router hashes consumers alike (a reload that
     // needs a missing key is refused like an invalid one).
-    const compile = (config: Parameters<typeof compileSnapshot>[0]) => {
-      const snapshot = compileSnapshot(config, { env: vars, previous: reloader?.current() });
+    const checked = (snapshot: Snapshot) => {
       const missing = fieldKeyMissing(snapshot, env) ?? dedupeKeyMissing(snapshot);
       if (missing) throw new StartupError(missing);
       return snapshot;
     };
+    const compile = async (config: Parameters<typeof compileSnapshot>[0]) =>
+      checked(await compileSnapshotInSlices(config, { env: vars, previous: reloader?.current() }));
     // Reloads reuse the work of unchanged files and the compiled profiles they did not touch.
     const loader = createConfigLoader();
     const loaded = await loader.load(env.profilesDir);
@@ -176,7 +177,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
     for (const p of loaded.problems) logger.warn({ problem: p }, `${p.file}:${p.line}:${p.col} ${p.code} ${p.message}`);
-    const initial = compile(loaded.config);
+    const initial = checked(compileSnapshot(loaded.config, { env: vars }));
     if (initial.missingEnv.length) {
       logger.warn({ missing: initial.missingEnv }, 'deliveries reference environment variables that are not set');
     }

@@ -104,11 +104,11 @@ export function createConfigLoader(): ConfigLoader {
         const old = cache.get(abs);
         if (old && old.shown === file && sameContent(old.content, content)) {
           next.set(abs, old);
-          continue;
+        } else {
+          const work = readFile(file, content);
+          contextChanged ||= work.context || (old?.context ?? false);
+          next.set(abs, work);
         }
-        const work = readFile(file, content);
-        contextChanged ||= work.context || (old?.context ?? false);
-        next.set(abs, work);
         await breathe();
       }
       for (const [abs, old] of cache) if (!next.has(abs) && old.context) contextChanged = true;
@@ -165,26 +165,18 @@ function readFile(file: string, content: Buffer | NodeJS.ErrnoException): FileWo
 
 /**
  * Runs per-document check `ci` for the files that need it: every file when an Entity or Partner
- * changed, else the files not checked yet. The Entity and Partner documents always go along, as
- * context; files holding them are checked again each time (they are few).
+ * changed, else the files not checked yet; one file at a time, with the Entity and Partner
+ * documents as context. Files holding those are checked again each time (they are few).
  */
 async function runPerDocument(ci: number, works: FileWork[], docs: readonly SourceDoc[], all: boolean, breathe: () => Promise<void>) {
   const check = CHECKS[ci];
-  const stale = all ? works : works.filter((w) => w.context || w.perDocument?.[ci] === undefined);
-  if (stale.length === 0) return;
-  const subset = stale.length === works.length ? docs : [...new Set([...docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner'), ...stale.flatMap((w) => w.docs)])];
-  const found = check(subset);
-  const byFile = new Map<string, Problem[]>(stale.map((w) => [w.shown, []]));
-  if (found.some((p) => !byFile.has(p.file))) {
-    // A problem in a file that was not rechecked: this check is not per document after all.
-    if (subset !== docs) return runPerDocument(ci, works, docs, true, breathe);
+  const context = docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner');
+  for (const w of works) {
+    if (!all && !w.context && w.perDocument?.[ci] !== undefined) continue;
+    const found = check(w.context ? [...new Set([...context, ...w.docs])] : [...context, ...w.docs]);
+    (w.perDocument ??= [])[ci] = found.filter((p) => p.file === w.shown);
+    await breathe();
   }
-  for (const p of found) byFile.get(p.file)?.push(p);
-  for (const w of stale) {
-    w.perDocument ??= [];
-    w.perDocument[ci] = byFile.get(w.shown)!;
-  }
-  await breathe();
 }
 
 function buildConfig(docs: readonly SourceDoc[], hash: string, dir: string): Config {
