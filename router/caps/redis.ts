@@ -1,6 +1,7 @@
 // The Redis cap store, for many router instances sharing one Redis (or Redis Cluster).
 // Reserve is one Lua script: check every window, then count in all of them, atomically. Every key
 // of one call carries the partner's hash tag (`{acme}`), so a call touches one Cluster slot.
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { hashTag, reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
 import type { CapCounter, CapStore, ReserveResult } from './types.ts';
@@ -9,44 +10,16 @@ import type { CapCounter, CapStore, ReserveResult } from './types.ts';
 // (epoch ms), then per counter: limit, expiry (epoch ms, 0 = none).
 // Returns {1} when reserved (or already held under this id), {0, index, used} when counter
 // `index` (1-based) is full; nothing is changed then.
-const RESERVE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return {1} end
-local n = #KEYS - 1
-for i = 1, n do
-  local used = tonumber(redis.call('GET', KEYS[i + 1]) or '0')
-  if used >= tonumber(ARGV[1 + 2 * i]) then return {0, i, used} end
-end
-for i = 1, n do
-  local key = KEYS[i + 1]
-  -- A counter back at zero (given back) starts its expiry again, as a new one does.
-  local was = redis.call('INCR', key) - 1
-  local at = tonumber(ARGV[2 + 2 * i])
-  if at > 0 and (was == 0 or redis.call('PTTL', key) == -1) then redis.call('PEXPIREAT', key, at) end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-return {1}
-`;
+const RESERVE_LUA = readFileSync(new URL('./redis-reserve.lua', import.meta.url), 'utf8');
 
 // KEYS[1] reservation, KEYS[2..] its counters (read beforehand, so every key is declared).
 // ARGV[1] the payload that was read. Returns 1 when released now, 0 when it is gone or changed.
 // Decrements only counters that still exist and are above zero: DECR on a missing key would
 // recreate an expired window at -1.
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-for i = 2, #KEYS do
-  local v = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if v > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 1
-`;
+const RELEASE_LUA = readFileSync(new URL('./redis-release.lua', import.meta.url), 'utf8');
 
 // KEYS[1] turn counter. ARGV[1] its time to live (ms). Returns the turn, from 0.
-const TURN_LUA = `
-local v = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return v - 1
-`;
+const TURN_LUA = readFileSync(new URL('./redis-turn.lua', import.meta.url), 'utf8');
 
 type Arg = string | number;
 interface CapCommands {
