@@ -52,6 +52,8 @@ const EDITS: ((n: number) => [string, string | null])[] = [
   () => ['partners.yaml', PARTNERS.replace('id: acme', 'id: acme2')],
   () => ['partners.yaml', PARTNERS.replace('{{state}}', '{{stat}}')],
   () => ['partners.yaml', PARTNERS.replace('https://hooks', 'http://hooks')],
+  () => ['partners.yaml', PARTNERS.replace('${ACME_TOKEN}', '${ADMIN_API_KEY}')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('partner: northwind', 'partner: northwind\n    delivery: { webhook: { url: "https://x.example/${REDIS_URL}" } }')],
   () => ['tests.yaml', 'kind: RoutingTest\nentity: mortgage\ncases:\n  - { name: x, lead: { state: NY }, expect: unmatched }\n'],
   () => ['tests.yaml', null],
 ];

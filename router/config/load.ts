@@ -163,18 +163,24 @@ function readFile(file: string, content: Buffer | NodeJS.ErrnoException): FileWo
   return { shown: file, content, docs: parsed.docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
 }
 
+/** Files checked by one call of a per-document check: bounds a slice, amortises a call's setup. */
+const FILES_PER_CALL = 64;
+
 /**
  * Runs per-document check `ci` for the files that need it: every file when an Entity or Partner
- * changed, else the files not checked yet; one file at a time, with the Entity and Partner
+ * changed, else the files not checked yet; a few files per call, with the Entity and Partner
  * documents as context. Files holding those are checked again each time (they are few).
  */
 async function runPerDocument(ci: number, works: FileWork[], docs: readonly SourceDoc[], all: boolean, breathe: () => Promise<void>) {
   const check = CHECKS[ci];
   const context = docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner');
-  for (const w of works) {
-    if (!all && !w.context && w.perDocument?.[ci] !== undefined) continue;
-    const found = check(w.context ? [...new Set([...context, ...w.docs])] : [...context, ...w.docs]);
-    (w.perDocument ??= [])[ci] = found.filter((p) => p.file === w.shown);
+  const stale = all ? works : works.filter((w) => w.context || w.perDocument?.[ci] === undefined);
+  for (let i = 0; i < stale.length; i += FILES_PER_CALL) {
+    const batch = stale.slice(i, i + FILES_PER_CALL);
+    const found = check([...new Set([...context, ...batch.flatMap((w) => w.docs)])]);
+    const byFile = new Map<string, Problem[]>(batch.map((w) => [w.shown, []]));
+    for (const p of found) byFile.get(p.file)?.push(p);
+    for (const w of batch) (w.perDocument ??= [])[ci] = byFile.get(w.shown)!;
     await breathe();
   }
 }

@@ -44,6 +44,7 @@ export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
   checkCaps,
   checkTimezones,
   checkDurations,
+  checkRouterSettingRefs,
 ]);
 
 export function runChecks(docs: readonly SourceDoc[]): Problem[] {
