@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PARTNERS, PROFILE, writeTree, type Tree } from '../router/config/test-tree.ts';
-import { parseValidateArgs } from './lib/validate-cli.ts';
+import { parseValidateArgs, runValidate } from './lib/validate-cli.ts';
 import { resolveProfilesDir } from './lib/cli.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -88,6 +88,19 @@ describe('npm run validate', () => {
       expect(r.stderr, args.join(' ')).toMatch(/^validate: .+\nusage: /);
     }
     expect((await run(['nope'], { cwd: t.root })).stderr).toMatch(/^validate: nope: no such directory/);
+  });
+
+  it('never passes a directory with no profile files: empty, or only other and hidden files', async () => {
+    const t = await tree();
+    await mkdir(join(t.root, 'none/.hidden'), { recursive: true });
+    await writeFile(join(t.root, 'none/.hidden/p.yaml'), 'kind: Partner\n');
+    await writeFile(join(t.root, 'none/notes.json'), '{}\n');
+    await mkdir(join(t.root, 'empty'));
+    for (const dir of ['none', 'empty']) {
+      const r = await runValidate([dir], {}, t.root);
+      expect(r.code, dir).toBe(1);
+      expect(r.stdout[0], dir).toBe(`${dir}  error  NO_FILES  no *.yaml or *.yml files found`);
+    }
   });
 
   it('takes DIR from $PROFILES_DIR, else ./profiles', async () => {

@@ -52,8 +52,8 @@ export interface NodeLocator {
 }
 
 /**
- * A SourceDoc over one yaml document. `locate` may be a function: documents read by the fast
- * reader (fast-yaml.ts) have no AST, and build it only when a position is first asked for.
+ * A SourceDoc over one yaml document. `locate` may be a function: documents whose values js-yaml
+ * read (yaml-values.ts) have no AST, and build it only when a position is first asked for.
  */
 export function locatedDoc<T>(kind: Kind, value: T, file: string, locate: NodeLocator | (() => NodeLocator)): LocatedDoc<T> {
   let located = typeof locate === 'function' ? undefined : locate;

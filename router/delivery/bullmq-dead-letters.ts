@@ -74,14 +74,14 @@ export function bullmqDeadLetters(deps: BullmqDeadLetterDeps): Pick<DurableDeliv
         const at = j.finishedOn ?? j.timestamp;
         // A batch that could not be handed on: each of its deliveries is a dead letter.
         if (isBatch(j.name)) return (j.data as BatchData).deliveries.map((d) => failedDelivery(d, 0, batchFailureReason(j.failedReason), at));
-        const data = attemptsData(j.name, j.data);
+        const data = attemptsData(j.data);
         return [failedDelivery(data.job, attemptsMadeOf(data, j.attemptsMade), j.failedReason ?? '', at)];
       }).slice(0, limit);
     },
 
     async deadLetter(deliveryId) {
       const job = await guard('dead letters', queue.getJob(deliveryId));
-      if (job) return !isBatch(job.name) && (await guard('dead letters', job.isFailed())) ? attemptsData(job.name, job.data).job : null;
+      if (job) return !isBatch(job.name) && (await guard('dead letters', job.isFailed())) ? attemptsData(job.data).job : null;
       return (await guard('dead letters', findInFailedBatches(queue, deliveryId)))?.delivery ?? null;
     },
 
@@ -98,7 +98,7 @@ export function bullmqDeadLetters(deps: BullmqDeadLetterDeps): Pick<DurableDeliv
       if (isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
       try {
         // A fresh set of attempts: none made before this job, and no dead-letter mark.
-        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.name, job.data).job, prior: 0 });
+        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.data).job, prior: 0 });
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return true;
       } catch {

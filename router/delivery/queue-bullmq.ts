@@ -240,7 +240,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
 
   /** An attempts job: attempt after attempt, BullMQ's retries and backoff between them. */
   const runAttempts = async (handler: DeliveryHandler, job: Job<AttemptsData>) => {
-    const data = attemptsData(job.name, job.data);
+    const data = attemptsData(job.data);
     if (data.deadLetter) throw final(data.deadLetter);
     const maxAttempts = job.opts.attempts ?? 1;
     const n = await attemptOnce(handler, data.job, data.prior + job.attemptsMade + 1, maxAttempts);
@@ -312,7 +312,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
         settings: {
           backoffStrategy: (attemptsMade, _type, err, job) => {
-            const prior = job && !isBatch(job.name) ? attemptsData(job.name, job.data).prior : 0;
+            const prior = job && !isBatch(job.name) ? attemptsData(job.data).prior : 0;
             return retryDelayMs(prior + attemptsMade, opts.backoff, err instanceof RetryLater ? err.afterMs : undefined);
           },
         },
@@ -324,7 +324,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         if (!isFinal) return;
         if (isBatch(job.name)) void deadLetters.splitFailedBatch(handler, client, job as Job<BatchData>, err.message);
         // A job BullMQ failed on its own (stalled too often): let the handler record it.
-        else void giveUp(handler, attemptsData(job.name, job.data).job, err.message);
+        else void giveUp(handler, attemptsData(job.data).job, err.message);
       });
       // Batches that failed while no router was there to split them.
       void failedBatches(queue).then(
