@@ -15,7 +15,7 @@ export function stripEnvRefs(s: string): string {
 }
 
 /** The names `s` references, each once, in order of first use. */
-export function envRefNames(s: string): string[] {
+function envRefNames(s: string): string[] {
   return [...new Set(Array.from(s.matchAll(ENV_REF), (m) => m[1]))];
 }
 

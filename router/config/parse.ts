@@ -7,7 +7,7 @@ import { locatedDoc, type LocatedDoc, type NodeLocator } from './source.ts';
 import { didYouMean } from './suggest.ts';
 import type { Kind, Problem, SourcePos } from './types.ts';
 
-export const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
+const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
 
 export interface ParsedFile {
   docs: LocatedDoc[];
@@ -40,7 +40,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
 }
 
 /** The `yaml` package's full parse: every error and warning, with its position. */
-export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
+function parseYamlFileSlowly(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const docs: LocatedDoc[] = [];
   const problems: Problem[] = [];

@@ -106,4 +106,4 @@ export function posOf(text: string, target: string, after?: string): { line: num
 }
 
 /** The problems with `code`. */
-export const withCode = (result: LoadResult, code: string): Problem[] => result.problems.filter((p) => p.code === code);
+const withCode = (result: LoadResult, code: string): Problem[] => result.problems.filter((p) => p.code === code);

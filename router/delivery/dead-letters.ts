@@ -24,7 +24,7 @@ import type { DurableDeliveryQueue, FailedDelivery } from './queue.ts';
 import type { DeliveryJob } from './types.ts';
 
 /** A dead letter as listed: the queue's entry, and whether an admin may re-send it. */
-export interface ListedDeadLetter extends FailedDelivery {
+interface ListedDeadLetter extends FailedDelivery {
   retryable: boolean;
   /** Why not, when not retryable: e.g. `sold to second (profile main)`. */
   notRetryableReason?: string;

@@ -12,7 +12,7 @@ export function isDelivered(status: RouteState): boolean {
   return DELIVERED.has(status);
 }
 
-export function isPending(status: RouteState): boolean {
+function isPending(status: RouteState): boolean {
   return PENDING.has(status);
 }
 

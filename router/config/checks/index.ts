@@ -12,9 +12,9 @@ import { checkDedupe } from './dedupe.ts';
 import { checkBudgets } from './budget.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
-export type Check = (docs: readonly SourceDoc[]) => Problem[];
+type Check = (docs: readonly SourceDoc[]) => Problem[];
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   checkDuplicateIds,
   checkEntityReferences,
   checkPartnerReferences,
