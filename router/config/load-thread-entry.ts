@@ -10,7 +10,7 @@ export type ToLoader = { id: number; dir: string };
 export type FromLoader = { id: number; json: string } | { id: number; error: string };
 
 const port = parentPort!;
-port.on('message', async ({ id, dir }: ToLoader) => {
+port.on('message', ({ id, dir }: ToLoader) => void (async () => {
   let reply: FromLoader;
   try {
     reply = { id, json: loadResultToJson(await loadConfig(dir)) };
@@ -18,4 +18,4 @@ port.on('message', async ({ id, dir }: ToLoader) => {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
   }
   port.postMessage(reply);
-});
+})());

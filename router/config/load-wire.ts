@@ -22,7 +22,7 @@ function exactJson(this: Record<string, unknown>, key: string, value: unknown): 
   if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${value} does not survive JSON`);
   if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new TypeError(`a ${typeof value} does not survive JSON`);
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const proto = Object.getPrototypeOf(value);
+    const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
     if (proto !== Object.prototype && proto !== null) throw new TypeError(`a ${proto?.constructor?.name ?? 'non-plain'} object does not survive JSON`);
   }
   return value;

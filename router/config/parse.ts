@@ -93,6 +93,7 @@ function parseYamlFileSlowly(file: string, text: string): ParsedFile {
         problem(
           'UNKNOWN_KIND',
           probe.pos(['kind']),
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any YAML value; a map reads [object Object], still not a kind
           `unknown kind '${String(kind)}': expected one of ${KINDS.join(', ')}`,
           typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined,
         ),

@@ -250,7 +250,7 @@ export interface SourceDoc<T = unknown> {
   value: T;
   file: string;
   /** Position of the node at `path` (falls back to the nearest existing parent). */
-  pos(path?: DocPath): SourcePos;
+  pos: (path?: DocPath) => SourcePos;
 }
 
 export interface Config {

@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return address === undefined ? deps.allowMissingRemoteAddress === true : isLoopback(address);
   };
 
-  app.use('/v1/*', async (c, next) => {
+  app.use('/v1/*', async (c: Context<Env>, next) => {
     const adminRoute = c.req.path.startsWith('/v1/deliveries') || /^\/v1\/leads\/[^/]+\/returns$/.test(c.req.path);
     const presented = bearer(c);
     const principal = presented !== null ? keys.match(presented) : null;

@@ -56,7 +56,7 @@ export interface AppDeps {
   bodyLimit?: number;
   now(): Date;
   /** Unique, time-sortable ids (monotonic ULIDs). */
-  newId(): string;
+  newId: () => string;
   /** Redis/cap key prefix, e.g. `leadroute:`. */
   capPrefix: string;
   /** More Prometheus text for /metrics (the delivery thread's metrics), appended to the registry's. */
