@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // Latency by route pattern (not raw path, to keep label cardinality bounded): the last matched
   // route that is not a middleware (`app.use` registers method ALL).
-  app.use('*', async (c, next) => {
+  app.use('*', async (c: Context<Env>, next) => {
     const start = performance.now();
     await next();
     const routes = matchedRoutes(c);

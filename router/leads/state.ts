@@ -12,6 +12,10 @@ export function isDelivered(status: RouteState): boolean {
   return DELIVERED.has(status);
 }
 
+export function isPending(status: RouteState): boolean {
+  return PENDING.has(status);
+}
+
 /**
  * delivered: at least one route delivered. pending: none delivered and one still queued or
  * delivering. dead-lettered: every route ended and one of them gave up (retries exhausted or
