@@ -262,7 +262,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
-      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       logger.info('stopped');
     })();
     return stopped;

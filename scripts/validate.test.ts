@@ -113,7 +113,7 @@ describe('npm run validate', () => {
     await writeFile(join(t.root, 'profiles/x.yaml'), 'kind: Nope\n');
     const fallback = await run([], { cwd: t.root });
     expect(fallback.code).toBe(1);
-    expect(fallback.stdout).toMatch(/^profiles\/x\.yaml:1:7  error  UNKNOWN_KIND/);
+    expect(fallback.stdout).toMatch(/^profiles\/x\.yaml:1:7 {2}error {2}UNKNOWN_KIND/);
   });
 
   it('emits GitHub annotations under Actions, escaped, followed by the plain lines', async () => {

@@ -156,7 +156,7 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseM
 
     async ping(): Promise<void> {
       const pong = await r.ping();
-      if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${pong}`);
+      if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${String(pong)}`);
     },
 
     async close(): Promise<void> {

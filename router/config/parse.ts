@@ -7,7 +7,7 @@ import { didYouMean } from './suggest.ts';
 import { readYamlValues } from './yaml-values.ts';
 import type { Kind, Problem, SourcePos } from './types.ts';
 
-export const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
+const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
 
 export interface ParsedFile {
   docs: LocatedDoc[];
@@ -41,7 +41,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
 }
 
 /** The `yaml` package's full parse: every error and warning, with its position. */
-export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
+function parseYamlFileSlowly(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const docs: LocatedDoc[] = [];
   const problems: Problem[] = [];
@@ -94,6 +94,7 @@ export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
         problem(
           'UNKNOWN_KIND',
           probe.pos(['kind']),
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any YAML value; a map reads [object Object], still not a kind
           `unknown kind '${String(kind)}': expected one of ${KINDS.join(', ')}`,
           typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined,
         ),

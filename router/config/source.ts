@@ -25,6 +25,7 @@ function walk(root: Node | null, path: DocPath): { found: Found; complete: boole
         if (!isPair(pair)) continue;
         const key = pair.key;
         const keyValue = isScalar(key) ? key.value : key;
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar key, or a complex key node (its YAML text)
         if (keyValue !== null && keyValue !== undefined && String(keyValue) === String(seg)) {
           next = { node: (pair.value as Node | null) ?? null, keyNode: (key as Node | null) ?? null };
           break;

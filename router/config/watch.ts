@@ -19,7 +19,7 @@ export type ReloadOutcome<S> =
   | { ok: true; snapshot: S; changed: boolean }
   | { ok: false; problems: readonly Problem[] };
 
-export interface ReloaderLogger {
+interface ReloaderLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;

@@ -22,7 +22,7 @@ import type { Redis } from 'ioredis';
 import type { DeliveryJob } from './types.ts';
 
 /** Job names. A batch's name carries its size, so the queue depth can be summed in Redis. */
-export const BATCH_NAME_PREFIX = 'batch:';
+const BATCH_NAME_PREFIX = 'batch:';
 export const ATTEMPTS_NAME = 'attempts';
 
 export const batchName = (size: number) => `${BATCH_NAME_PREFIX}${size}`;
@@ -51,7 +51,7 @@ export function attemptsMadeOf(data: AttemptsData, attemptsMade: number): number
 }
 
 /** How long a claim keeps a deliveryId from running in another batch. */
-export const CLAIM_TTL_MS = 15 * 60_000;
+const CLAIM_TTL_MS = 15 * 60_000;
 
 // KEYS: one claim key per delivery. ARGV[1]: the batch's id, ARGV[2]: the claim's TTL.
 // Returns 1/0 per key: whether this batch may run that delivery (it claimed it now, or before).

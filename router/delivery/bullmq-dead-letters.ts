@@ -52,9 +52,9 @@ const batchFailureReason = (failedReason: string | undefined) =>
 export interface BullmqDeadLetterDeps {
   queue: AnyQueue;
   /** Turns a Redis failure into UNAVAILABLE. */
-  guard<T>(what: string, p: Promise<T>): Promise<T>;
+  guard: <T>(what: string, p: Promise<T>) => Promise<T>;
   /** Deliveries on as attempts jobs, in one addBulk (a deliveryId already there is not added twice). */
-  addAttemptsJobs(items: { data: AttemptsData; delay?: number }[]): Promise<void>;
+  addAttemptsJobs: (items: { data: AttemptsData; delay?: number }[]) => Promise<void>;
   /** The deliveries of a batch it may run (claimDeliveries). */
   claim(client: Redis, batchId: string, deliveries: readonly DeliveryJob[]): Promise<DeliveryJob[]>;
   /** Tell the handler a delivery was given up (never throws). */

@@ -37,14 +37,14 @@ import {
 import type { DeliveryJob } from './types.ts';
 import { bullmqDeadLetters, failedBatches } from './bullmq-dead-letters.ts';
 
-export const DEFAULT_QUEUE_NAME = 'deliveries';
+const DEFAULT_QUEUE_NAME = 'deliveries';
 /** A hash tag, so every key of the queue lands in one Redis Cluster slot (BullMQ's advice). */
-export const DEFAULT_QUEUE_PREFIX = '{leadroute}';
+const DEFAULT_QUEUE_PREFIX = '{leadroute}';
 /** The job lock: three times the default webhook deadline (10 s); renewed every half of it while a delivery runs. */
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-export const DEFAULT_STALLED_INTERVAL_MS = 10_000;
+const DEFAULT_LOCK_DURATION_MS = 30_000;
+const DEFAULT_STALLED_INTERVAL_MS = 10_000;
 /** Times a job may be picked up again after its router died before it is dead-lettered (a poison job). */
-export const DEFAULT_MAX_STALLED_COUNT = 2;
+const DEFAULT_MAX_STALLED_COUNT = 2;
 
 export interface BullmqQueueOptions extends QueueOptions {
   redisUrl: string;
@@ -69,7 +69,7 @@ export interface BullmqQueueOptions extends QueueOptions {
  *   must survive reconnections); BullMQ duplicates it for its blocking commands.
  * Both reconnect forever (backing off to 1 s).
  */
-export function createBullmqConnection(
+function createBullmqConnection(
   url: string,
   role: 'queue' | 'worker',
   opts: { commandTimeoutMs?: number; onError?: (err: Error) => void } = {},
@@ -100,7 +100,7 @@ class RetryLater extends Error {
 }
 
 /** Most deliveries in one batch job: enough for a busy turn, few enough that a batch is quick to hand on. */
-export const DEFAULT_MAX_BATCH = 100;
+const DEFAULT_MAX_BATCH = 100;
 /** Runs of a batch job when its processor fails (Redis unreachable while it hands on retries). */
 const BATCH_ATTEMPTS = 10;
 

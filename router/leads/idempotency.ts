@@ -10,12 +10,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
 
-export interface StoredResponse {
+interface StoredResponse {
   status: number;
   body: unknown;
 }
 
-export type IdempotencyBegin =
+type IdempotencyBegin =
   | { state: 'claimed'; token: string }
   | { state: 'done'; response: StoredResponse }
   | { state: 'in-progress' };

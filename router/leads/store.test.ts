@@ -112,7 +112,7 @@ describe('redis LeadStore keys', () => {
     redis.sendCommand = ((cmd: { name: string }) => {
       sent.push(cmd.name);
       return spy(cmd as never);
-    }) as typeof redis.sendCommand;
+    });
     let got: LeadRecord | null;
     try {
       got = await steps(sampleRecord());

@@ -17,7 +17,7 @@ export type Outcome =
   | { kind: 'invalid'; routes: []; errors: string[] }
   | { kind: 'no-entity'; routes: [] };
 
-export interface LeadChange {
+interface LeadChange {
   lead: SampleLead;
   /** `state=NY, zip=10001`: a few non-encrypted scalar fields. */
   keyFields: string;
@@ -28,7 +28,7 @@ export interface LeadChange {
 }
 
 /** A lead neither revision could route (no such entity, or refused): it was not compared. */
-export interface UnroutedLead {
+interface UnroutedLead {
   lead: SampleLead;
   /** No such entity at both revisions, refused at both, or one of each. */
   kind: 'no-entity' | 'invalid' | 'mixed';
@@ -153,7 +153,7 @@ export function keyFields(lead: Readonly<Record<string, unknown>>, encrypted: Re
   const names = [...PREFERRED.filter((k) => k in lead), ...Object.keys(lead).filter((k) => !PREFERRED.includes(k))].filter(scalar);
   return names
     .slice(0, max)
-    .map((k) => `${k}=${typeof lead[k] === 'string' ? clip(lead[k] as string) : String(lead[k])}`)
+    .map((k) => `${k}=${typeof lead[k] === 'string' ? clip(lead[k]) : String(lead[k])}`)
     .join(', ');
 }
 

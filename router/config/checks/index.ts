@@ -12,7 +12,7 @@ import { checkDedupe } from './dedupe.ts';
 import { checkBudgets } from './budget.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
-export type Check = (docs: readonly SourceDoc[]) => Problem[];
+type Check = (docs: readonly SourceDoc[]) => Problem[];
 
 export const CHECKS: readonly Check[] = [
   checkDuplicateIds,
@@ -48,7 +48,3 @@ export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
   checkDurations,
   checkRouterSettingRefs,
 ]);
-
-export function runChecks(docs: readonly SourceDoc[]): Problem[] {
-  return CHECKS.flatMap((check) => check(docs));
-}
