@@ -25,6 +25,7 @@ import {
 } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
+import { createRedisRecentIndex } from './recent-redis.ts';
 
 // ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
 const SAVE = readFileSync(new URL('./redis-store-save.lua', import.meta.url), 'utf8');
@@ -136,6 +137,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
   const unindex = (...leadIds: string[]) => {
     r.zrem(openIndex, ...leadIds).catch(() => undefined);
   };
+  const recentIndex = createRedisRecentIndex(redis, prefix, keyOf);
 
   const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
@@ -153,6 +155,11 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       change.route?.deliveryId ?? '', change.route?.status ?? '',
       change.state ?? '',
     ));
+  // Attempts are counted per minute for the console's chart, alongside the write (not after it).
+  const countedUpdate = (leadId: string, change: LeadChange) => {
+    if (change.attempt) void recentIndex.attempt(change.attempt);
+    return update(leadId, change);
+  };
 
   return {
     async save(record: LeadRecord, o: SaveOptions = {}): Promise<void> {
@@ -171,6 +178,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
           open ? r.zadd(openIndex, Date.now(), record.leadId) : undefined,
           r.leadrouteLeadSave(keyOf(record.leadId), ...args),
         ]);
+        await Promise.all([r.leadrouteLeadSave(keyOf(record.leadId), ...args), recentIndex.add(record)]);
       } catch (err) {
         throw unavailable(err);
       }
@@ -237,14 +245,14 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
     },
 
     addAttempt(leadId, attempt) {
-      return update(leadId, { attempt });
+      return countedUpdate(leadId, { attempt });
     },
 
     setState(leadId, state) {
       return update(leadId, { state });
     },
 
-    update,
+    update: countedUpdate,
 
     async startDelivery(leadId, route): Promise<DeliveryStart> {
       if (!validId(leadId)) return { record: false };
@@ -289,6 +297,8 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
           return { outcome: reply[0] as 'no-record' | 'no-route' };
       }
     },
+    recent: (query = {}) => recentIndex.recent(query),
+    activity: (minutes, until) => recentIndex.activity(minutes, until),
 
     async close() {
       /* the client is owned by the caller */

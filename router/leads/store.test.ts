@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLeadStore } from './memory-store.ts';
 import { createRedisLeadStore } from './redis-store.ts';
-import { CONTRACT_COMMIT_WINDOW_MS, leadStoreContract, sampleAttempt, sampleRecord } from './store-contract.ts';
+import { CONTRACT_COMMIT_WINDOW_MS, leadStoreContract, recentLeadsContract, sampleAttempt, sampleRecord } from './store-contract.ts';
 import { leadStateOf } from './state.ts';
 import type { LeadRecord } from './types.ts';
 
@@ -53,6 +53,24 @@ leadStoreContract('redis', async () => {
   };
 });
 
+recentLeadsContract('memory', async () => {
+  let t = Date.UTC(2025, 2, 1);
+  const store = createMemoryLeadStore({ retentionMs: RETENTION, now: () => t });
+  return { store, async expire() { t += RETENTION + 1; }, async cleanup() {} };
+});
+
+recentLeadsContract('redis', async () => {
+  const prefix = `test:${randomUUID()}:`;
+  const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
+  return {
+    store,
+    async expire(leadId) {
+      await redis.del(`${prefix}lead:{${leadId}}`);
+    },
+    cleanup: () => deleteKeys(prefix),
+  };
+});
+
 describe('memory LeadStore retention', () => {
   it('starts the retention period again on every write, and drops expired records in a sweep', async () => {
     let t = 0;
@@ -81,7 +99,8 @@ describe('redis LeadStore keys', () => {
     await store.save(rec);
     await store.addAttempt(rec.leadId, sampleAttempt(rec.routes[0].deliveryId, 1));
     const key = `${prefix}lead:{${rec.leadId}}`;
-    expect(await redis.keys(`${prefix}*`)).toEqual([key]);
+    // (The recent-leads index and minute counts live apart, under `leads:{recent}`.)
+    expect(await redis.keys(`${prefix}lead:*`)).toEqual([key]);
     expect(await redis.type(key)).toBe('hash');
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(0);
@@ -98,7 +117,7 @@ describe('redis LeadStore keys', () => {
     }
   });
 
-  it('runs one command per write and one per read (no read before a write)', async () => {
+  it('runs one command per write and one per read (no read before a write), plus the recent index on save and a count per attempt', async () => {
     const store = createRedisLeadStore(redis, { prefix, retentionMs: RETENTION });
     const steps = async (rec: LeadRecord) => {
       await store.save(rec);
@@ -119,7 +138,8 @@ describe('redis LeadStore keys', () => {
     } finally {
       redis.sendCommand = spy;
     }
-    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'hgetall']);
+    // save + recent index (sent together), startDelivery, attempt count + update (sent together), get.
+    expect(sent).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'hgetall']);
     expect(got).toMatchObject({ state: 'delivered', attempts: [{ attempt: 1 }] });
   });
 
