@@ -1,0 +1,58 @@
+// Partners: every partner and assignment with its cap windows as bars (used / limit, resets at).
+import type { CapUsage } from '../../caps/types.ts';
+import { Layout, when } from '../layout.tsx';
+
+export interface PartnerView {
+  partner: string;
+  name: string;
+  active: boolean;
+  timezone: string;
+  groups: { scope: string; priority?: number; active: boolean; usage: CapUsage[] }[];
+}
+
+/** `partner acme day` -> `day`; `east/acme every 36h` -> `every 36h`. */
+const windowOf = (label: string) => label.replace(/^(partner \S+|\S+) /, '');
+
+function Bar(props: { u: CapUsage }) {
+  const { used, limit } = props.u;
+  const pct = limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : 100;
+  return (
+    <span class={used >= limit ? 'bar full' : 'bar'} role="meter" aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.min(used, limit)} aria-label={`${props.u.label}: ${used} of ${limit}`}>
+      <span style={`width:${pct}%`}></span>
+    </span>
+  );
+}
+
+export function PartnersPage(props: { csrf: string; partners: PartnerView[]; error?: string }) {
+  return (
+    <Layout title="Partners" section="partners" csrf={props.csrf}>
+      {props.error && <p class="msg bad" role="alert">{props.error}</p>}
+      {props.partners.length === 0 && <p class="muted">No partners in the loaded configuration.</p>}
+      {props.partners.map((p) => (
+        <section aria-labelledby={`p-${p.partner}`}>
+          <h2 id={`p-${p.partner}`}>
+            {p.name} <code class="muted">{p.partner}</code>{' '}
+            {!p.active && <span class="bad">inactive</span>}
+          </h2>
+          <p class="muted">{`Calendar windows in ${p.timezone}.`}</p>
+          <table>
+            <thead><tr><th scope="col">Scope</th><th scope="col">Window</th><th scope="col">Usage</th><th scope="col">Used / limit</th><th scope="col">Resets at (UTC)</th></tr></thead>
+            <tbody>
+              {p.groups.flatMap((g) => (g.usage.length === 0
+                ? [<tr><td>{g.scope}{g.priority !== undefined && <span class="muted">{` priority ${g.priority}`}</span>}{!g.active && <span class="bad"> inactive</span>}</td><td colspan={4} class="muted">no caps</td></tr>]
+                : g.usage.map((u, i) => (
+                  <tr>
+                    <td>{i === 0 ? <>{g.scope}{g.priority !== undefined && <span class="muted">{` priority ${g.priority}`}</span>}{!g.active && <span class="bad"> inactive</span>}</> : ''}</td>
+                    <td>{windowOf(u.label)}</td>
+                    <td><Bar u={u} /></td>
+                    <td class={u.used >= u.limit ? 'bad' : ''}>{`${u.used} / ${u.limit}`}</td>
+                    <td>{u.resetsAt === null ? 'never (lifetime)' : when(u.resetsAt)}</td>
+                  </tr>
+                ))))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </Layout>
+  );
+}
