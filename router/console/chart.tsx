@@ -1,4 +1,4 @@
-// Leads and deliveries per minute as an inline SVG line chart (no script, no external file).
+// Leads and deliveries per minute as an inline SVG bar chart (no script, no external file).
 import type { MinuteActivity } from '../leads/store.ts';
 
 const W = 720;
@@ -14,7 +14,9 @@ const SERIES: { key: 'leads' | 'delivered' | 'failed'; label: string; color: str
 export function ActivityChart(props: { minutes: MinuteActivity[] }) {
   const m = props.minutes;
   const max = Math.max(1, ...m.flatMap((x) => [x.leads, x.delivered, x.failed]));
-  const x = (i: number) => PAD.left + (i * (W - PAD.left - PAD.right)) / Math.max(1, m.length - 1);
+  // Grouped bars: per minute one bar for each series, side by side (lines would hide each other).
+  const slot = (W - PAD.left - PAD.right) / Math.max(1, m.length);
+  const bar = Math.max(1, (slot - 1) / SERIES.length);
   const y = (v: number) => H - PAD.bottom - (v * (H - PAD.top - PAD.bottom)) / max;
   const total = (k: 'leads' | 'delivered' | 'failed') => m.reduce((s, e) => s + e[k], 0);
   const summary = `Last ${m.length} minutes: ${total('leads')} leads received, ${total('delivered')} deliveries accepted, ${total('failed')} attempts not accepted; at most ${max} in one minute.`;
@@ -30,9 +32,11 @@ export function ActivityChart(props: { minutes: MinuteActivity[] }) {
         <text x={PAD.left - 4} y={H - PAD.bottom} text-anchor="end">0</text>
         {m.length > 0 && <text x={PAD.left} y={H - 6}>{hhmm(m[0].minute)}</text>}
         {m.length > 0 && <text x={W - PAD.right} y={H - 6} text-anchor="end">{`${hhmm(m[m.length - 1].minute)} UTC`}</text>}
-        {SERIES.map((s) => (
-          <polyline fill="none" stroke={s.color} stroke-width="2" points={m.map((e, i) => `${x(i).toFixed(1)},${y(e[s.key]).toFixed(1)}`).join(' ')} />
-        ))}
+        {m.flatMap((e, i) => SERIES.filter((sr) => e[sr.key] > 0).map((sr) => {
+          const k = SERIES.indexOf(sr);
+          const top = y(e[sr.key]);
+          return <rect x={(PAD.left + i * slot + k * bar).toFixed(1)} y={top.toFixed(1)} width={bar.toFixed(1)} height={(H - PAD.bottom - top).toFixed(1)} fill={sr.color} />;
+        }))}
       </svg>
       <figcaption class="legend">
         {SERIES.map((s) => (

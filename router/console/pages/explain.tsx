@@ -21,12 +21,10 @@ export function ExplainPage(props: { csrf: string; view: ExplainView }) {
       <form method="post" action="/console/explain">
         <input type="hidden" name="csrf" value={props.csrf} />
         <p>
-          <label>
-            {'Entity '}
-            <select name="entity" required>
-              {v.entities.map((e) => <option value={e} selected={e === v.entity}>{e}</option>)}
-            </select>
-          </label>
+          <label for="entity">Entity</label>{' '}
+          <select id="entity" name="entity" required>
+            {v.entities.map((e) => <option value={e} selected={e === v.entity}>{e}</option>)}
+          </select>
         </p>
         <p>
           <label for="lead">Lead (JSON object of the entity's fields)</label><br />

@@ -29,7 +29,7 @@ export function OverviewPage(props: { csrf: string; data: OverviewData }) {
   return (
     <Layout title="Overview" section="overview" csrf={props.csrf}>
       <div class="cards">
-        <Card k="Config version" v={d.version ?? 'none loaded'} tone={d.version ? undefined : 'bad'} />
+        <Card k="Config version" v={d.version ? d.version.slice(0, 12) : 'none loaded'} tone={d.version ? undefined : 'bad'} />
         <Card k="Loaded at" v={when(d.loadedAt?.getTime())} />
         <Card k="Last reload" v={r.at === null ? 'none since start' : r.successful ? 'ok' : 'failed'} tone={r.at === null || r.successful ? 'ok' : 'bad'} />
         <Card k="Redis" v={d.redis === null ? 'not used (embedded)' : d.redis} tone={d.redis === null || d.redis === 'ok' ? 'ok' : 'bad'} />
@@ -37,7 +37,8 @@ export function OverviewPage(props: { csrf: string; data: OverviewData }) {
         <Card k="Dead letters" v={d.deadLetters} tone={d.deadLetters === 0 ? 'ok' : 'bad'} />
       </div>
       <p class="muted">
-        {`${d.counts.entities} entities, ${d.counts.partners} partners, ${d.counts.profiles} profiles.`}
+        {`${d.counts.entities} entities, ${d.counts.partners} partners, ${d.counts.profiles} profiles`}
+        {d.version && <>{' (version '}<code>{d.version}</code>{')'}</>}{'.'}
         {r.at !== null && ` Last reload attempt ${when(r.at.getTime())}.`}
       </p>
       {d.missingEnv.length > 0 && (
