@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '../http/test-fixtures.ts';
@@ -149,6 +151,20 @@ describe('console (embedded router)', () => {
     expect(html).toContain(r.runtime.snapshot()!.hash);
     expect(html).toContain('not used (embedded)');
     expect(html).toMatch(/leads received: [1-9]/);
+  });
+
+  it('shows the problems of a failed reload with file:line:col', async () => {
+    const broken = join(r.dir, 'broken.yaml');
+    await writeFile(broken, 'kind: Partner\nid: delta\nname: Delta\ndelivery: { webhook: { url: 42 } }\n');
+    try {
+      expect((await r.runtime.reload()).ok).toBe(false);
+      const html = await (await get('/console')).text();
+      expect(html).toContain('failed');
+      expect(html).toMatch(/broken\.yaml:4:\d+/);
+    } finally {
+      await rm(broken);
+      await r.runtime.reload();
+    }
   });
 
   it('sign-out ends the session: the old cookie is refused', async () => {

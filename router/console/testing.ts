@@ -45,6 +45,8 @@ partners:
 
 export interface ConsoleRouter {
   url: string;
+  /** The profiles directory. */
+  dir: string;
   runtime: RouterRuntime;
   partners: PartnerServer;
   /** gamma's answer: 500 until set to 200. */
@@ -65,7 +67,7 @@ export async function startConsoleRouter(env: Record<string, string> = {}): Prom
   );
   const { url } = await runtime.start();
   return {
-    url, runtime, partners, gammaStatus,
+    url, dir, runtime, partners, gammaStatus,
     async postLead(lead) {
       const res = await fetch(`${url}/v1/leads/lead`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: JSON.stringify(lead),
