@@ -7,12 +7,24 @@ import type { CapCounter } from '../caps/types.ts';
 import type { Caps } from '../config/types.ts';
 import { assignmentCapScope } from '../routing/cap-scope.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
+import { combinedState, formatOpening } from '../schedule/open.ts';
+import { parseSchedule, type Schedule } from '../schedule/parse.ts';
+
+/** `open now`, `closed until Mon 08:00 America/New_York`, or undefined for no schedule. */
+export function scheduleNow(schedules: readonly Schedule[], timezone: string, now: Date): string | undefined {
+  if (!schedules.length) return undefined;
+  const st = combinedState(schedules, timezone, now.getTime());
+  if (st.open) return 'open now';
+  return st.until === null ? 'closed (never opens)' : `closed until ${formatOpening(st.until, timezone, now.getTime())}`;
+}
 
 export interface CapGroup {
   /** `partner-wide` or `<entity>/<profile>`. */
   scope: string;
   priority?: number;
   active: boolean;
+  /** Its schedule (the partner's and the assignment's together) now; undefined: always open. */
+  schedule?: string;
   counters: CapCounter[];
 }
 
@@ -21,6 +33,8 @@ export interface PartnerCaps {
   name: string;
   active: boolean;
   timezone: string;
+  /** The partner's own schedule now; undefined: none. */
+  schedule?: string;
   groups: CapGroup[];
 }
 
@@ -28,7 +42,7 @@ export function partnerCapGroups(snapshot: Snapshot, prefix: string, now: Date):
   const out: PartnerCaps[] = [];
   const config = snapshot.config;
   for (const partner of config.partners.values()) {
-    const assignments: { entity: string; profile: string; enabled: boolean; priority: number; active: boolean; caps?: Caps; timezone: string; cp: { entity: string; id: string } }[] = [];
+    const assignments: { entity: string; profile: string; enabled: boolean; priority: number; active: boolean; caps?: Caps; timezone: string; cp: { entity: string; id: string }; schedules: readonly Schedule[] }[] = [];
     for (const entity of config.entities.values()) {
       for (const cp of snapshot.entity(entity.id)?.profiles ?? []) {
         for (const ca of cp.assignments) {
@@ -36,6 +50,7 @@ export function partnerCapGroups(snapshot: Snapshot, prefix: string, now: Date):
           assignments.push({
             entity: entity.id, profile: cp.profile.id, enabled: cp.profile.enabled, priority: ca.assignment.priority,
             active: ca.assignment.active && cp.profile.enabled, caps: ca.assignment.caps, timezone: ca.timezone, cp: cp.profile,
+            schedules: ca.schedules,
           });
         }
       }
@@ -51,11 +66,12 @@ export function partnerCapGroups(snapshot: Snapshot, prefix: string, now: Date):
     }
     for (const a of assignments) {
       groups.push({
-        scope: `${a.entity}/${a.profile}`, priority: a.priority, active: a.active,
+        scope: `${a.entity}/${a.profile}`, priority: a.priority, active: a.active, schedule: scheduleNow(a.schedules, a.timezone, now),
         counters: a.caps ? capCounters({ prefix, partner: partner.id, scope: assignmentCapScope(a.cp), caps: a.caps, timezone: a.timezone, now }) : [],
       });
     }
-    out.push({ partner: partner.id, name: partner.name, active: partner.active, timezone, groups });
+    const own = partner.schedule ? scheduleNow([parseSchedule(partner.schedule).schedule], timezone, now) : undefined;
+    out.push({ partner: partner.id, name: partner.name, active: partner.active, timezone, schedule: own, groups });
   }
   return out.sort((a, b) => a.partner.localeCompare(b.partner));
 }

@@ -62,7 +62,7 @@ export function registerPages(con: Hono<ConsoleEnv>, deps: AppDeps, src: Console
     const view: PartnerView[] = await Promise.all(rows.map(async (p) => ({
       ...p,
       groups: await Promise.all(p.groups.map(async (g) => ({
-        scope: g.scope, priority: g.priority, active: g.active,
+        scope: g.scope, priority: g.priority, active: g.active, schedule: g.schedule,
         usage: await deps.caps.usage(g.counters).catch((err) => {
           error = `Cap usage could not be read: ${why(err)}`;
           return [];

@@ -7,11 +7,24 @@ export interface PartnerView {
   name: string;
   active: boolean;
   timezone: string;
-  groups: { scope: string; priority?: number; active: boolean; usage: CapUsage[] }[];
+  schedule?: string;
+  groups: { scope: string; priority?: number; active: boolean; schedule?: string; usage: CapUsage[] }[];
 }
 
 /** `partner acme day` -> `day`; `east/acme every 36h` -> `every 36h`. */
 const windowOf = (label: string) => label.replace(/^(partner \S+|\S+) /, '');
+
+function Scope(props: { g: PartnerView['groups'][number] }) {
+  const g = props.g;
+  return (
+    <>
+      {g.scope}
+      {g.priority !== undefined && <span class="muted">{` priority ${g.priority}`}</span>}
+      {!g.active && <span class="bad"> inactive</span>}
+      {g.schedule && <><br /><span class={g.schedule === 'open now' ? 'ok' : 'warn'}>{g.schedule}</span></>}
+    </>
+  );
+}
 
 function Bar(props: { u: CapUsage }) {
   const { used, limit } = props.u;
@@ -34,15 +47,15 @@ export function PartnersPage(props: { csrf: string; partners: PartnerView[]; err
             {p.name} <code class="muted">{p.partner}</code>{' '}
             {!p.active && <span class="bad">inactive</span>}
           </h2>
-          <p class="muted">{`Calendar windows in ${p.timezone}.`}</p>
+          <p class="muted">{`Calendar windows in ${p.timezone}.`}{p.schedule && <> Schedule: <span class={p.schedule === 'open now' ? 'ok' : 'warn'}>{p.schedule}</span>.</>}</p>
           <table>
             <thead><tr><th scope="col">Scope</th><th scope="col">Window</th><th scope="col">Usage</th><th scope="col">Used / limit</th><th scope="col">Resets at (UTC)</th></tr></thead>
             <tbody>
               {p.groups.flatMap((g) => (g.usage.length === 0
-                ? [<tr><td>{g.scope}{g.priority !== undefined && <span class="muted">{` priority ${g.priority}`}</span>}{!g.active && <span class="bad"> inactive</span>}</td><td colspan={4} class="muted">no caps</td></tr>]
+                ? [<tr><td><Scope g={g} /></td><td colspan={4} class="muted">no caps</td></tr>]
                 : g.usage.map((u, i) => (
                   <tr>
-                    <td>{i === 0 ? <>{g.scope}{g.priority !== undefined && <span class="muted">{` priority ${g.priority}`}</span>}{!g.active && <span class="bad"> inactive</span>}</> : ''}</td>
+                    <td>{i === 0 ? <Scope g={g} /> : ''}</td>
                     <td>{windowOf(u.label)}</td>
                     <td><Bar u={u} /></td>
                     <td class={u.used >= u.limit ? 'bad' : ''}>{`${u.used} / ${u.limit}`}</td>
