@@ -218,8 +218,10 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       return recentIndex.recent(query, (leadId) => {
         const e = live(leadId);
         if (!e) return null;
-        const { entity, receivedAt, test, status } = e.fixed;
-        return { leadId, entity, receivedAt, test, status, state: e.state, partners: e.routes.map((r) => r.partner) };
+        const { entity, source, receivedAt, test, status } = e.fixed;
+        return {
+          leadId, entity, ...(source !== undefined ? { source } : {}), receivedAt, test, status, state: e.state, partners: e.routes.map((r) => r.partner),
+        };
       });
     },
     async activity(minutes, until) {

@@ -71,10 +71,10 @@ export function createRedisRecentIndex(redis: Redis, prefix: string, keyOf: (lea
     }));
     return heads.map(([lead, state], i) => {
       if (!lead) return null;
-      const fixed = JSON.parse(lead) as Pick<LeadRecord, 'entity' | 'receivedAt' | 'test' | 'status'>;
+      const fixed = JSON.parse(lead) as Pick<LeadRecord, 'entity' | 'source' | 'receivedAt' | 'test' | 'status'>;
       const partners = routes[i].flatMap((json) => (json ? [(JSON.parse(json) as { partner: string }).partner] : []));
       return {
-        leadId: ids[i], entity: fixed.entity, receivedAt: fixed.receivedAt, test: fixed.test, status: fixed.status,
+        leadId: ids[i], entity: fixed.entity, ...(fixed.source !== undefined ? { source: fixed.source } : {}), receivedAt: fixed.receivedAt, test: fixed.test, status: fixed.status,
         state: state as LeadState, partners,
       };
     });

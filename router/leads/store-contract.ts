@@ -414,7 +414,7 @@ export function recentLeadsContract(name: string, make: () => Promise<LeadStoreH
       const first = await h.store.recent({ limit: 2 });
       expect(ids(first)).toEqual([recs[4].leadId, recs[3].leadId]);
       expect(first.leads[0]).toEqual({
-        leadId: recs[4].leadId, entity: 'mortgage', receivedAt: at(4), test: false, status: 'routed', state: 'pending',
+        leadId: recs[4].leadId, entity: 'mortgage', source: 'vendor-a', receivedAt: at(4), test: false, status: 'routed', state: 'pending',
         partners: ['acme', 'northwind'],
       });
       const second = await h.store.recent({ limit: 2, before: first.next! });
@@ -439,6 +439,11 @@ export function recentLeadsContract(name: string, make: () => Promise<LeadStoreH
       const page = await h.store.recent({ entity: 'mortgage', limit: 1 });
       expect(ids(page)).toEqual([c.leadId]);
       expect(ids(await h.store.recent({ entity: 'mortgage', limit: 1, before: page.next! }))).toEqual([a.leadId]);
+    });
+
+    it('a record from before sources were recorded has none in its summary either', async () => {
+      await h.store.save(sampleRecord({ receivedAt: at(0), source: undefined }));
+      expect((await h.store.recent()).leads[0]).not.toHaveProperty('source');
     });
 
     it('leaves out records that expired', async () => {

@@ -170,6 +170,8 @@ export interface RecentLeadsQuery {
 export interface LeadSummary {
   leadId: string;
   entity: string;
+  /** The lead source that posted it, when recorded. */
+  source?: string;
   receivedAt: string;
   test: boolean;
   status: LeadRecord['status'];

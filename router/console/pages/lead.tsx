@@ -11,6 +11,7 @@ export function LeadPage(props: { csrf: string; lead: LeadRecord }) {
       <table>
         <tbody>
           <tr><th scope="row">Entity</th><td>{l.entity}</td></tr>
+          <tr><th scope="row">Source</th><td>{l.source ?? '—'}</td></tr>
           <tr><th scope="row">Received (UTC)</th><td>{when(l.receivedAt)}</td></tr>
           <tr><th scope="row">Decision</th><td>{l.status}</td></tr>
           <tr><th scope="row">State</th><td>{l.state}</td></tr>

@@ -42,13 +42,14 @@ export function LeadsPage(props: { csrf: string; view: LeadsView }) {
       {v.error && <p class="msg bad" role="alert">{v.error}</p>}
       {v.leads.length === 0 ? <p class="muted">No recent leads match.</p> : (
         <table>
-          <thead><tr><th scope="col">Lead</th><th scope="col">Received (UTC)</th><th scope="col">Entity</th><th scope="col">State</th><th scope="col">Partners</th></tr></thead>
+          <thead><tr><th scope="col">Lead</th><th scope="col">Received (UTC)</th><th scope="col">Entity</th><th scope="col">Source</th><th scope="col">State</th><th scope="col">Partners</th></tr></thead>
           <tbody>
             {v.leads.map((l) => (
               <tr>
                 <td><a class="mono" href={`/console/leads/${encodeURIComponent(l.leadId)}`}>{l.leadId}</a>{l.test && <span class="muted"> test</span>}</td>
                 <td>{when(l.receivedAt)}</td>
                 <td>{l.entity}</td>
+                <td>{l.source ?? <span class="muted">—</span>}</td>
                 <td class={l.state === 'delivered' ? 'ok' : l.state === 'dead-lettered' || l.state === 'rejected' ? 'bad' : ''}>{l.state}</td>
                 <td>{l.partners.length ? l.partners.join(', ') : <span class="muted">none</span>}</td>
               </tr>
