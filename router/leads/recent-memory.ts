@@ -1,7 +1,8 @@
 // The recent-leads index and per-minute activity counts of the embedded lead store: a sorted
-// array of index members (time, then lead id; see recentMember), trimmed on every add to the
-// newest RECENT_LEADS_MAX and to RECENT_LEADS_MAX_AGE_MS before the newest lead, and a map of
-// minute counters kept ACTIVITY_KEEP_MS.
+// array of index members (time, then lead id; see recentMember) holding the newest
+// RECENT_LEADS_MAX within RECENT_LEADS_MAX_AGE_MS of the newest lead, and a map of minute counters
+// kept ACTIVITY_KEEP_MS. The array is cut back in batches (a copy per lead would cost O(10,000));
+// reads never look past those bounds, so the slack is invisible.
 
 import {
   ACTIVITY_KEEP_MS, RECENT_LEADS_MAX, RECENT_LEADS_MAX_AGE_MS, activityMinutes, matchesRecent, minuteOf, recentLimit, recentMember,
@@ -10,6 +11,9 @@ import {
 import type { AttemptRecord, LeadRecord } from './types.ts';
 
 interface Counts { leads: number; delivered: number; failed: number }
+
+/** How far the array may grow past its bound before it is cut back. */
+const SLACK = 1_000;
 
 export interface MemoryRecentIndex {
   /** A lead was saved (saving the same lead again adds nothing). */
@@ -50,6 +54,14 @@ export function createMemoryRecentIndex(): MemoryRecentIndex {
 
   const leadIdOf = (member: string) => member.slice(member.indexOf(':') + 1);
 
+  /** Index of the oldest member within bounds: the newest RECENT_LEADS_MAX, within the age limit. */
+  const firstKept = () => {
+    if (!members.length) return 0;
+    const newest = Number(members[members.length - 1].slice(0, 13));
+    const young = lowerBound(members, String(Math.max(0, newest - RECENT_LEADS_MAX_AGE_MS)).padStart(13, '0'));
+    return Math.max(young, members.length - RECENT_LEADS_MAX);
+  };
+
   return {
     add(record) {
       const member = recentMember(record.receivedAt, record.leadId);
@@ -57,10 +69,8 @@ export function createMemoryRecentIndex(): MemoryRecentIndex {
       if (members[at] === member) return;
       members.splice(at, 0, member);
       count(Date.parse(record.receivedAt), 'leads');
-      const newest = Number(members[members.length - 1].slice(0, 13));
-      const oldestKept = lowerBound(members, String(Math.max(0, newest - RECENT_LEADS_MAX_AGE_MS)).padStart(13, '0'));
-      const drop = Math.max(oldestKept, members.length - RECENT_LEADS_MAX);
-      if (drop > 0) members = members.slice(drop);
+      const drop = firstKept();
+      if (drop > SLACK) members = members.slice(drop);
     },
     attempt(a) {
       count(Date.parse(a.at), a.outcome === 'accepted' ? 'delivered' : 'failed');
@@ -68,12 +78,13 @@ export function createMemoryRecentIndex(): MemoryRecentIndex {
     recent(query, summary) {
       const limit = recentLimit(query);
       const leads: LeadSummary[] = [];
+      const first = firstKept();
       let i = query.before ? lowerBound(members, query.before) - 1 : members.length - 1;
-      for (; i >= 0 && leads.length < limit; i--) {
+      for (; i >= first && leads.length < limit; i--) {
         const s = summary(leadIdOf(members[i]));
         if (s && matchesRecent(s, query)) leads.push(s);
       }
-      const more = leads.length === limit && i >= 0;
+      const more = leads.length === limit && i >= first;
       return { leads, next: more ? members[i + 1] : null };
     },
     activity(minutes, until) {
