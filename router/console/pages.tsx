@@ -4,7 +4,7 @@ import type { AppDeps } from '../http/deps.ts';
 import type { FailedDelivery } from '../delivery/queue.ts';
 import type { LeadState } from '../leads/types.ts';
 import type { ExplainJson } from '../lint/format-trace.ts';
-import { partnerCapGroups } from './cap-rows.ts';
+import { partnersPage } from './partners-view.ts';
 import type { ConsoleSources } from './deps.ts';
 import type { ConsoleApp, ConsoleEnv } from './routes.tsx';
 import { ConfirmRetryPage, DeadLettersPage } from './pages/dead-letters.tsx';
@@ -12,7 +12,7 @@ import { ExplainPage } from './pages/explain.tsx';
 import { LeadPage } from './pages/lead.tsx';
 import { LEAD_STATES, LeadsPage } from './pages/leads.tsx';
 import { OverviewPage } from './pages/overview.tsx';
-import { PartnersPage, type PartnerView } from './pages/partners.tsx';
+import { PartnersPage } from './pages/partners.tsx';
 import { Layout, Note } from './layout.tsx';
 
 const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -56,20 +56,13 @@ export function registerPages(con: Hono<ConsoleEnv>, deps: AppDeps, src: Console
 
   con.get('/partners', async (c) => {
     const snapshot = deps.getSnapshot();
-    if (!snapshot) return c.html(<PartnersPage csrf={c.get('csrf')} partners={[]} error="No configuration is loaded." />);
-    const rows = partnerCapGroups(snapshot, deps.capPrefix, deps.now());
-    let error: string | undefined;
-    const view: PartnerView[] = await Promise.all(rows.map(async (p) => ({
-      ...p,
-      groups: await Promise.all(p.groups.map(async (g) => ({
-        scope: g.scope, priority: g.priority, active: g.active, schedule: g.schedule,
-        usage: await deps.caps.usage(g.counters).catch((err) => {
-          error = `Cap usage could not be read: ${why(err)}`;
-          return [];
-        }),
-      }))),
-    })));
-    return c.html(<PartnersPage csrf={c.get('csrf')} partners={view} error={error} />);
+    if (!snapshot) return c.html(<PartnersPage csrf={c.get('csrf')} partners={[]} all={[]} next={null} error="No configuration is loaded." />);
+    const partner = c.req.query('partner') || undefined;
+    const data = await partnersPage(snapshot, {
+      prefix: deps.capPrefix, now: deps.now(), partner, from: Number(c.req.query('from') ?? 0) || 0,
+      usage: (counters) => deps.caps.usage(counters),
+    });
+    return c.html(<PartnersPage csrf={c.get('csrf')} partners={data.partners} error={data.error} all={data.all} partner={partner} next={data.next} />);
   });
 
   con.get('/leads', async (c) => {

@@ -4,8 +4,11 @@
 //                                     so lexicographic order is time order
 //   ${prefix}leads:{recent}:m:<ms>    hash of one minute's counts: l (leads), d (accepted
 //                                     attempts), f (other attempts); expires after ACTIVITY_KEEP_MS
-// The index is trimmed on every add: to RECENT_LEADS_MAX members and to RECENT_LEADS_MAX_AGE_MS
-// before the lead just added. Summaries are read from the lead hashes (never the trace).
+// Writes are off the lead's path: new leads and attempts are buffered in-process and written by
+// one script every FLUSH_MS (or every MAX_BATCH leads), which also trims the index to
+// RECENT_LEADS_MAX members and RECENT_LEADS_MAX_AGE_MS before the newest. The index is best
+// effort: a failed flush is dropped, and a crash loses at most FLUSH_MS of it. Reads flush first.
+// Summaries are read from the lead hashes (never the trace).
 
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
@@ -15,33 +18,47 @@ import {
 } from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState } from './types.ts';
 
-// KEYS: index, minute. ARGV: member, oldest member kept (exclusive bound), max members, minute ttl.
-const RECENT_ADD = `
-if redis.call('ZADD', KEYS[1], 0, ARGV[1]) == 1 then
-  redis.call('HINCRBY', KEYS[2], 'l', 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
-redis.call('ZREMRANGEBYLEX', KEYS[1], '-', '(' .. ARGV[2])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[3]))
-return 1`;
+const FLUSH_MS = 100;
+const MAX_BATCH = 1_000;
 
-// KEYS: minute. ARGV: field, ttl.
-const COUNT = `
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+// KEYS: index, then minute hashes. ARGV: oldest member kept (exclusive bound), max members,
+// minute ttl, n; then n pairs (member, index in KEYS of its minute); then triples (index in KEYS,
+// field, amount) of attempt counts. A member already indexed is not counted again.
+const FLUSH = `
+local n = tonumber(ARGV[4])
+local touched = {}
+for i = 0, n - 1 do
+  local k = tonumber(ARGV[6 + 2 * i])
+  if redis.call('ZADD', KEYS[1], 0, ARGV[5 + 2 * i]) == 1 then
+    redis.call('HINCRBY', KEYS[k], 'l', 1)
+    touched[k] = true
+  end
+end
+for j = 5 + 2 * n, #ARGV, 3 do
+  local k = tonumber(ARGV[j])
+  redis.call('HINCRBY', KEYS[k], ARGV[j + 1], ARGV[j + 2])
+  touched[k] = true
+end
+for k in pairs(touched) do redis.call('PEXPIRE', KEYS[k], ARGV[3]) end
+if n > 0 then
+  redis.call('ZREMRANGEBYLEX', KEYS[1], '-', '(' .. ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[2]))
+end
 return 1`;
 
 interface RecentCommands {
-  leadrouteRecentAdd(index: string, minute: string, ...args: (string | number)[]): Promise<number>;
-  leadrouteRecentCount(minute: string, ...args: (string | number)[]): Promise<number>;
+  leadrouteRecentFlush(numKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
 const SCAN_BATCH = 200;
 
 export interface RedisRecentIndex {
-  add(record: Pick<LeadRecord, 'leadId' | 'receivedAt'>): Promise<void>;
-  /** Counts an attempt; never throws (a lost count must not fail a delivery). */
-  attempt(attempt: Pick<AttemptRecord, 'at' | 'outcome'>): Promise<void>;
+  /** A lead was saved: indexed and counted with the next flush. */
+  add(record: Pick<LeadRecord, 'leadId' | 'receivedAt'>): void;
+  /** An attempt was recorded: counted with the next flush. */
+  attempt(attempt: Pick<AttemptRecord, 'at' | 'outcome'>): void;
+  /** Write what is buffered now (never throws: the index is best effort). */
+  flush(): Promise<void>;
   recent(query: RecentLeadsQuery): Promise<RecentLeads>;
   activity(minutes: number, until: Date): Promise<MinuteActivity[]>;
 }
@@ -52,13 +69,59 @@ function unavailable(err: unknown): LeadrouteError {
 }
 
 export function createRedisRecentIndex(redis: Redis, prefix: string, keyOf: (leadId: string) => string): RedisRecentIndex {
-  if (typeof (redis as unknown as Record<string, unknown>).leadrouteRecentAdd !== 'function') {
-    redis.defineCommand('leadrouteRecentAdd', { lua: RECENT_ADD, numberOfKeys: 2 });
-    redis.defineCommand('leadrouteRecentCount', { lua: COUNT, numberOfKeys: 1 });
+  if (typeof (redis as unknown as Record<string, unknown>).leadrouteRecentFlush !== 'function') {
+    redis.defineCommand('leadrouteRecentFlush', { lua: FLUSH });
   }
   const r = redis as Redis & RecentCommands;
   const indexKey = `${prefix}leads:{recent}`;
   const minuteKey = (ms: number) => `${indexKey}:m:${minuteOf(ms)}`;
+
+  let members: string[] = [];
+  let attempts = new Map<string, number>(); // `${minute}:${field}` -> count
+  let timer: NodeJS.Timeout | undefined;
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!members.length && !attempts.size) return Promise.resolve();
+    const batch = members;
+    const counts = attempts;
+    members = [];
+    attempts = new Map();
+    const keys: string[] = [];
+    const slot = new Map<number, number>();
+    const keyIndex = (minute: number) => {
+      let k = slot.get(minute);
+      if (k === undefined) {
+        keys.push(minuteKey(minute));
+        k = keys.length + 1; // KEYS[1] is the index
+        slot.set(minute, k);
+      }
+      return k;
+    };
+    let newest = 0;
+    const args: (string | number)[] = [];
+    for (const m of batch) {
+      const ms = Number(m.slice(0, 13));
+      newest = Math.max(newest, ms);
+      args.push(m, keyIndex(minuteOf(ms)));
+    }
+    for (const [at, n] of counts) {
+      const [minute, field] = at.split(':');
+      args.push(keyIndex(Number(minute)), field, n);
+    }
+    const oldest = String(Math.max(0, newest - RECENT_LEADS_MAX_AGE_MS)).padStart(13, '0');
+    return r.leadrouteRecentFlush(1 + keys.length, indexKey, ...keys, oldest, RECENT_LEADS_MAX, ACTIVITY_KEEP_MS, batch.length, ...args)
+      .then(() => undefined, () => undefined);
+  }
+
+  const later = () => {
+    if (members.length >= MAX_BATCH) void flush();
+    else if (!timer) {
+      timer = setTimeout(() => void flush(), FLUSH_MS);
+      timer.unref();
+    }
+  };
 
   /** Summaries of the leads of `members`, read in parallel (one command per lead: Cluster-safe). */
   async function summaries(members: string[]): Promise<(LeadSummary | null)[]> {
@@ -81,18 +144,20 @@ export function createRedisRecentIndex(redis: Redis, prefix: string, keyOf: (lea
   }
 
   return {
-    async add(record) {
-      const member = recentMember(record.receivedAt, record.leadId);
-      const ms = Number(member.slice(0, 13));
-      const oldest = String(Math.max(0, ms - RECENT_LEADS_MAX_AGE_MS)).padStart(13, '0');
-      await r.leadrouteRecentAdd(indexKey, minuteKey(ms), member, oldest, RECENT_LEADS_MAX, ACTIVITY_KEEP_MS);
+    add(record) {
+      members.push(recentMember(record.receivedAt, record.leadId));
+      later();
     },
-    async attempt(a) {
+    attempt(a) {
       const ms = Date.parse(a.at);
       if (!Number.isFinite(ms)) return;
-      await r.leadrouteRecentCount(minuteKey(ms), a.outcome === 'accepted' ? 'd' : 'f', ACTIVITY_KEEP_MS).catch(() => undefined);
+      const at = `${minuteOf(ms)}:${a.outcome === 'accepted' ? 'd' : 'f'}`;
+      attempts.set(at, (attempts.get(at) ?? 0) + 1);
+      later();
     },
+    flush,
     async recent(query) {
+      await flush();
       const limit = recentLimit(query);
       const leads: LeadSummary[] = [];
       let from = query.before ? `(${query.before}` : '+';
@@ -121,6 +186,7 @@ export function createRedisRecentIndex(redis: Redis, prefix: string, keyOf: (lea
       return { leads, next };
     },
     async activity(minutes, until) {
+      await flush();
       const list = activityMinutes(minutes, until);
       let rows: (string | null)[][];
       try {

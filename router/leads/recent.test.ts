@@ -49,9 +49,8 @@ describe('recent-leads index bound', () => {
     it('keeps the newest 10,000, and no more members than that', async () => {
       const keyOf = (leadId: string) => `${prefix}lead:{${leadId}}`;
       const index = createRedisRecentIndex(redis, prefix, keyOf);
-      for (let i = 0; i < RECENT_LEADS_MAX + extra; i += 500) {
-        await Promise.all(Array.from({ length: 500 }, (_, k) => index.add({ leadId: id(i + k), receivedAt: receivedAt(i + k) })));
-      }
+      for (let i = 0; i < RECENT_LEADS_MAX + extra; i++) index.add({ leadId: id(i), receivedAt: receivedAt(i) });
+      await index.flush();
       expect(await redis.zcard(`${prefix}leads:{recent}`)).toBe(RECENT_LEADS_MAX);
       // Only the listed ones need records: give the newest 600 a lead hash and read two pages.
       await Promise.all(expected.slice(0, 600).map((leadId) => redis.hset(keyOf(leadId), 'lead', JSON.stringify(summary(leadId)), 'state', 'pending')));

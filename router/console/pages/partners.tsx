@@ -9,6 +9,8 @@ export interface PartnerView {
   timezone: string;
   schedule?: string;
   groups: { scope: string; priority?: number; active: boolean; schedule?: string; usage: CapUsage[] }[];
+  /** Assignments left out of this page (the fullest are shown). */
+  hidden?: number;
 }
 
 /** `partner acme day` -> `day`; `east/acme every 36h` -> `every 36h`. */
@@ -36,9 +38,20 @@ function Bar(props: { u: CapUsage }) {
   );
 }
 
-export function PartnersPage(props: { csrf: string; partners: PartnerView[]; error?: string }) {
+export function PartnersPage(props: { csrf: string; partners: PartnerView[]; all: string[]; partner?: string; next: number | null; error?: string }) {
+  const only = props.partner ? `partner=${encodeURIComponent(props.partner)}&` : '';
   return (
     <Layout title="Partners" section="partners" csrf={props.csrf}>
+      <form method="get" action="/console/partners" aria-label="Choose a partner">
+        <label>
+          {'Partner '}
+          <select name="partner">
+            <option value="">all</option>
+            {props.all.map((p) => <option value={p} selected={p === props.partner}>{p}</option>)}
+          </select>
+        </label>
+        <button type="submit">Show</button>
+      </form>
       {props.error && <p class="msg bad" role="alert">{props.error}</p>}
       {props.partners.length === 0 && <p class="muted">No partners in the loaded configuration.</p>}
       {props.partners.map((p) => (
@@ -64,8 +77,15 @@ export function PartnersPage(props: { csrf: string; partners: PartnerView[]; err
                 ))))}
             </tbody>
           </table>
+          {(p.hidden ?? 0) > 0 && (
+            <p class="muted">
+              {`${p.hidden} more assignments not shown (the fullest are listed). `}
+              <a href={`/console/partners?partner=${encodeURIComponent(p.partner)}`}>{`All of ${p.partner}`}</a>
+            </p>
+          )}
         </section>
       ))}
+      {props.next !== null && <p class="pager"><a href={`/console/partners?${only}from=${props.next}`} rel="next">More partners</a></p>}
     </Layout>
   );
 }
