@@ -49,7 +49,7 @@ export async function partnersPage(
     const shown = [...wide];
     let used = wide.reduce((n, g) => n + rowsOf(g), 0);
     for (const g of fullest) {
-      if (shown.length >= room || used >= PAGE_ROWS) break;
+      if (shown.length - wide.length >= room || used >= PAGE_ROWS) break;
       shown.push(g);
       used += rowsOf(g);
     }
