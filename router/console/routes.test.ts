@@ -7,6 +7,7 @@ import { createMemoryLeadStore } from '../leads/memory-store.ts';
 import { waitFor } from '../delivery/testing/wait.ts';
 import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
 import { consoleSources } from './deps.ts';
+import { SIGN_IN_MAX_FAILURES } from './routes.tsx';
 import { ADMIN_KEY, signIn, startConsoleRouter, type ConsoleRouter } from './testing.ts';
 
 const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
@@ -25,6 +26,18 @@ describe('console without an admin key', () => {
       expect(await res.text()).toContain('console is disabled');
     }
     expect((await h.app.request('/console/sign-in', form({ key: 'x' }))).status).toBe(403);
+  });
+});
+
+describe('console sign-in throttle', () => {
+  it('pauses sign-in after 10 wrong keys, even for the right one', async () => {
+    const leads = createMemoryLeadStore();
+    const h = harness({ adminKey: ADMIN_KEY, console: consoleSources({ leads, queue: { depth: async () => 0, deadLetterCount: async () => 0 } }) });
+    const token = async () => /name="token" value="([^"]+)"/.exec(await (await h.app.request('/console/sign-in')).text())![1];
+    for (let i = 0; i < SIGN_IN_MAX_FAILURES; i++) expect((await h.app.request('/console/sign-in', form({ token: await token(), key: `guess-${i}` }))).status).toBe(401);
+    const right = await h.app.request('/console/sign-in', form({ token: await token(), key: ADMIN_KEY }));
+    expect(right.status).toBe(429);
+    expect(right.headers.get('set-cookie')).toBeNull();
   });
 });
 

@@ -37,6 +37,23 @@ export async function formOf(c: Context, limit: number): Promise<URLSearchParams
   return new URLSearchParams(await readBodyText(c, limit));
 }
 
+/** Wrong keys at sign-in: after SIGN_IN_MAX_FAILURES within SIGN_IN_WINDOW_MS, sign-in pauses (per process). */
+export const SIGN_IN_MAX_FAILURES = 10;
+const SIGN_IN_WINDOW_MS = 5 * 60_000;
+
+function signInFailures() {
+  let times: number[] = [];
+  return {
+    add(t: number) {
+      times.push(t);
+    },
+    blocked(t: number) {
+      times = times.filter((x) => x > t - SIGN_IN_WINDOW_MS);
+      return times.length >= SIGN_IN_MAX_FAILURES;
+    },
+  };
+}
+
 export interface ConsoleApp {
   /** Call one of the app's own endpoints as the admin (same checks, same answers as over HTTP). */
   internal(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }>;
@@ -49,6 +66,7 @@ export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: 
   const ring = createKeyRing([], adminKey);
   const limit = (deps.bodyLimit ?? 64 * 1024) * 3; // a urlencoded lead is up to three times its JSON
   const now = () => Date.now();
+  const failures = signInFailures();
 
   con.use('*', async (c, next) => {
     await next();
@@ -78,8 +96,12 @@ export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: 
     if (!keys!.checkSignInToken(form.get('token'), now())) {
       return c.html(<SignInPage token={keys!.signInToken(now())} error="The sign-in form expired; please try again." />, 403);
     }
+    if (failures.blocked(now())) {
+      return c.html(<SignInPage token={keys!.signInToken(now())} error="Too many wrong keys: sign-in is paused for a few minutes." />, 429);
+    }
     const presented = form.get('key') ?? '';
     if (ring.match(presented)?.kind !== 'admin') {
+      failures.add(now());
       deps.logger.warn({ path: c.req.path }, 'console sign-in refused: wrong admin key');
       return c.html(<SignInPage token={keys!.signInToken(now())} error="That is not the admin API key." />, 401);
     }
