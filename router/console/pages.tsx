@@ -6,7 +6,7 @@ import type { LeadState } from '../leads/types.ts';
 import type { ExplainJson } from '../lint/format-trace.ts';
 import { partnersPage } from './partners-view.ts';
 import type { ConsoleSources } from './deps.ts';
-import type { ConsoleApp, ConsoleEnv } from './routes.tsx';
+import type { ConsoleApp, ConsoleEnv } from './types.ts';
 import { ConfirmRetryPage, DeadLettersPage } from './pages/dead-letters.tsx';
 import { ExplainPage } from './pages/explain.tsx';
 import { LeadPage } from './pages/lead.tsx';

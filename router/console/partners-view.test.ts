@@ -7,6 +7,7 @@ import { partnerCapGroups } from './cap-rows.ts';
 import { PAGE_ROWS, PARTNER_GROUPS, partnersPage } from './partners-view.ts';
 import { PartnersPage } from './pages/partners.tsx';
 import { Trace } from './pages/trace.tsx';
+import { renderHtml } from './render.ts';
 
 const NOW = new Date('2026-03-10T15:00:00Z');
 
@@ -34,7 +35,7 @@ describe('partnersPage', () => {
     expect(first.partners[0].groups).toHaveLength(1 + PARTNER_GROUPS);
     expect(first.partners[0].hidden).toBe(60 - PARTNER_GROUPS);
     expect(first.next).toBe(first.partners.length);
-    const html = String(PartnersPage({ csrf: 't', partners: first.partners, all: first.all, next: first.next }));
+    const html = renderHtml(PartnersPage({ csrf: 't', partners: first.partners, all: first.all, next: first.next }));
     expect(Buffer.byteLength(html)).toBeLessThan(100 * 1024);
 
     const second = await partnersPage(snapshot, { ...opts, from: first.next! });
@@ -52,7 +53,7 @@ describe('Trace', () => {
       message: i === 2999 ? `profile p${i} matched` : `profile p${i} skipped: state NY is not one of CA, TX, FL, WA, OR and more words`,
       partners: i === 2999 ? Array.from({ length: 50 }, (_, k) => ({ partner: `x${k}`, priority: 1, outcome: 'selected', message: `x${k} selected` })) : [],
     }) as unknown as ProfileTrace);
-    const html = String(Trace({ trace }));
+    const html = renderHtml(Trace({ trace }));
     expect(Buffer.byteLength(html)).toBeLessThan(60 * 1024);
     expect(html.indexOf('profile p2999 matched')).toBeLessThan(html.indexOf('profile p0 skipped'));
     expect(html).toContain('2800 more profiles that did not match are not shown');

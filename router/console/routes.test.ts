@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -196,20 +197,22 @@ describe('console (router on Redis)', () => {
   let redis: Redis;
   beforeAll(async () => {
     redis = new Redis(TEST_REDIS_URL);
-    r = await startConsoleRouter({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix });
+    r = await startConsoleRouter({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   });
   afterAll(async () => {
-    await r.close();
+    await r?.close();
     await deleteKeysUnder(redis, prefix);
     await redis.quit();
   });
 
   it('lists leads from the Redis index and reports Redis on the overview', async () => {
     const { cookie } = await signIn(r.url);
-    const leadId = await r.postLead({ email: 'r@example.com', state: 'NY' });
+    const leadId = await r.postLead({ email: 'r@example.com', state: 'NY', ssn: '555-12-3456' });
     const get = async (path: string) => (await fetch(`${r.url}${path}`, { headers: { cookie } })).text();
     expect(await get('/console/leads?status=')).toContain(leadId);
-    expect(await get(`/console/leads/${leadId}`)).toContain('profile east matched');
+    const page = await get(`/console/leads/${leadId}`);
+    expect(page).toContain('profile east matched');
+    expect(page).not.toContain('555-12-3456');
     const overview = await get('/console');
     expect(overview).toMatch(/Redis<\/div><div class="v ok">ok/);
     expect(await get('/console/partners')).toMatch(/[1-9] \/ 5</);

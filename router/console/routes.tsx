@@ -12,11 +12,11 @@ import { createKeyRing } from '../http/auth.ts';
 import { readBodyText } from '../http/node-request.ts';
 import type { ConsoleSources } from './deps.ts';
 import { Layout, Note } from './layout.tsx';
-import { SESSION_COOKIE, SESSION_TTL_MS, createSessionKeys, type Session } from './session.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, createSessionKeys } from './session.ts';
+import type { ConsoleApp, ConsoleEnv } from './types.ts';
 import { DisabledPage, SignInPage } from './pages/sign-in.tsx';
 import { registerPages } from './pages.tsx';
 
-type ConsoleEnv = { Variables: { session: Session; csrf: string; form: URLSearchParams } };
 
 /** Where the sub-app is mounted. */
 export const CONSOLE_PATH = '/console';
@@ -54,10 +54,6 @@ function signInFailures() {
   };
 }
 
-export interface ConsoleApp {
-  /** Call one of the app's own endpoints as the admin (same checks, same answers as over HTTP). */
-  internal(method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }>;
-}
 
 export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: (req: Request) => Response | Promise<Response>): Hono<ConsoleEnv> {
   const con = new Hono<ConsoleEnv>();
@@ -152,9 +148,9 @@ export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: 
         body,
       }));
       const text = await res.text();
-      let json: Record<string, unknown> = {};
+      let json: Record<string, unknown>;
       try {
-        json = text ? JSON.parse(text) : {};
+        json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
       } catch {
         json = { error: { code: 'INTERNAL', message: text.slice(0, 200) } };
       }
@@ -165,4 +161,4 @@ export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: 
   return con;
 }
 
-export type { ConsoleEnv };
+export type { ConsoleApp, ConsoleEnv };

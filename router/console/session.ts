@@ -62,7 +62,7 @@ export function createSessionKeys(adminKey: string): SessionKeys {
       if (!sameText(value.slice(dot + 1), mac('session', payload))) return null;
       let parsed: { i?: unknown; e?: unknown };
       try {
-        parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { i?: unknown; e?: unknown };
       } catch {
         return null;
       }

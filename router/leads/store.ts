@@ -140,7 +140,13 @@ export interface LeadStore {
   close(): Promise<void>;
 }
 
-export interface LeadStore extends LeadActivityStore {}
+// The recent-leads index (below), declared apart so the interface above stays as it is.
+export interface LeadStore {
+  /** The recent leads, newest first, filtered; records that expired are left out. */
+  recent(query?: RecentLeadsQuery): Promise<RecentLeads>;
+  /** One entry per minute for the `minutes` minutes up to and including the minute of `until`. */
+  activity(minutes: number, until: Date): Promise<MinuteActivity[]>;
+}
 
 /** Settled states a new delivery of one of its routes makes pending again. */
 export const REOPENED_STATES: ReadonlySet<LeadState> = new Set(['rejected', 'dead-lettered']);
@@ -196,12 +202,6 @@ export interface MinuteActivity {
   failed: number;
 }
 
-export interface LeadActivityStore {
-  /** The recent leads, newest first, filtered; records that expired are left out. */
-  recent(query?: RecentLeadsQuery): Promise<RecentLeads>;
-  /** One entry per minute for the `minutes` minutes up to and including the minute of `until`. */
-  activity(minutes: number, until: Date): Promise<MinuteActivity[]>;
-}
 
 /** Index member: sorts by time, then lead id (`0001741000000000:01J…`). */
 export function recentMember(receivedAt: string, leadId: string): string {

@@ -29,7 +29,7 @@ export function LeadsPage(props: { csrf: string; view: LeadsView }) {
   const v = props.view;
   const q = v.query;
   const filters = new URLSearchParams();
-  for (const k of ['entity', 'status', 'partner'] as const) if (q[k]) filters.set(k, q[k]!);
+  for (const k of ['entity', 'status', 'partner'] as const) if (q[k]) filters.set(k, q[k]);
   const older = v.next ? `/console/leads?${new URLSearchParams([...filters, ['before', v.next]])}` : null;
   return (
     <Layout title="Leads" section="leads" csrf={props.csrf}>
