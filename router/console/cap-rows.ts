@@ -11,7 +11,7 @@ import { combinedState, formatOpening } from '../schedule/open.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 
 /** `open now`, `closed until Mon 08:00 America/New_York`, or undefined for no schedule. */
-export function scheduleNow(schedules: readonly Schedule[], timezone: string, now: Date): string | undefined {
+function scheduleNow(schedules: readonly Schedule[], timezone: string, now: Date): string | undefined {
   if (!schedules.length) return undefined;
   const st = combinedState(schedules, timezone, now.getTime());
   if (st.open) return 'open now';

@@ -33,7 +33,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 const secure = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 
 /** The form fields of a urlencoded POST body (at most `limit` bytes). */
-export async function formOf(c: Context, limit: number): Promise<URLSearchParams> {
+async function formOf(c: Context, limit: number): Promise<URLSearchParams> {
   return new URLSearchParams(await readBodyText(c, limit));
 }
 
@@ -160,5 +160,3 @@ export function createConsole(deps: AppDeps, sources: ConsoleSources, fetchApp: 
   registerPages(con, deps, sources, app);
   return con;
 }
-
-export type { ConsoleApp, ConsoleEnv };

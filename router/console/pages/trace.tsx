@@ -3,8 +3,8 @@
 // over thousands of profiles is cut (matched profiles first) so the page stays small.
 import type { ProfileTrace } from '../../routing/types.ts';
 
-export const TRACE_PROFILES = 200;
-export const TRACE_PARTNERS = 30;
+const TRACE_PROFILES = 200;
+const TRACE_PARTNERS = 30;
 
 const tone = (outcome: string) => (outcome === 'matched' || outcome === 'selected' ? 'ok' : outcome.includes('cap') ? 'warn' : 'muted');
 
