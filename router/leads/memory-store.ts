@@ -217,7 +217,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
     async recent(query = {}) {
       return recentIndex.recent(query, (leadId) => {
         const e = live(leadId);
-        if (!e) return null;
+        if (!e || e.commit?.state === 'aborted') return null; // as get: a refused lead was never taken
         const { entity, source, receivedAt, test, status } = e.fixed;
         return {
           leadId, entity, ...(source !== undefined ? { source } : {}), receivedAt, test, status, state: e.state, partners: e.routes.map((r) => r.partner),

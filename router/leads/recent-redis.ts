@@ -126,14 +126,14 @@ export function createRedisRecentIndex(redis: Redis, prefix: string, keyOf: (lea
   /** Summaries of the leads of `members`, read in parallel (one command per lead: Cluster-safe). */
   async function summaries(members: string[]): Promise<(LeadSummary | null)[]> {
     const ids = members.map((m) => m.slice(m.indexOf(':') + 1));
-    const heads = await Promise.all(ids.map((id) => r.hmget(keyOf(id), 'lead', 'state', 'nr')));
+    const heads = await Promise.all(ids.map((id) => r.hmget(keyOf(id), 'lead', 'state', 'nr', 'c')));
     const routes = await Promise.all(heads.map(([lead, , nr], i) => {
       const n = Number(nr ?? 0);
       if (!lead || n <= 0) return Promise.resolve([] as (string | null)[]);
       return r.hmget(keyOf(ids[i]), ...Array.from({ length: n }, (_, k) => `r:${k + 1}`));
     }));
-    return heads.map(([lead, state], i) => {
-      if (!lead) return null;
+    return heads.map(([lead, state, , commit], i) => {
+      if (!lead || commit === 'a') return null; // as get: an aborted lead was never taken
       const fixed = JSON.parse(lead) as Pick<LeadRecord, 'entity' | 'source' | 'receivedAt' | 'test' | 'status'>;
       const partners = routes[i].flatMap((json) => (json ? [(JSON.parse(json) as { partner: string }).partner] : []));
       return {

@@ -441,6 +441,16 @@ export function recentLeadsContract(name: string, make: () => Promise<LeadStoreH
       expect(ids(await h.store.recent({ entity: 'mortgage', limit: 1, before: page.next! }))).toEqual([a.leadId]);
     });
 
+    it('leaves out a lead that was never committed (aborted), as get does', async () => {
+      const kept = sampleRecord({ receivedAt: at(1) });
+      const refused = sampleRecord({ receivedAt: at(2) });
+      await h.store.save(kept);
+      await h.store.save(refused, { uncommitted: {} });
+      await h.store.abort(refused.leadId);
+      expect(await h.store.get(refused.leadId)).toBeNull();
+      expect(ids(await h.store.recent())).toEqual([kept.leadId]);
+    });
+
     it('a record from before sources were recorded has none in its summary either', async () => {
       await h.store.save(sampleRecord({ receivedAt: at(0), source: undefined }));
       expect((await h.store.recent()).leads[0]).not.toHaveProperty('source');
