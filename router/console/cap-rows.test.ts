@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compileSnapshot } from '../routing/snapshot.ts';
 import { assign, config, harness, NOW, partner, postJson, profile, validLead } from '../http/test-fixtures.ts';
 import { partnerCapGroups } from './cap-rows.ts';
+import { PartnersPage } from './pages/partners.tsx';
+import { renderHtml } from './render.ts';
 
 describe('partnerCapGroups', () => {
   it('names the very counters routing counts: a routed lead shows as used', async () => {
@@ -28,5 +30,26 @@ describe('partnerCapGroups', () => {
       ['mortgage/east', ['mortgage/east/acme hour'], 'closed until Mon 09:00 UTC'],
     ]);
     expect(partnerCapGroups(snapshot, 'p:', new Date('2026-03-16T10:00:00Z'))[0].schedule).toBe('open now');
+  });
+
+  it('shows budget spend in price units, from the counters routing reserves the price in', async () => {
+    const snapshot = compileSnapshot(config(
+      [profile('east', [assign('acme', 10, { price: 42.5, budget: { day: 500 } })], { rules: [{ field: 'state', in: ['NY'] }] })],
+      [partner('acme', { budget: { month: 1000 } })],
+    ), { env: {}, loadedAt: NOW });
+    const h = harness({}, snapshot);
+    expect((await h.app.request(...postJson('/v1/leads/mortgage', validLead))).status).toBe(202);
+    const [acme] = partnerCapGroups(snapshot, h.deps.capPrefix, NOW);
+    const usage = await Promise.all(acme.groups.map((g) => h.caps.usage(g.counters)));
+    expect(usage.flat().map((u) => [u.label, u.used, u.limit])).toEqual([
+      ['budget partner acme month', 4250, 100000],
+      ['budget mortgage/east/acme day', 4250, 50000],
+    ]);
+    const html = renderHtml(PartnersPage({
+      csrf: 't', all: ['acme'], next: null,
+      partners: [{ ...acme, groups: acme.groups.map((g, i) => ({ ...g, usage: usage[i] })) }],
+    }));
+    expect(html).toContain('42.50 / 1000.00');
+    expect(html).toContain('>budget month<');
   });
 });

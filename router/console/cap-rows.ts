@@ -3,12 +3,18 @@
 // (router/caps/windows.ts), so `CapStore.usage` reads exactly the keys routing uses.
 
 import { capCounters } from '../caps/windows.ts';
+import { budgetCountersMemo } from '../caps/budget.ts';
 import type { CapCounter } from '../caps/types.ts';
-import type { Caps } from '../config/types.ts';
+import type { Budget, Caps } from '../config/types.ts';
 import { assignmentCapScope } from '../routing/cap-scope.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import { combinedState, formatOpening } from '../schedule/open.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
+
+/** Budget windows as the counters routing reserves spend in (amounts in hundredths). */
+function budgetCounters(prefix: string, partner: string, scope: string, budget: Budget | undefined, timezone: string, now: Date): CapCounter[] {
+  return budget ? [...budgetCountersMemo({ partner, timezone, scope, budget, price: 0 })(prefix, now)] : [];
+}
 
 /** `open now`, `closed until Mon 08:00 America/New_York`, or undefined for no schedule. */
 function scheduleNow(schedules: readonly Schedule[], timezone: string, now: Date): string | undefined {
@@ -42,14 +48,14 @@ export function partnerCapGroups(snapshot: Snapshot, prefix: string, now: Date):
   const out: PartnerCaps[] = [];
   const config = snapshot.config;
   for (const partner of config.partners.values()) {
-    const assignments: { entity: string; profile: string; enabled: boolean; priority: number; active: boolean; caps?: Caps; timezone: string; cp: { entity: string; id: string }; schedules: readonly Schedule[] }[] = [];
+    const assignments: { entity: string; profile: string; enabled: boolean; priority: number; active: boolean; caps?: Caps; budget?: Budget; timezone: string; cp: { entity: string; id: string }; schedules: readonly Schedule[] }[] = [];
     for (const entity of config.entities.values()) {
       for (const cp of snapshot.entity(entity.id)?.profiles ?? []) {
         for (const ca of cp.assignments) {
           if (ca.partner.id !== partner.id) continue;
           assignments.push({
             entity: entity.id, profile: cp.profile.id, enabled: cp.profile.enabled, priority: ca.assignment.priority,
-            active: ca.assignment.active && cp.profile.enabled, caps: ca.assignment.caps, timezone: ca.timezone, cp: cp.profile,
+            active: ca.assignment.active && cp.profile.enabled, caps: ca.assignment.caps, budget: ca.assignment.budget, timezone: ca.timezone, cp: cp.profile,
             schedules: ca.schedules,
           });
         }
@@ -58,16 +64,22 @@ export function partnerCapGroups(snapshot: Snapshot, prefix: string, now: Date):
     // Partner-wide caps run in the partner's zone (else the first entity's that uses it, as routing does).
     const timezone = partner.timezone ?? assignments[0]?.timezone ?? 'UTC';
     const groups: CapGroup[] = [];
-    if (partner.caps) {
+    if (partner.caps || partner.budget) {
       groups.push({
         scope: 'partner-wide', active: partner.active,
-        counters: capCounters({ prefix, partner: partner.id, scope: 'partner', caps: partner.caps, timezone, now }),
+        counters: [
+          ...(partner.caps ? capCounters({ prefix, partner: partner.id, scope: 'partner', caps: partner.caps, timezone, now }) : []),
+          ...budgetCounters(prefix, partner.id, 'partner', partner.budget, timezone, now),
+        ],
       });
     }
     for (const a of assignments) {
       groups.push({
         scope: `${a.entity}/${a.profile}`, priority: a.priority, active: a.active, schedule: scheduleNow(a.schedules, a.timezone, now),
-        counters: a.caps ? capCounters({ prefix, partner: partner.id, scope: assignmentCapScope(a.cp), caps: a.caps, timezone: a.timezone, now }) : [],
+        counters: [
+          ...(a.caps ? capCounters({ prefix, partner: partner.id, scope: assignmentCapScope(a.cp), caps: a.caps, timezone: a.timezone, now }) : []),
+          ...budgetCounters(prefix, partner.id, assignmentCapScope(a.cp), a.budget, a.timezone, now),
+        ],
       });
     }
     const own = partner.schedule ? scheduleNow([parseSchedule(partner.schedule).schedule], timezone, now) : undefined;

@@ -1,4 +1,5 @@
 // Partners: every partner and assignment with its cap windows as bars (used / limit, resets at).
+import { BUDGET_LABEL } from '../../caps/budget.ts';
 import type { CapUsage } from '../../caps/types.ts';
 import { Layout, when } from '../layout.tsx';
 
@@ -13,8 +14,11 @@ export interface PartnerView {
   hidden?: number;
 }
 
-/** `partner acme day` -> `day`; `east/acme every 36h` -> `every 36h`. */
-const windowOf = (label: string) => label.replace(/^(partner \S+|\S+) /, '');
+/** `partner acme day` -> `day`; `east/acme every 36h` -> `every 36h`; `budget partner acme day` -> `budget day`. */
+const windowOf = (label: string): string => (label.startsWith(BUDGET_LABEL) ? `budget ${windowOf(label.slice(BUDGET_LABEL.length))}` : label.replace(/^(partner \S+|\S+) /, ''));
+
+/** Budgets are counted in hundredths of a price unit. */
+const amount = (u: CapUsage, n: number) => (u.label.startsWith(BUDGET_LABEL) ? (n / 100).toFixed(2) : String(n));
 
 function Scope(props: { g: PartnerView['groups'][number] }) {
   const g = props.g;
@@ -32,7 +36,7 @@ function Bar(props: { u: CapUsage }) {
   const { used, limit } = props.u;
   const pct = limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : 100;
   return (
-    <span class={used >= limit ? 'bar full' : 'bar'} role="meter" aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.min(used, limit)} aria-label={`${props.u.label}: ${used} of ${limit}`}>
+    <span class={used >= limit ? 'bar full' : 'bar'} role="meter" aria-valuemin={0} aria-valuemax={limit} aria-valuenow={Math.min(used, limit)} aria-label={`${props.u.label}: ${amount(props.u, used)} of ${amount(props.u, limit)}`}>
       <span style={`width:${pct}%`}></span>
     </span>
   );
@@ -71,7 +75,7 @@ export function PartnersPage(props: { csrf: string; partners: PartnerView[]; all
                     <td>{i === 0 ? <Scope g={g} /> : ''}</td>
                     <td>{windowOf(u.label)}</td>
                     <td><Bar u={u} /></td>
-                    <td class={u.used >= u.limit ? 'bad' : ''}>{`${u.used} / ${u.limit}`}</td>
+                    <td class={u.used >= u.limit ? 'bad' : ''}>{`${amount(u, u.used)} / ${amount(u, u.limit)}`}</td>
                     <td>{u.resetsAt === null ? 'never (lifetime)' : when(u.resetsAt)}</td>
                   </tr>
                 ))))}
