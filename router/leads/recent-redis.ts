@@ -10,6 +10,7 @@
 // effort: a failed flush is dropped, and a crash loses at most FLUSH_MS of it. Reads flush first.
 // Summaries are read from the lead hashes (never the trace).
 
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { LeadrouteError } from '../errors.ts';
 import {
@@ -24,27 +25,7 @@ const MAX_BATCH = 1_000;
 // KEYS: index, then minute hashes. ARGV: oldest member kept (exclusive bound), max members,
 // minute ttl, n; then n pairs (member, index in KEYS of its minute); then triples (index in KEYS,
 // field, amount) of attempt counts. A member already indexed is not counted again.
-const FLUSH = `
-local n = tonumber(ARGV[4])
-local touched = {}
-for i = 0, n - 1 do
-  local k = tonumber(ARGV[6 + 2 * i])
-  if redis.call('ZADD', KEYS[1], 0, ARGV[5 + 2 * i]) == 1 then
-    redis.call('HINCRBY', KEYS[k], 'l', 1)
-    touched[k] = true
-  end
-end
-for j = 5 + 2 * n, #ARGV, 3 do
-  local k = tonumber(ARGV[j])
-  redis.call('HINCRBY', KEYS[k], ARGV[j + 1], ARGV[j + 2])
-  touched[k] = true
-end
-for k in pairs(touched) do redis.call('PEXPIRE', KEYS[k], ARGV[3]) end
-if n > 0 then
-  redis.call('ZREMRANGEBYLEX', KEYS[1], '-', '(' .. ARGV[1])
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[2]))
-end
-return 1`;
+const FLUSH = readFileSync(new URL('./recent-redis-flush.lua', import.meta.url), 'utf8');
 
 interface RecentCommands {
   leadrouteRecentFlush(numKeys: number, ...args: (string | number)[]): Promise<number>;
