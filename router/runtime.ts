@@ -18,6 +18,7 @@ import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
+import { consoleSources } from './console/deps.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
 import { createMemoryLeadStore } from './leads/memory-store.ts';
 import { createMemoryDuplicateStore, createRedisDuplicateStore, type DuplicateStore } from './dedupe/duplicate-store.ts';
@@ -140,6 +141,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     now: () => new Date(),
     newId,
     capPrefix: prefix,
+    console: consoleSources({ leads, queue, redis }),
     async readiness() {
       const reasons: string[] = [];
       if (stopping) reasons.push('shutting down');

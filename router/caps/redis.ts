@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { DEFAULT_LEASE_MS, hashTag, reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
-import type { CapCounter, CapStore, ExpiredLease, ReserveOptions, ReserveResult } from './types.ts';
+import { capUsage, type CapCounter, type CapStore, type CapUsage, type ExpiredLease, type ReserveOptions, type ReserveResult } from './types.ts';
 
 // KEYS[1] reservation, KEYS[2] the partner's leases (sorted set: reservation id by lease end),
 // KEYS[3..] counters. ARGV[1] reservation payload, ARGV[2] its expiry (epoch ms), ARGV[3] lease
@@ -142,6 +142,11 @@ export function createRedisCapStore(redis: Redis, opts: { prefix: string; leaseM
         }),
       );
       return out;
+    },
+
+    async usage(counters: readonly CapCounter[]): Promise<CapUsage[]> {
+      const used = await this.peek(counters.map((c) => c.key));
+      return counters.map((c, i) => capUsage(c, used[i]));
     },
 
     async set(counter: CapCounter, value: number): Promise<void> {

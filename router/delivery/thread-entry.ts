@@ -91,6 +91,7 @@ async function stop(): Promise<void> {
   await reloader.close();
   // The worker finishes the deliveries in flight first.
   await delivery.close();
+  await leads.close().catch(() => undefined); // writes the attempt counts still buffered
   await redis.quit().catch(() => redis.disconnect());
   post({ type: 'stopped' });
   port.close();

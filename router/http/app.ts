@@ -16,6 +16,7 @@ import { metricsAuth } from './metrics-auth.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
 import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
+import { CONSOLE_PATH, createConsole } from '../console/routes.tsx';
 
 export type { AppDeps } from './deps.ts';
 
@@ -286,6 +287,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     log.info({ deliveryId: id }, 'dead-lettered delivery requeued');
     return c.json({ deliveryId: id, status: 'queued' }, 202);
   });
+
+  if (deps.console) app.route(CONSOLE_PATH, createConsole(deps, deps.console, (req) => app.fetch(req)));
 
   return app;
 }

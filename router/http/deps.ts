@@ -11,6 +11,7 @@ import type { LeadStore } from '../leads/store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
+import type { ConsoleSources } from '../console/deps.ts';
 
 type AppLeadStore = Pick<LeadStore, 'save' | 'commit' | 'abort'> & {
   get(leadId: string): Promise<LeadRecord | null | undefined>;
@@ -67,4 +68,6 @@ export interface AppDeps {
    * Never set in production.
    */
   allowMissingRemoteAddress?: boolean;
+  /** The operator console's data (recent leads, activity, queue, Redis); absent: no /console. */
+  console?: ConsoleSources;
 }

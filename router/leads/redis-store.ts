@@ -25,6 +25,7 @@ import {
 } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
+import { createRedisRecentIndex } from './recent-redis.ts';
 
 // ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
 const SAVE = readFileSync(new URL('./redis-store-save.lua', import.meta.url), 'utf8');
@@ -136,6 +137,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
   const unindex = (...leadIds: string[]) => {
     r.zrem(openIndex, ...leadIds).catch(() => undefined);
   };
+  const recentIndex = createRedisRecentIndex(redis, prefix, keyOf);
 
   const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
@@ -153,6 +155,11 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       change.route?.deliveryId ?? '', change.route?.status ?? '',
       change.state ?? '',
     ));
+  // Attempts are counted per minute for the console's chart (buffered: no extra round trip).
+  const countedUpdate = (leadId: string, change: LeadChange) => {
+    if (change.attempt) recentIndex.attempt(change.attempt);
+    return update(leadId, change);
+  };
 
   return {
     async save(record: LeadRecord, o: SaveOptions = {}): Promise<void> {
@@ -174,6 +181,7 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
       } catch (err) {
         throw unavailable(err);
       }
+      recentIndex.add(record);
     },
 
     async get(leadId: string): Promise<LeadRecord | null> {
@@ -237,14 +245,14 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
     },
 
     addAttempt(leadId, attempt) {
-      return update(leadId, { attempt });
+      return countedUpdate(leadId, { attempt });
     },
 
     setState(leadId, state) {
       return update(leadId, { state });
     },
 
-    update,
+    update: countedUpdate,
 
     async startDelivery(leadId, route): Promise<DeliveryStart> {
       if (!validId(leadId)) return { record: false };
@@ -289,8 +297,11 @@ export function createRedisLeadStore(redis: Redis, opts: LeadStoreOptions & { pr
           return { outcome: reply[0] as 'no-record' | 'no-route' };
       }
     },
+    recent: (query = {}) => recentIndex.recent(query),
+    activity: (minutes, until) => recentIndex.activity(minutes, until),
 
     async close() {
+      await recentIndex.flush();
       /* the client is owned by the caller */
     },
   };
