@@ -14,11 +14,6 @@ export function stripEnvRefs(s: string): string {
   return s.replace(ENV_REF, '');
 }
 
-/** The names `s` references, each once, in order of first use. */
-export function envRefNames(s: string): string[] {
-  return [...new Set(Array.from(s.matchAll(ENV_REF), (m) => m[1]))];
-}
-
 export interface ResolvedEnvRefs<T> {
   value: T;
   /** Names referenced but not set in the environment, each once, in order of first use. */
@@ -74,6 +69,6 @@ function resolveString(text: string, env: NodeJS.ProcessEnv, missing: Set<string
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

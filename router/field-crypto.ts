@@ -93,7 +93,7 @@ export function createFieldCipher(current: Buffer, ...previous: (Buffer | undefi
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       const text = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-      return JSON.parse(text);
+      return JSON.parse(text) as unknown;
     },
   };
 }

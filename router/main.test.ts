@@ -198,12 +198,12 @@ describe('router process (embedded)', () => {
       req.on('error', reject);
       // Half the body now; the rest after SIGTERM has been received.
       req.write(body.slice(0, 10));
-      req.on('socket', (s) => s.once('connect', async () => {
+      req.on('socket', (s) => s.once('connect', () => void (async () => {
         await new Promise((res) => setTimeout(res, 300));
         r.child.kill('SIGTERM');
         await new Promise((res) => setTimeout(res, 500));
         req.end(body.slice(10));
-      }));
+      })()));
     });
     const res = await answer;
     expect(res.status).toBe(202);

@@ -221,6 +221,7 @@ export function coalesceWrites<C extends RedisClient>(client: C): C {
     const stream = (client as unknown as { stream?: Socket }).stream;
     if (!stream || patched.has(stream) || typeof stream.cork !== 'function') return;
     patched.add(stream);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with apply(this)
     const write = stream.write;
     let corked = false;
     const flush = () => {

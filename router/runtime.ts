@@ -8,8 +8,7 @@ import { serve } from '@hono/node-server';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
-import { loadConfig } from './config/load.ts';
-import { startConfigLoaderThread, type ConfigLoaderThread } from './config/load-thread.ts';
+import { createConfigLoader } from './config/load.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
@@ -18,6 +17,7 @@ import { startDeliveryThread, type DeliveryThread } from './delivery/thread.ts';
 import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
+import { consoleSources } from './console/deps.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
 import { createMemoryLeadStore } from './leads/memory-store.ts';
 import { createMemoryDuplicateStore, createRedisDuplicateStore, type DuplicateStore } from './dedupe/duplicate-store.ts';
@@ -28,7 +28,7 @@ import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisFromEnv, redisTargetOf, waitForRedis, type RedisClient } from './redis.ts';
 import { createReconciler, createRedisTickLock, type Reconciler } from './reconcile/reconciler.ts';
-import { compileSnapshot, type Snapshot } from './routing/snapshot.ts';
+import { compileSnapshot, compileSnapshotInSlices, type Snapshot } from './routing/snapshot.ts';
 
 /** How long a starting router waits for Redis before it listens anyway. */
 const STARTUP_REDIS_WAIT_MS = 5_000;
@@ -83,7 +83,6 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let reconciler: Reconciler | undefined;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
-  let loaderThread: ConfigLoaderThread | undefined;
   const current = () => reloader?.current();
 
   if (redisTargetOf(env)) {
@@ -140,6 +139,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     now: () => new Date(),
     newId,
     capPrefix: prefix,
+    console: consoleSources({ leads, queue, redis }),
     async readiness() {
       const reasons: string[] = [];
       if (stopping) reasons.push('shutting down');
@@ -171,31 +171,29 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     // A config is not served on Redis without the keys it needs: FIELD_ENCRYPTION_KEY to seal its
     // encrypted fields, DEDUPE_KEY so that every router hashes consumers alike (a reload that
     // needs a missing key is refused like an invalid one).
-    const compile = (config: Parameters<typeof compileSnapshot>[0]) => {
-      const snapshot = compileSnapshot(config, { env: vars });
+    const checked = (snapshot: Snapshot) => {
       const missing = fieldKeyMissing(snapshot, env) ?? dedupeKeyMissing(snapshot);
       if (missing) throw new StartupError(missing);
       return snapshot;
     };
-    const loaded = await loadConfig(env.profilesDir);
+    const compile = async (config: Parameters<typeof compileSnapshot>[0]) =>
+      checked(await compileSnapshotInSlices(config, { env: vars, previous: reloader?.current() }));
+    // Reloads reuse the work of unchanged files and the compiled profiles they did not touch.
+    const loader = createConfigLoader();
+    const loaded = await loader.load(env.profilesDir);
     if (!loaded.ok) {
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
     for (const p of loaded.problems) logger.warn({ problem: p }, `${p.file}:${p.line}:${p.col} ${p.code} ${p.message}`);
-    const initial = compile(loaded.config);
+    const initial = checked(compileSnapshot(loaded.config, { env: vars }));
     if (initial.missingEnv.length) {
       logger.warn({ missing: initial.missingEnv }, 'deliveries reference environment variables that are not set');
     }
     metrics.recordReload(true, initial.hash, initial.loadedAt);
 
-    // Reloads read and check the files off the request thread (load-thread.ts).
-    loaderThread = startConfigLoaderThread({
-      onFallback: (reason) => logger.warn({ reason }, 'config loaded on the main thread: the loader thread could not'),
-    });
-    const offThread = loaderThread;
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir) => offThread.load(dir),
+      load: (dir) => loader.load(dir),
       compile,
       initial,
       debounceMs: opts.debounceMs,
@@ -260,12 +258,11 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
-      await loaderThread?.close();
       await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
-      if (redis) await redis.quit().catch(() => redis!.disconnect());
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       logger.info('stopped');
     })();
     return stopped;

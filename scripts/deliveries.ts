@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
   }
 
   const headers: Record<string, string> = env.ADMIN_API_KEY ? { authorization: `Bearer ${env.ADMIN_API_KEY}` } : {};
-  const path = command === 'failed' ? '/v1/deliveries/failed' : `/v1/deliveries/${encodeURIComponent(id!)}/retry`;
+  const path = command === 'failed' ? '/v1/deliveries/failed' : `/v1/deliveries/${encodeURIComponent(id)}/retry`;
   let res: Response;
   try {
     res = await fetch(base + path, { method: command === 'failed' ? 'GET' : 'POST', headers, signal: AbortSignal.timeout(10_000) });

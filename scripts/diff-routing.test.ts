@@ -107,6 +107,39 @@ describe('npm run diff:routing', () => {
     expect(io.stdout.join('\n')).toContain('No lead changes route: all 7 leads route as before.');
   });
 
+  it('shows leads it cannot route on either side apart, and exits 2 when no lead routes at all', async () => {
+    const base = await commit('first');
+    // Bare leads in a file named leads.jsonl: each takes "leads" as its entity.
+    const bare = ['a', 'b', 'c'].map((x) => JSON.stringify({ email: `${x}@example.com`, state: 'NY', zip: '10001' })).join('\n');
+    await writeFile(repo.file('leads.jsonl'), `${bare}\n`);
+
+    // Beside the tree's own samples and tests: reported apart, the others still compared.
+    let io = capture();
+    expect(await main(['--base', base, '--leads', repo.file('leads.jsonl'), repo.file('profiles')], io, {})).toBe(0);
+    let md = io.stdout.join('\n');
+    expect(md).toContain('No lead changes route: all 6 compared leads route as before.');
+    expect(md).toContain('**3 leads could not be routed on either side** (not compared):');
+    expect(md).toMatch(/^\| \S*leads\.jsonl:1 \| leads: email=a@example\.com, state=NY, zip=10001 \| entity leads is defined at neither revision \|$/m);
+    expect(io.stderr.join('\n')).toContain("a bare lead in leads.jsonl takes its entity from the file's name ('leads')");
+
+    // Alone: nothing could be compared, and the run says so instead of passing.
+    await git('rm', '-q', 'profiles/samples/mortgage.jsonl', 'profiles/mortgage/tests.yaml');
+    const bare2 = await commit('no samples, no tests');
+    io = capture();
+    expect(await main(['--base', bare2, '--leads', repo.file('leads.jsonl'), repo.file('profiles')], io, {})).toBe(2);
+    md = io.stdout.join('\n');
+    expect(md).not.toContain('route as before');
+    expect(md).toContain('No lead could be routed at either revision: nothing was compared.');
+    const err = io.stderr.join('\n');
+    expect(err).toContain("diff:routing: none of the 3 leads could be routed at either revision (3 name an entity defined at neither: leads)");
+    expect(err).toContain('leads.jsonl');
+
+    // No leads at all: exit 2 too.
+    io = capture();
+    expect(await main(['--base', bare2, repo.file('profiles')], io, {})).toBe(2);
+    expect(io.stderr.join('\n')).toContain('diff:routing: no leads to compare');
+  });
+
   it('exits 2 for an unknown revision, a revision that does not load, or a bad --leads file', async () => {
     const base = await commit('first');
     const cases: [string[], RegExp][] = [

@@ -3,7 +3,8 @@
 // unless --head is given) and prints a Markdown report of the leads whose routes change.
 // Revisions are read with git ls-tree/cat-file into a temporary directory: the working tree,
 // the index and HEAD are never touched. A report, so exit 0 whatever changed; 2 on usage, git
-// or load errors. Markdown goes to stdout, diagnostics to stderr.
+// or load errors, and when no lead could be routed at either revision (nothing was compared).
+// Markdown goes to stdout, diagnostics to stderr.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { EXIT, parseCli, resolveProfilesDir, UsageError } from './lib/cli.ts';
 import { formatText } from './lib/format-problems.ts';
 import { loadOrReport, stdio, type Out } from './lib/load-profiles.ts';
 import { GitError, locateInRepo, materialise, resolveCommit } from './lib/git-tree.ts';
-import { buildCorpus, diffOutcomes, encryptedFields, renderMarkdown, routeCorpus } from './lib/routing-diff.ts';
+import { buildCorpus, diffOutcomes, encryptedFields, renderMarkdown, routeCorpus, type RoutingDiff } from './lib/routing-diff.ts';
 
 const USAGE = 'usage: npm run diff:routing -- --base REF [--head REF] [--leads FILE.jsonl] [--at ISO-TIME] [DIR]';
 
@@ -85,11 +86,17 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
     if (!head) return EXIT.USAGE;
 
     const corpus = buildCorpus(head.samples, routingTestLeads(head.config), base.samples, routingTestLeads(base.config), extra);
+    if (!corpus.length) {
+      io.err('diff:routing: no leads to compare: add samples/*.jsonl beside the profiles, RoutingTest cases, or --leads FILE.jsonl');
+      return EXIT.USAGE;
+    }
     const before = await routeCorpus(compileSnapshot(base.config, { env: {} }), corpus, args.at);
     const after = await routeCorpus(compileSnapshot(head.config, { env: {} }), corpus, args.at);
     const diff = diffOutcomes(corpus, before, after, encryptedFields(base.config, head.config));
     io.out(renderMarkdown(diff, { base: `\`${base.label}\``, head: head.label === 'the working tree' ? head.label : `\`${head.label}\``, dir: shownDir }).trimEnd());
-    return EXIT.OK;
+    for (const line of unroutedNotes(diff)) io.err(line);
+    // A run that compared nothing must not read as "no change".
+    return diff.unrouted.length === diff.total ? EXIT.USAGE : EXIT.OK;
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {
       io.err(err.message);
@@ -100,6 +107,35 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
     await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
   }
 }
+
+/** Stderr lines about the leads neither side routed: how many, why, and the likely mistake. */
+export function unroutedNotes(diff: RoutingDiff): string[] {
+  const n = diff.unrouted.length;
+  if (!n) return [];
+  const unknown = diff.unrouted.filter((u) => u.kind === 'no-entity');
+  const names = [...new Set(unknown.map((u) => u.lead.entity))];
+  const invalid = diff.unrouted.filter((u) => u.kind === 'invalid').length;
+  const parts = [
+    unknown.length ? `${unknown.length} name an entity defined at neither: ${names.join(', ')}` : '',
+    invalid ? `${invalid} are not valid leads at either` : '',
+    n - unknown.length - invalid ? `${n - unknown.length - invalid} have no entity at one and are not valid at the other` : '',
+  ].filter(Boolean);
+  const head =
+    n === diff.total
+      ? `diff:routing: none of the ${n} lead${n === 1 ? '' : 's'} could be routed at either revision (${parts.join('; ')}); nothing was compared`
+      : `diff:routing: ${n} of ${diff.total} leads could not be routed at either revision (${parts.join('; ')}); the report lists them apart`;
+  const lines = [head];
+  // A bare lead in NAME.jsonl takes NAME as its entity: the usual cause of an unknown one.
+  for (const name of names) {
+    const file = unknown.find((u) => u.lead.entity === name && u.lead.at && stem(u.lead.at.file) === name)?.lead.at?.file;
+    if (file) {
+      lines.push(`  a bare lead in ${path.basename(file)} takes its entity from the file's name ('${name}'): give each line an "entity", or name the file after its entity (ENTITY.jsonl)`);
+    }
+  }
+  return lines;
+}
+
+const stem = (file: string) => path.basename(file).replace(/\.jsonl?$/i, '');
 
 /** Loads one side; its samples' problems are warnings (the lead is skipped), not failures. */
 async function side(label: string, dir: string, cwd: string, io: Out): Promise<Side | null> {

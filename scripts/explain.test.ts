@@ -70,6 +70,21 @@ describe('npm run explain', () => {
     expect(io.stdout[0]).toBe('mortgage lead routed to east/acme');
   });
 
+  it('names on stderr the fields the entity does not define: the router drops them, the trace never sees them', async () => {
+    const { dir, lead } = await setup({ email: 'a@example.com', state: 'NY', zipp: '10001', extra: { a: 1 } });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], io, {})).toBe(0);
+    expect(io.stdout[0]).toBe('mortgage lead routed to east/northwind');
+    expect(io.stderr).toEqual(['note: zipp, extra are not fields of mortgage: the router drops them, so this trace ignores them (a typo?)']);
+  });
+
+  it('says when the file holds a samples line ({"entity", "lead"}) rather than a lead', async () => {
+    const { dir, lead } = await setup({ entity: 'mortgage', lead: { email: 'a@example.com', state: 'NY' } });
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], io, {})).toBe(1);
+    expect(io.stderr[0]).toBe('note: entity, lead are not fields of mortgage: the router drops them, so this trace ignores them (a samples line? pass the lead object alone)');
+  });
+
   it('exits 1 for a lead the entity refuses, with every field error and no encrypted value', async () => {
     const { dir, lead } = await setup({ state: 5, ssn: '123-45-6789', zipp: '1' });
     const io = capture();
@@ -77,7 +92,9 @@ describe('npm run explain', () => {
     const err = io.stderr.join('\n');
     expect(err).toContain('not a valid mortgage lead (the router would answer 422):');
     expect(err).toContain('email: email is required');
-    expect(err).not.toContain('zipp');
+    // zipp is not a field error (the router drops it), only named in the note.
+    expect(err).not.toMatch(/^ +zipp:/m);
+    expect(io.stderr[0]).toMatch(/^note: zipp is not a field of mortgage/);
     expect(err).toMatch(/state: .*string/);
     expect(io.text()).not.toContain('123-45-6789');
   });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { createMemoryCapStore } from '../router/caps/memory.ts';
-import { checkLead } from '../router/leads/check-lead.ts';
+import { checkLead, definedFields } from '../router/leads/check-lead.ts';
 import { explainJson, formatDecision } from '../router/lint/format-trace.ts';
 import { routeLead } from '../router/routing/route.ts';
 import { compileSnapshot } from '../router/routing/snapshot.ts';
@@ -13,6 +13,8 @@ import { EXIT, parseCli, resolveProfilesDir, UsageError } from './lib/cli.ts';
 import { loadOrReport, stdio, type Out } from './lib/load-profiles.ts';
 
 const USAGE = 'usage: npm run explain -- --entity ENTITY FILE.json|- [DIR] [--json]';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -63,6 +65,17 @@ export async function main(
   if (!ce) {
     io.err(`unknown entity '${args.entity}' (entities: ${[...config.entities.keys()].join(', ') || 'none'})`);
     return EXIT.USAGE;
+  }
+
+  // Fields the entity does not define are dropped by the router: a trace that silently ignores a
+  // typo (`creditScor`) would mislead, so name them.
+  if (isPlainObject(lead)) {
+    const { dropped } = definedFields(ce.entity, lead);
+    if (dropped.length) {
+      const wrapped = dropped.includes('lead') && dropped.includes('entity');
+      const hint = wrapped ? 'a samples line? pass the lead object alone' : 'a typo?';
+      io.err(`note: ${dropped.join(', ')} ${dropped.length === 1 ? 'is not a field' : 'are not fields'} of ${args.entity}: the router drops ${dropped.length === 1 ? 'it' : 'them'}, so this trace ignores ${dropped.length === 1 ? 'it' : 'them'} (${hint})`);
+    }
   }
 
   // The same check POST /v1/leads makes: a lead the router would refuse (422) is not routed.

@@ -149,6 +149,13 @@ cases:
     expect(io.stderr.join('\n')).toMatch(/east\.yaml:\d+:\d+ {2}error {2}SCHEMA_ADDITIONAL_PROPERTIES/);
   });
 
+  it('exits 2 when DIR holds no RoutingTest: a run that tests nothing does not pass', async () => {
+    const { code, io } = await run({});
+    expect(code).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/^test:routing: no RoutingTest documents under .+: nothing was tested$/m);
+    expect(io.stdout.join('\n')).not.toMatch(/passed/);
+  });
+
   it('exits 2 on usage errors and an unreadable DIR', async () => {
     const io = capture();
     expect(await main(['--format', 'xml'], io, {})).toBe(2);

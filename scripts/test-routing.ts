@@ -1,6 +1,6 @@
 // npm run test:routing [-- DIR] [--format text|github]
 // Runs every `kind: RoutingTest` case under DIR through the router's loader and routing core.
-// Exit 0 all pass, 1 any failure, 2 usage error or a tree that does not load.
+// Exit 0 all pass, 1 any failure, 2 usage error, a tree that does not load, or no RoutingTest.
 import { pathToFileURL } from 'node:url';
 import { compileSnapshot } from '../router/routing/snapshot.ts';
 import { EXIT, parseCli, resolveProfilesDir, UsageError } from './lib/cli.ts';
@@ -33,9 +33,10 @@ export async function main(argv: string[], io: Out = stdio, env: NodeJS.ProcessE
 
   const config = await loadOrReport(dir, io, { github });
   if (!config) return EXIT.USAGE;
+  // A run that tests nothing must not pass (a wrong DIR would turn CI green).
   if (!config.routingTests.length) {
-    io.out(`no RoutingTest documents under ${dir}: nothing to run`);
-    return EXIT.OK;
+    io.err(`test:routing: no RoutingTest documents under ${dir}: nothing was tested`);
+    return EXIT.USAGE;
   }
   const results = await runRoutingTests(compileSnapshot(config, { env }));
   for (const line of formatResults(results, { github })) io.out(line);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PARTNERS, PROFILE, writeTree, type Tree } from '../router/config/test-tree.ts';
-import { parseValidateArgs } from './lib/validate-cli.ts';
+import { parseValidateArgs, runValidate } from './lib/validate-cli.ts';
 import { resolveProfilesDir } from './lib/cli.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -90,6 +90,19 @@ describe('npm run validate', () => {
     expect((await run(['nope'], { cwd: t.root })).stderr).toMatch(/^validate: nope: no such directory/);
   });
 
+  it('never passes a directory with no profile files: empty, or only other and hidden files', async () => {
+    const t = await tree();
+    await mkdir(join(t.root, 'none/.hidden'), { recursive: true });
+    await writeFile(join(t.root, 'none/.hidden/p.yaml'), 'kind: Partner\n');
+    await writeFile(join(t.root, 'none/notes.json'), '{}\n');
+    await mkdir(join(t.root, 'empty'));
+    for (const dir of ['none', 'empty']) {
+      const r = await runValidate([dir], {}, t.root);
+      expect(r.code, dir).toBe(1);
+      expect(r.stdout[0], dir).toBe(`${dir}  error  NO_FILES  no *.yaml or *.yml files found`);
+    }
+  });
+
   it('takes DIR from $PROFILES_DIR, else ./profiles', async () => {
     const t = await tree();
     expect((await run([], { cwd: t.root, env: { PROFILES_DIR: 'p' } })).stdout).toMatch(/in 3 files \(p\)\n$/);
@@ -100,7 +113,7 @@ describe('npm run validate', () => {
     await writeFile(join(t.root, 'profiles/x.yaml'), 'kind: Nope\n');
     const fallback = await run([], { cwd: t.root });
     expect(fallback.code).toBe(1);
-    expect(fallback.stdout).toMatch(/^profiles\/x\.yaml:1:7  error  UNKNOWN_KIND/);
+    expect(fallback.stdout).toMatch(/^profiles\/x\.yaml:1:7 {2}error {2}UNKNOWN_KIND/);
   });
 
   it('emits GitHub annotations under Actions, escaped, followed by the plain lines', async () => {

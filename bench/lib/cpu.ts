@@ -8,7 +8,7 @@ import { redisInfo } from './redis-keys.ts';
 const TICKS_PER_SECOND = 100;
 
 /** CPU ms (user + system, all threads) a process has used so far; null where /proc is missing. */
-export function processCpuMs(pid: number | undefined): number | null {
+function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -21,7 +21,7 @@ export function processCpuMs(pid: number | undefined): number | null {
 }
 
 /** CPU ms Redis has used so far (INFO cpu, user + system). */
-export async function redisCpuMs(url: string): Promise<number | null> {
+async function redisCpuMs(url: string): Promise<number | null> {
   try {
     const info = await redisInfo(url, 'cpu');
     const sys = /^used_cpu_sys:([\d.]+)/m.exec(info), user = /^used_cpu_user:([\d.]+)/m.exec(info);
@@ -31,7 +31,7 @@ export async function redisCpuMs(url: string): Promise<number | null> {
   }
 }
 
-export const selfCpuMs = () => {
+const selfCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };

@@ -64,7 +64,7 @@ export async function measureTarget(target: RunningTarget, sink: Sink, opts: Mea
   const end = await sink.count();
   const cpu = cpuPerLead(cpuBefore, await readCpu(target.child.proc.pid, sink.pid, opts.redisUrl), fig.accepted);
   const parts = [cpu.target, cpu.sink, cpu.load, ...(opts.redisUrl ? [cpu.redis] : [])];
-  const cpuPerLeadUs = { ...cpu, total: parts.every((x) => x !== null) ? parts.reduce((a, b) => a! + b!, 0) : null };
+  const cpuPerLeadUs = { ...cpu, total: parts.every((x) => x !== null) ? parts.reduce((a, b) => a + b, 0) : null };
   let redis: TargetFigures['redis'];
   if (opts.redisUrl && statsBefore) {
     const calls = callsBetween(statsBefore, await commandCalls(opts.redisUrl));

@@ -58,7 +58,7 @@ export interface RouterTargetOptions extends StartOptions {
 }
 
 /** Node flags of `npm start` (package.json): the bench measures the router as it ships. */
-export const ROUTER_NODE_ARGS = ['--max-semi-space-size=32'];
+const ROUTER_NODE_ARGS = ['--max-semi-space-size=32'];
 
 /** The router as it ships: `tsx router/main.ts`, configured by environment only. */
 export async function startRouter(opts: RouterTargetOptions): Promise<RunningTarget> {
@@ -96,7 +96,7 @@ export async function startRouter(opts: RouterTargetOptions): Promise<RunningTar
   };
 }
 
-export interface SinkCount {
+interface SinkCount {
   count: number;
   /** Distinct `webhook-id`s among the deliveries that had one. */
   distinct: number;

@@ -85,7 +85,7 @@ export async function httpSection(ctx: BenchContext): Promise<SectionResult> {
   } finally {
     await sink.stop();
   }
-  return summarise(results, tree!, ctx);
+  return summarise(results, tree, ctx);
 }
 
 async function runTarget(

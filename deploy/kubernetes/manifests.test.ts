@@ -18,7 +18,6 @@ import { ROUTER_ENV_VARS } from '../../router/env-vars.ts';
 const DIR = dirname(fileURLToPath(import.meta.url));
 
 // YAML documents are untyped: each is checked against its Kubernetes schema before it is read as one.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } } & Record<string, Loose>;
 

@@ -313,6 +313,21 @@ export function capStoreContract(name: string, makeStore: () => Promise<CapStore
       expect(await values([c])).toEqual([1]);
     });
 
+    it('usage reads each window without counting: used, limit, label, reset time', async () => {
+      const day = counter('acme', 'day', 5);
+      const life = counter('acme', 'lifetime', 9, null);
+      await store.reserve('r1', [day, life]);
+      await store.reserve('r2', [day]);
+      const usage = await store.usage([day, life, counter('globex', 'day', 3)]);
+      expect(usage).toEqual([
+        { label: day.label, limit: 5, used: 2, resetsAt: day.expireAt },
+        { label: life.label, limit: 9, used: 1, resetsAt: null },
+        { label: 'partner globex day', limit: 3, used: 0, resetsAt: expect.any(Number) },
+      ]);
+      expect(await values([day, life])).toEqual([2, 1]);
+      expect(await store.usage([])).toEqual([]);
+    });
+
     it('ping answers', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -1,7 +1,7 @@
 // The embedded cap store: one process, no Redis. Same contract as the Redis store; every call
 // runs to completion before the next, which is what makes reserve atomic here.
 import { DEFAULT_LEASE_MS, reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
-import type { CapCounter, CapStore, ExpiredLease, ReserveOptions, ReserveResult } from './types.ts';
+import { capUsage, type CapCounter, type CapStore, type CapUsage, type ExpiredLease, type ReserveOptions, type ReserveResult } from './types.ts';
 
 interface Entry {
   value: number;
@@ -110,6 +110,11 @@ export function createMemoryCapStore(opts: { now?: () => number; leaseMs?: numbe
     async peek(keys: readonly string[]): Promise<number[]> {
       const t = now();
       return keys.map((k) => live(counters, k, t)?.value ?? 0);
+    },
+
+    async usage(list: readonly CapCounter[]): Promise<CapUsage[]> {
+      const t = now();
+      return list.map((c) => capUsage(c, live(counters, c.key, t)?.value ?? 0));
     },
 
     async set(counter: CapCounter, value: number): Promise<void> {

@@ -2,15 +2,10 @@
 // Reserve is one Lua script: check every window, then count in all of them, and lease the
 // reservation, atomically. Every key of one call carries the partner's hash tag (`{acme}`), so a
 // call touches one Cluster slot.
+import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
 import { DEFAULT_LEASE_MS, hashTag, reservationExpireAt, reservationPartner, TURN_TTL_MS } from './keys.ts';
-import type { CapCounter, CapStore, ExpiredLease, ReserveOptions, ReserveResult } from './types.ts';
-
-// Redis time in ms, so every lease is on one clock whichever router took it.
-const NOW_MS = `local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end`;
+import { capUsage, type CapCounter, type CapStore, type CapUsage, type ExpiredLease, type ReserveOptions, type ReserveResult } from './types.ts';
 
 // KEYS[1] reservation, KEYS[2] the partner's leases (sorted set: reservation id by lease end),
 // KEYS[3..] counters. ARGV[1] reservation payload, ARGV[2] its expiry (epoch ms), ARGV[3] lease
@@ -18,65 +13,23 @@ end`;
 // (epoch ms, 0 = none), amount (1 for a cap; a budget counts the lead's price).
 // Returns {1, leaseUntil} when reserved ({1} when not leased, or held and confirmed), {0, index, used}
 // when counter `index` (1-based) is full; nothing is changed then.
-const RESERVE_LUA = `${NOW_MS}
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local at = redis.call('ZSCORE', KEYS[2], ARGV[4])
-  if at then return {1, tonumber(at)} end
-  return {1}
-end
-local n = #KEYS - 2
-for i = 1, n do
-  local used = tonumber(redis.call('GET', KEYS[i + 2]) or '0')
-  if used + tonumber(ARGV[4 + 3 * i]) > tonumber(ARGV[2 + 3 * i]) then return {0, i, used} end
-end
-for i = 1, n do
-  local key = KEYS[i + 2]
-  local amount = tonumber(ARGV[4 + 3 * i])
-  -- A counter back at zero (given back) starts its expiry again, as a new one does.
-  local was = redis.call('INCRBY', key, amount) - amount
-  local at = tonumber(ARGV[3 + 3 * i])
-  if at > 0 and (was == 0 or redis.call('PTTL', key) == -1) then redis.call('PEXPIREAT', key, at) end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-if ARGV[3] == '0' then return {1} end
-local lease_until = now_ms() + tonumber(ARGV[3])
-redis.call('ZADD', KEYS[2], lease_until, ARGV[4])
-return {1, lease_until}
-`;
+const RESERVE_LUA = readFileSync(new URL('./redis-reserve.lua', import.meta.url), 'utf8');
 
 // KEYS[1] reservation, KEYS[2] leases, KEYS[3..] its counters (read beforehand, so every key is
 // declared). ARGV[1] the payload that was read, ARGV[2] the reservation id, then each counter's
 // amount. Returns 1 when released now, 0 when it is gone or changed. Decrements only counters that
 // still exist and are above zero, never below it: DECR on a missing key would recreate an expired
 // window at -1.
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[2])
-for i = 3, #KEYS do
-  local v = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if v > 0 then redis.call('DECRBY', KEYS[i], math.min(v, tonumber(ARGV[i]))) end
-end
-return 1
-`;
+const RELEASE_LUA = readFileSync(new URL('./redis-release.lua', import.meta.url), 'utf8');
 
 // KEYS[1] reservation, KEYS[2] leases. ARGV[1] reservation id. 1 when the reservation is held.
-const CONFIRM_LUA = `
-redis.call('ZREM', KEYS[2], ARGV[1])
-return redis.call('EXISTS', KEYS[1])
-`;
+const CONFIRM_LUA = readFileSync(new URL('./redis-confirm.lua', import.meta.url), 'utf8');
 
 // KEYS[1] leases. ARGV[1] most ids. The ids whose lease ended, oldest first.
-const EXPIRED_LUA = `${NOW_MS}
-return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[1]))
-`;
+const EXPIRED_LUA = readFileSync(new URL('./redis-expired.lua', import.meta.url), 'utf8');
 
 // KEYS[1] turn counter. ARGV[1] its time to live (ms). Returns the turn, from 0.
-const TURN_LUA = `
-local v = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return v - 1
-`;
+const TURN_LUA = readFileSync(new URL('./redis-turn.lua', import.meta.url), 'utf8');
 
 type Arg = string | number;
 interface CapCommands {
@@ -191,6 +144,11 @@ export function createRedisCapStore(redis: RedisClient, opts: { prefix: string; 
       return out;
     },
 
+    async usage(counters: readonly CapCounter[]): Promise<CapUsage[]> {
+      const used = await this.peek(counters.map((c) => c.key));
+      return counters.map((c, i) => capUsage(c, used[i]));
+    },
+
     async set(counter: CapCounter, value: number): Promise<void> {
       if (counter.expireAt === null) await r.set(counter.key, value);
       else if (counter.expireAt < 1) await r.del(counter.key);
@@ -203,7 +161,7 @@ export function createRedisCapStore(redis: RedisClient, opts: { prefix: string; 
 
     async ping(): Promise<void> {
       const pong = await r.ping();
-      if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${pong}`);
+      if (pong !== 'PONG') throw new Error(`unexpected PING reply: ${String(pong)}`);
     },
 
     async close(): Promise<void> {

@@ -75,3 +75,22 @@ export interface CapStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How full one cap window is, for the operator console. */
+export interface CapUsage {
+  label: string;
+  limit: number;
+  used: number;
+  /** Epoch ms when the window ends and the count starts again; null for lifetime. */
+  resetsAt: number | null;
+}
+
+export interface CapStore {
+  /** Read-only: how full each counter's window is now (a missing counter is 0 used). */
+  usage(counters: readonly CapCounter[]): Promise<CapUsage[]>;
+}
+
+/** A counter with its current value, as `usage` answers. */
+export function capUsage(c: CapCounter, used: number): CapUsage {
+  return { label: c.label, limit: c.limit, used, resetsAt: c.expireAt };
+}

@@ -49,7 +49,7 @@ export function wallTime(timezone: string, t: number): WallTime {
 }
 
 /** The local clock reading at `t` as a wall value (ms, sub-second part kept). */
-export function wallMs(timezone: string, t: number): number {
+function wallMs(timezone: string, t: number): number {
   const w = wallTime(timezone, t);
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) + (((t % 1000) + 1000) % 1000);
 }

@@ -2,11 +2,17 @@
 // exactly what the router loads. Files -> YAML documents with positions -> JSON Schema (with
 // defaults) -> semantic checks -> a deeply frozen Config, or the problems. Anything unreadable is
 // a problem, never an empty config.
+//
+// A ConfigLoader keeps each file's work (parse, schema check, per-document checks) keyed by its
+// content, so a reload redoes only the files that changed; the checks across files (duplicate
+// ids, references) run on the whole tree every time. The result equals a fresh load's
+// (load-cache.test.ts checks that on random edits). Work is done in slices that yield to the
+// event loop, so a reload on the request thread delays requests by one slice at most.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { runChecks } from './checks/index.ts';
+import { CHECKS, PER_DOCUMENT_CHECKS } from './checks/index.ts';
 import { deepFreeze } from './freeze.ts';
 import { parseYamlFile } from './parse.ts';
 import { hasErrors, problem, sortProblems } from './problems.ts';
@@ -24,66 +30,159 @@ export interface LoadOptions {
 /** Schema keywords about one value: a semantic check at the same node says it better. */
 const VALUE_KEYWORD_CODES = new Set(['SCHEMA_TYPE', 'SCHEMA_PATTERN', 'SCHEMA_FORMAT', 'SCHEMA_MIN_LENGTH', 'SCHEMA_MINIMUM', 'SCHEMA_EXCLUSIVE_MINIMUM', 'SCHEMA_MULTIPLE_OF']);
 
+/** One file's work, valid while its name and content stay the same. */
+interface FileWork {
+  shown: string;
+  content: Buffer | NodeJS.ErrnoException;
+  docs: LocatedDoc[];
+  /** Parse problems, then schema problems. */
+  parseProblems: Problem[];
+  schemaProblems: Problem[];
+  /** Problems of each per-document check (by index in CHECKS); undefined until checked. */
+  perDocument: Problem[][] | undefined;
+  /** Whether the file holds an Entity or a Partner: other files' checks depend on it. */
+  context: boolean;
+}
+
+export interface ConfigLoader {
+  load(dir: string, opts?: LoadOptions): Promise<LoadResult>;
+}
+
+/** A load with nothing kept: the validator, the tools and the first load of the router. */
 export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  const cwd = opts.cwd ?? process.cwd();
-  const absDir = resolve(cwd, dir);
-  const shown = (abs: string) => toPosix(relative(cwd, abs)) || '.';
-  const dirProblem = (message: string, code: 'READ_ERROR' | 'NO_FILES') =>
-    ({ ok: false, problems: [problem(code, { file: shown(absDir), line: 0, col: 0 }, message)] }) as const;
+  return createConfigLoader().load(dir, opts);
+}
 
-  const info = await stat(absDir).catch((err: NodeJS.ErrnoException) => err);
-  if (info instanceof Error) return dirProblem(`cannot read directory: ${info.code ?? info.message}`, 'READ_ERROR');
-  if (!info.isDirectory()) return dirProblem('not a directory', 'READ_ERROR');
+/** Longest stretch of work between two yields to the event loop. */
+const SLICE_MS = 8;
 
-  let files: string[];
-  try {
-    files = await listYamlFiles(absDir);
-  } catch (err) {
-    return dirProblem(`cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'READ_ERROR');
+export function createConfigLoader(): ConfigLoader {
+  let cache = new Map<string, FileWork>();
+  let sliceStart = performance.now();
+  const breathe = async () => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise((r) => setImmediate(r));
+    sliceStart = performance.now();
+  };
+
+  return {
+    async load(dir, opts = {}) {
+      sliceStart = performance.now();
+      const cwd = opts.cwd ?? process.cwd();
+      const absDir = resolve(cwd, dir);
+      const shown = (abs: string) => toPosix(relative(cwd, abs)) || '.';
+      const dirProblem = (message: string, code: 'READ_ERROR' | 'NO_FILES') =>
+        ({ ok: false, problems: [problem(code, { file: shown(absDir), line: 0, col: 0 }, message)] }) as const;
+
+      const info = await stat(absDir).catch((err: NodeJS.ErrnoException) => err);
+      if (info instanceof Error) return dirProblem(`cannot read directory: ${info.code ?? info.message}`, 'READ_ERROR');
+      if (!info.isDirectory()) return dirProblem('not a directory', 'READ_ERROR');
+
+      let files: string[];
+      try {
+        files = await listYamlFiles(absDir);
+      } catch (err) {
+        return dirProblem(`cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'READ_ERROR');
+      }
+      if (files.length === 0) return dirProblem('no *.yaml or *.yml files found', 'NO_FILES');
+
+      // Read synchronously: for many small local files it is four times faster than fs/promises.
+      const hash = createHash('sha256');
+      const next = new Map<string, FileWork>();
+      let contextChanged = cache.size === 0;
+      for (const abs of files) {
+        let content: Buffer | NodeJS.ErrnoException;
+        try {
+          content = readFileSync(abs);
+        } catch (err) {
+          content = err as NodeJS.ErrnoException;
+        }
+        hash.update(toPosix(relative(absDir, abs))).update('\0');
+        if (content instanceof Error) hash.update('\0unreadable\0');
+        else hash.update(content).update('\0');
+        const file = shown(abs);
+        const old = cache.get(abs);
+        if (old && old.shown === file && sameContent(old.content, content)) {
+          next.set(abs, old);
+        } else {
+          const work = readFile(file, content);
+          contextChanged ||= work.context || (old?.context ?? false);
+          next.set(abs, work);
+        }
+        await breathe();
+      }
+      for (const [abs, old] of cache) if (!next.has(abs) && old.context) contextChanged = true;
+      cache = next;
+
+      const works = [...next.values()];
+      const docs = works.flatMap((w) => w.docs);
+      const semantic: Problem[] = [];
+      for (let ci = 0; ci < CHECKS.length; ci++) {
+        const check = CHECKS[ci];
+        if (!PER_DOCUMENT_CHECKS.has(check)) {
+          semantic.push(...check(docs));
+        } else {
+          await runPerDocument(ci, works, docs, contextChanged, breathe);
+          for (const w of works) semantic.push(...w.perDocument![ci]);
+        }
+        await breathe();
+      }
+
+      const problems: Problem[] = works.flatMap((w) => w.parseProblems);
+      const semanticAt = new Set(semantic.map((p) => `${p.file}:${p.line}:${p.col}`));
+      for (const w of works) {
+        problems.push(...w.schemaProblems.filter((p) => !(VALUE_KEYWORD_CODES.has(p.code) && semanticAt.has(`${p.file}:${p.line}:${p.col}`))));
+      }
+      problems.push(...semantic);
+
+      const sorted = sortProblems(problems);
+      if (hasErrors(sorted)) return { ok: false, problems: sorted };
+      return { ok: true, config: buildConfig(docs, hash.digest('hex'), absDir), problems: sorted };
+    },
+  };
+}
+
+function sameContent(a: Buffer | NodeJS.ErrnoException, b: Buffer | NodeJS.ErrnoException): boolean {
+  if (a instanceof Error || b instanceof Error) return false; // an unreadable file is read again
+  return a.equals(b);
+}
+
+/** Parses one file and checks each document against the schema (which fills in defaults). */
+function readFile(file: string, content: Buffer | NodeJS.ErrnoException): FileWork {
+  if (content instanceof Error) {
+    const p = problem('READ_ERROR', { file, line: 1, col: 1 }, `cannot read file: ${content.code ?? content.message}`);
+    return { shown: file, content, docs: [], parseProblems: [p], schemaProblems: [], perDocument: undefined, context: false };
   }
-  if (files.length === 0) return dirProblem('no *.yaml or *.yml files found', 'NO_FILES');
-
-  // Read synchronously: for many small local files it is four times faster than fs/promises,
-  // and parsing (which follows) holds the thread anyway.
-  const contents = files.map((f): Buffer | NodeJS.ErrnoException => {
-    try {
-      return readFileSync(f);
-    } catch (err) {
-      return err as NodeJS.ErrnoException;
-    }
-  });
-  const hash = createHash('sha256');
-  const docs: LocatedDoc[] = [];
-  const problems: Problem[] = [];
-  files.forEach((abs, i) => {
-    const file = shown(abs);
-    const content = contents[i];
-    hash.update(toPosix(relative(absDir, abs))).update('\0');
-    if (content instanceof Error) {
-      hash.update('\0unreadable\0');
-      problems.push(problem('READ_ERROR', { file, line: 1, col: 1 }, `cannot read file: ${content.code ?? content.message}`));
-      return;
-    }
-    hash.update(content).update('\0');
-    const text = content.toString('utf8').replace(/^\uFEFF/, '');
-    const parsed = parseYamlFile(file, text);
-    problems.push(...parsed.problems);
-    docs.push(...parsed.docs);
-  });
-
-  const schemaFound: Problem[] = [];
-  for (const doc of docs) {
+  const parsed = parseYamlFile(file, content.toString('utf8').replace(/^\uFEFF/, ''));
+  const found: Problem[] = [];
+  for (const doc of parsed.docs) {
     const errors = validateAgainstSchema(doc.value);
-    if (errors.length > 0) schemaFound.push(...schemaProblems(errors, doc));
+    if (errors.length > 0) found.push(...schemaProblems(errors, doc));
   }
-  const semantic = runChecks(docs);
-  const semanticAt = new Set(semantic.map((p) => `${p.file}:${p.line}:${p.col}`));
-  problems.push(...schemaFound.filter((p) => !(VALUE_KEYWORD_CODES.has(p.code) && semanticAt.has(`${p.file}:${p.line}:${p.col}`))));
-  problems.push(...semantic);
+  const context = parsed.docs.some((d) => d.kind === 'Entity' || d.kind === 'Partner');
+  return { shown: file, content, docs: parsed.docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
+}
 
-  const sorted = sortProblems(problems);
-  if (hasErrors(sorted)) return { ok: false, problems: sorted };
-  return { ok: true, config: buildConfig(docs, hash.digest('hex'), absDir), problems: sorted };
+/** Files checked by one call of a per-document check: bounds a slice, amortises a call's setup. */
+const FILES_PER_CALL = 64;
+
+/**
+ * Runs per-document check `ci` for the files that need it: every file when an Entity or Partner
+ * changed, else the files not checked yet; a few files per call, with the Entity and Partner
+ * documents as context. Files holding those are checked again each time (they are few).
+ */
+async function runPerDocument(ci: number, works: FileWork[], docs: readonly SourceDoc[], all: boolean, breathe: () => Promise<void>) {
+  const check = CHECKS[ci];
+  const context = docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner');
+  const stale = all ? works : works.filter((w) => w.context || w.perDocument?.[ci] === undefined);
+  for (let i = 0; i < stale.length; i += FILES_PER_CALL) {
+    const batch = stale.slice(i, i + FILES_PER_CALL);
+    const found = check([...new Set([...context, ...batch.flatMap((w) => w.docs)])]);
+    const byFile = new Map<string, Problem[]>(batch.map((w) => [w.shown, []]));
+    for (const p of found) byFile.get(p.file)?.push(p);
+    for (const w of batch) (w.perDocument ??= [])[ci] = byFile.get(w.shown)!;
+    await breathe();
+  }
 }
 
 function buildConfig(docs: readonly SourceDoc[], hash: string, dir: string): Config {

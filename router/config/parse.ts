@@ -1,13 +1,13 @@
 // One YAML file -> its documents with source positions, or problems. Pure: text in, docs out.
 // Anything that cannot be read as a document of a known kind is a problem, never silently dropped.
 import { isMap, LineCounter, parseAllDocuments, type Node, type YAMLError } from 'yaml';
-import { fastParseDocuments } from './fast-yaml.ts';
 import { problem } from './problems.ts';
 import { locatedDoc, type LocatedDoc, type NodeLocator } from './source.ts';
 import { didYouMean } from './suggest.ts';
+import { readYamlValues } from './yaml-values.ts';
 import type { Kind, Problem, SourcePos } from './types.ts';
 
-export const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
+const KINDS: readonly Kind[] = ['Entity', 'Partner', 'Profile', 'RoutingTest'];
 
 export interface ParsedFile {
   docs: LocatedDoc[];
@@ -19,10 +19,11 @@ const isKindMap = (v: unknown) =>
 
 /** Parses every document of `text`; `file` is the path shown in problems. */
 export function parseYamlFile(file: string, text: string): ParsedFile {
-  // Fast path: plain files whose every document has a known kind. Positions come from `yaml`,
-  // parsed once per file on the first position asked for (usually never, or for a problem).
-  const fast = fastParseDocuments(text);
-  if (fast !== null && fast.every(isKindMap)) {
+  // Fast path: js-yaml reads the values of a file whose every document has a known kind.
+  // Positions come from `yaml`, parsed once per file on the first position asked for (usually
+  // never, or for a problem). Anything else (an error, an empty document) goes to `yaml`.
+  const fast = readYamlValues(text);
+  if (fast !== null && fast.length > 0 && fast.every(isKindMap)) {
     let locators: NodeLocator[] | undefined;
     const locate = (i: number) => () => {
       if (locators === undefined) {
@@ -40,7 +41,7 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
 }
 
 /** The `yaml` package's full parse: every error and warning, with its position. */
-export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
+function parseYamlFileSlowly(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const docs: LocatedDoc[] = [];
   const problems: Problem[] = [];
@@ -93,6 +94,7 @@ export function parseYamlFileSlowly(file: string, text: string): ParsedFile {
         problem(
           'UNKNOWN_KIND',
           probe.pos(['kind']),
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any YAML value; a map reads [object Object], still not a kind
           `unknown kind '${String(kind)}': expected one of ${KINDS.join(', ')}`,
           typeof kind === 'string' ? didYouMean(kind, KINDS) : undefined,
         ),

@@ -23,7 +23,7 @@ export function withSeverity(
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** By file, line, col, then severity and code: a stable order for output and tests. */
-export function compareProblems(a: Problem, b: Problem): number {
+function compareProblems(a: Problem, b: Problem): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   return (
     a.line - b.line ||

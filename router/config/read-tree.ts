@@ -6,8 +6,8 @@ import { join, relative, sep } from 'node:path';
 
 const YAML_FILE = /\.ya?ml$/i;
 
-export const isYamlFile = (name: string) => YAML_FILE.test(name) && !name.startsWith('.');
-export const isSkippedDir = (name: string) => name.startsWith('.') || name === 'node_modules';
+const isYamlFile = (name: string) => YAML_FILE.test(name) && !name.startsWith('.');
+const isSkippedDir = (name: string) => name.startsWith('.') || name === 'node_modules';
 
 /** Absolute paths of the YAML files under `dir`, sorted by their path relative to `dir`. */
 export async function listYamlFiles(dir: string): Promise<string[]> {

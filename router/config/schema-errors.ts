@@ -11,7 +11,7 @@ import type { DocPath, Problem } from './types.ts';
 type Schema = Record<string, unknown>;
 
 /** `/partners/0/rules` -> ['partners', 0, 'rules'] (numbers where the value is a list). */
-export function toDocPath(pointer: string, value: unknown): DocPath {
+function toDocPath(pointer: string, value: unknown): DocPath {
   if (pointer === '') return [];
   const out: (string | number)[] = [];
   let cur: unknown = value;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
+const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
 const ROOT_SCHEMA_FILE = 'leadroute.schema.json';
 
 // ajv-formats is CommonJS; under ESM its function may sit on `.default`.
@@ -16,7 +16,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 let cached: ValidateFunction | undefined;
 
 /** The compiled validator for any leadroute document (compiled on first use, then reused). */
-export function documentValidator(): ValidateFunction {
+function documentValidator(): ValidateFunction {
   if (cached) return cached;
   // code.optimize off: a third less compile time (it runs in every cold start), no measurable
   // cost per document (bench/config-scale.ts).

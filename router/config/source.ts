@@ -25,6 +25,7 @@ function walk(root: Node | null, path: DocPath): { found: Found; complete: boole
         if (!isPair(pair)) continue;
         const key = pair.key;
         const keyValue = isScalar(key) ? key.value : key;
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar key, or a complex key node (its YAML text)
         if (keyValue !== null && keyValue !== undefined && String(keyValue) === String(seg)) {
           next = { node: (pair.value as Node | null) ?? null, keyNode: (key as Node | null) ?? null };
           break;
@@ -52,8 +53,8 @@ export interface NodeLocator {
 }
 
 /**
- * A SourceDoc over one yaml document. `locate` may be a function: documents read by the fast
- * reader (fast-yaml.ts) have no AST, and build it only when a position is first asked for.
+ * A SourceDoc over one yaml document. `locate` may be a function: documents whose values js-yaml
+ * read (yaml-values.ts) have no AST, and build it only when a position is first asked for.
  */
 export function locatedDoc<T>(kind: Kind, value: T, file: string, locate: NodeLocator | (() => NodeLocator)): LocatedDoc<T> {
   let located = typeof locate === 'function' ? undefined : locate;

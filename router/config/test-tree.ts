@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFiles } from '../testing/files.ts';
 import { loadConfig } from './load.ts';
-import type { LoadResult, Problem } from './types.ts';
+import type { LoadResult } from './types.ts';
 
 export const ENTITY = `kind: Entity
 id: mortgage
@@ -104,6 +104,3 @@ export function posOf(text: string, target: string, after?: string): { line: num
   const before = text.slice(0, offset).split('\n');
   return { line: before.length, col: before[before.length - 1].length + 1 };
 }
-
-/** The problems with `code`. */
-export const withCode = (result: LoadResult, code: string): Problem[] => result.problems.filter((p) => p.code === code);

@@ -80,9 +80,9 @@ export interface Condition {
   empty?: boolean;
 }
 
-export interface AnyGroup { any: readonly Rule[] }
-export interface AllGroup { all: readonly Rule[] }
-export interface NotGroup { not: Rule }
+interface AnyGroup { any: readonly Rule[] }
+interface AllGroup { all: readonly Rule[] }
+interface NotGroup { not: Rule }
 export type Rule = Condition | AnyGroup | AllGroup | NotGroup;
 
 /**
@@ -109,7 +109,7 @@ export interface Budget {
 }
 
 /** What counts as accepted beyond a 2xx: a JSON field of the response body equals a value. */
-export interface AcceptRule {
+interface AcceptRule {
   field: string;
   equals: Scalar;
 }
@@ -208,7 +208,7 @@ export interface Profile {
   partners: readonly Assignment[];
 }
 
-export type Expectation = 'unmatched' | readonly { profile: string; partner: string }[];
+type Expectation = 'unmatched' | readonly { profile: string; partner: string }[];
 
 export interface RoutingTestCase {
   name: string;
@@ -250,7 +250,7 @@ export interface SourceDoc<T = unknown> {
   value: T;
   file: string;
   /** Position of the node at `path` (falls back to the nearest existing parent). */
-  pos(path?: DocPath): SourcePos;
+  pos: (path?: DocPath) => SourcePos;
 }
 
 export interface Config {

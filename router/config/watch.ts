@@ -19,7 +19,7 @@ export type ReloadOutcome<S> =
   | { ok: true; snapshot: S; changed: boolean }
   | { ok: false; problems: readonly Problem[] };
 
-export interface ReloaderLogger {
+interface ReloaderLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
@@ -28,7 +28,7 @@ export interface ReloaderLogger {
 export interface ConfigReloaderOptions<S extends { hash: string }> {
   dir: string;
   load(dir: string): Promise<LoadResult>;
-  compile(config: Config): S;
+  compile(config: Config): S | Promise<S>;
   /** The snapshot loaded at startup, if the caller loaded it already. */
   initial?: S;
   /** After every successful reload (`next === previous` when the tree did not change). */
@@ -85,7 +85,7 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
       outcome = { ok: true, snapshot, changed: false };
     } else {
       try {
-        outcome = { ok: true, snapshot: opts.compile(result.config), changed: true };
+        outcome = { ok: true, snapshot: await opts.compile(result.config), changed: true };
       } catch (err) {
         outcome = { ok: false, problems: [ioProblem(opts.dir, err)] };
       }

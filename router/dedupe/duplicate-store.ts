@@ -1,6 +1,7 @@
 // Entity `duplicates`: the first lead of a consumer within the window holds its hashes; a repeat
 // is answered 409 DUPLICATE naming that first lead. Claim is atomic (one Lua script on Redis; one
 // synchronous step in memory), so two copies posted at once cannot both pass.
+import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
 
 export interface DuplicateStore {
@@ -40,20 +41,8 @@ export function createMemoryDuplicateStore(opts: { now?: () => number } = {}): D
 }
 
 // KEYS: one per hash, all tagged `{entity}` (one Cluster slot). ARGV[1] lead id, ARGV[2] TTL (ms).
-const CLAIM_LUA = `
-for i = 1, #KEYS do
-  local by = redis.call('GET', KEYS[i])
-  if by then return by end
-end
-for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
-return false
-`;
-const RELEASE_LUA = `
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
-end
-return 1
-`;
+const CLAIM_LUA = readFileSync(new URL('./duplicate-store-claim.lua', import.meta.url), 'utf8');
+const RELEASE_LUA = readFileSync(new URL('./duplicate-store-release.lua', import.meta.url), 'utf8');
 
 interface DuplicateCommands {
   leadrouteDupClaim(numKeys: number, ...args: (string | number)[]): Promise<string | null>;

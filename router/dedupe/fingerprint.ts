@@ -29,7 +29,7 @@ export function compileDedupe(spec: DedupeSpec): CompiledDedupe {
 /** The value as compared: null when the field is absent or empty after trimming. */
 export function normalise(field: string, value: unknown): string | null {
   if (value === null || value === undefined || typeof value === 'object') return null;
-  const text = String(value).trim();
+  const text = `${value as string | number | boolean}`.trim();
   if (!text) return null;
   const name = field.slice(field.lastIndexOf('.') + 1);
   if (EMAIL_FIELD.test(name) || text.includes('@')) return text.toLowerCase();

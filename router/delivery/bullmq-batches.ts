@@ -17,14 +17,13 @@
 // - Attempts: an attempts job knows the attempts made before it (`prior`), so attempt numbers and
 //   the backoff schedule run on from the batch's first attempt.
 
+import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
 import type { DeliveryJob } from './types.ts';
 
 /** Job names. A batch's name carries its size, so the queue depth can be summed in Redis. */
-export const BATCH_NAME_PREFIX = 'batch:';
+const BATCH_NAME_PREFIX = 'batch:';
 export const ATTEMPTS_NAME = 'attempts';
-/** Jobs written before batches existed: their data is a bare DeliveryJob with no prior attempts. */
-export const LEGACY_NAME = 'deliver';
 
 export const batchName = (size: number) => `${BATCH_NAME_PREFIX}${size}`;
 export const isBatch = (name: string) => name.startsWith(BATCH_NAME_PREFIX);
@@ -41,9 +40,9 @@ export interface AttemptsData {
   deadLetter?: string;
 }
 
-/** The attempts data of a non-batch job, whichever shape it was written in. */
-export function attemptsData(name: string, data: unknown): AttemptsData {
-  return name === LEGACY_NAME ? { job: data as DeliveryJob, prior: 0 } : (data as AttemptsData);
+/** The attempts data of a non-batch job. */
+export function attemptsData(data: unknown): AttemptsData {
+  return data as AttemptsData;
 }
 
 /** Attempts made, as an admin reads them: a dead-letter job's own run was not an attempt. */
@@ -52,34 +51,16 @@ export function attemptsMadeOf(data: AttemptsData, attemptsMade: number): number
 }
 
 /** How long a claim keeps a deliveryId from running in another batch. */
-export const CLAIM_TTL_MS = 15 * 60_000;
+const CLAIM_TTL_MS = 15 * 60_000;
 
 // KEYS: one claim key per delivery. ARGV[1]: the batch's id, ARGV[2]: the claim's TTL.
 // Returns 1/0 per key: whether this batch may run that delivery (it claimed it now, or before).
-const CLAIM_SCRIPT = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
-    out[i] = 1
-  else
-    out[i] = redis.call('GET', key) == ARGV[1] and 1 or 0
-  end
-end
-return out`;
+const CLAIM_SCRIPT = readFileSync(new URL('./bullmq-batches-claim.lua', import.meta.url), 'utf8');
 
 // KEYS: wait, paused, active (lists), prioritized, delayed (sorted sets). ARGV[1]: the job key
 // prefix. Deliveries waiting, delayed or running: a batch counts its size, any other job one.
-const DEPTH_SCRIPT = `
-local total = 0
-local function add(ids)
-  for _, id in ipairs(ids) do
-    local name = redis.call('HGET', ARGV[1] .. id, 'name')
-    if name then total = total + (tonumber(string.match(name, '^${BATCH_NAME_PREFIX}(%d+)$')) or 1) end
-  end
-end
-for i = 1, 3 do add(redis.call('LRANGE', KEYS[i], 0, -1)) end
-for i = 4, 5 do add(redis.call('ZRANGE', KEYS[i], 0, -1)) end
-return total`;
+// The script's ${BATCH_NAME_PREFIX} is filled in when it is read.
+const DEPTH_SCRIPT = readFileSync(new URL('./bullmq-batches-depth.lua', import.meta.url), 'utf8').replaceAll('${BATCH_NAME_PREFIX}', BATCH_NAME_PREFIX);
 
 type ScriptClient = RedisClient & {
   leadrouteClaim(...args: (string | number)[]): Promise<number[]>;

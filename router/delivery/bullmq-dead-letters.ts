@@ -52,9 +52,9 @@ const batchFailureReason = (failedReason: string | undefined) =>
 export interface BullmqDeadLetterDeps {
   queue: AnyQueue;
   /** Turns a Redis failure into UNAVAILABLE. */
-  guard<T>(what: string, p: Promise<T>): Promise<T>;
+  guard: <T>(what: string, p: Promise<T>) => Promise<T>;
   /** Deliveries on as attempts jobs, in one addBulk (a deliveryId already there is not added twice). */
-  addAttemptsJobs(items: { data: AttemptsData; delay?: number }[]): Promise<void>;
+  addAttemptsJobs: (items: { data: AttemptsData; delay?: number }[]) => Promise<void>;
   /** The deliveries of a batch it may run (claimDeliveries). */
   claim(client: RedisClient, batchId: string, deliveries: readonly DeliveryJob[]): Promise<DeliveryJob[]>;
   /** Tell the handler a delivery was given up (never throws). */
@@ -74,14 +74,14 @@ export function bullmqDeadLetters(deps: BullmqDeadLetterDeps): Pick<DurableDeliv
         const at = j.finishedOn ?? j.timestamp;
         // A batch that could not be handed on: each of its deliveries is a dead letter.
         if (isBatch(j.name)) return (j.data as BatchData).deliveries.map((d) => failedDelivery(d, 0, batchFailureReason(j.failedReason), at));
-        const data = attemptsData(j.name, j.data);
+        const data = attemptsData(j.data);
         return [failedDelivery(data.job, attemptsMadeOf(data, j.attemptsMade), j.failedReason ?? '', at)];
       }).slice(0, limit);
     },
 
     async deadLetter(deliveryId) {
       const job = await guard('dead letters', queue.getJob(deliveryId));
-      if (job) return !isBatch(job.name) && (await guard('dead letters', job.isFailed())) ? attemptsData(job.name, job.data).job : null;
+      if (job) return !isBatch(job.name) && (await guard('dead letters', job.isFailed())) ? attemptsData(job.data).job : null;
       return (await guard('dead letters', findInFailedBatches(queue, deliveryId)))?.delivery ?? null;
     },
 
@@ -98,7 +98,7 @@ export function bullmqDeadLetters(deps: BullmqDeadLetterDeps): Pick<DurableDeliv
       if (isBatch(job.name) || !(await guard('retry', job.isFailed()))) return false;
       try {
         // A fresh set of attempts: none made before this job, and no dead-letter mark.
-        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.name, job.data).job, prior: 0 });
+        await (job as Job<AttemptsData>).updateData({ job: replacement ?? attemptsData(job.data).job, prior: 0 });
         await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return true;
       } catch {

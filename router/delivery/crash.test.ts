@@ -29,8 +29,8 @@ function startRouter(env: Record<string, string>): { child: ChildProcess; stderr
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d) => (err += String(d)));
-  child.stdout!.resume();
+  child.stderr.on('data', (d) => (err += String(d)));
+  child.stdout.resume();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return { child, stderr: () => err, exited };
 }

@@ -24,7 +24,7 @@ import type { DurableDeliveryQueue, FailedDelivery } from './queue.ts';
 import type { DeliveryJob } from './types.ts';
 
 /** A dead letter as listed: the queue's entry, and whether an admin may re-send it. */
-export interface ListedDeadLetter extends FailedDelivery {
+interface ListedDeadLetter extends FailedDelivery {
   retryable: boolean;
   /** Why not, when not retryable: e.g. `sold to second (profile main)`. */
   notRetryableReason?: string;
@@ -46,12 +46,12 @@ export interface DeadLetterAdminDeps {
   /** Reserve the job's caps again under a fresh id (routing's reserveAgain on the served config). */
   reserve(job: DeliveryJob): Promise<ReserveAgain>;
   /** The profile's strategy in the served config, when the lead's trace does not say. */
-  strategyOf?(entity: string, profile: string): Strategy | undefined;
+  strategyOf?: (entity: string, profile: string) => Strategy | undefined;
 }
 
 /** Dead-letter admin on the served config: caps reserved like routing does. */
 export function deadLetterAdminOn(
-  deps: Omit<DeadLetterAdminDeps, 'reserve' | 'strategyOf' | 'caps'> & { caps: CapStore; getSnapshot(): Snapshot | undefined; capPrefix: string; newId(): string },
+  deps: Omit<DeadLetterAdminDeps, 'reserve' | 'strategyOf' | 'caps'> & { caps: CapStore; getSnapshot(): Snapshot | undefined; capPrefix: string; newId: () => string },
 ): DeadLetterAdmin {
   return createDeadLetterAdmin({
     ...deps,

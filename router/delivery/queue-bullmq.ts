@@ -37,14 +37,14 @@ import {
 import type { DeliveryJob } from './types.ts';
 import { bullmqDeadLetters, failedBatches } from './bullmq-dead-letters.ts';
 
-export const DEFAULT_QUEUE_NAME = 'deliveries';
+const DEFAULT_QUEUE_NAME = 'deliveries';
 /** A hash tag, so every key of the queue lands in one Redis Cluster slot (BullMQ's advice). */
-export const DEFAULT_QUEUE_PREFIX = '{leadroute}';
+const DEFAULT_QUEUE_PREFIX = '{leadroute}';
 /** The job lock: three times the default webhook deadline (10 s); renewed every half of it while a delivery runs. */
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-export const DEFAULT_STALLED_INTERVAL_MS = 10_000;
+const DEFAULT_LOCK_DURATION_MS = 30_000;
+const DEFAULT_STALLED_INTERVAL_MS = 10_000;
 /** Times a job may be picked up again after its router died before it is dead-lettered (a poison job). */
-export const DEFAULT_MAX_STALLED_COUNT = 2;
+const DEFAULT_MAX_STALLED_COUNT = 2;
 
 export interface BullmqQueueOptions extends QueueOptions {
   /** One Redis (`redis://…`). */
@@ -78,7 +78,7 @@ class RetryLater extends Error {
 const FIRST_CLUSTER_CONNECTION_WAIT_MS = 5_000;
 
 /** Most deliveries in one batch job: enough for a busy turn, few enough that a batch is quick to hand on. */
-export const DEFAULT_MAX_BATCH = 100;
+const DEFAULT_MAX_BATCH = 100;
 /** Runs of a batch job when its processor fails (Redis unreachable while it hands on retries). */
 const BATCH_ATTEMPTS = 10;
 
@@ -235,7 +235,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
 
   /** An attempts job: attempt after attempt, BullMQ's retries and backoff between them. */
   const runAttempts = async (handler: DeliveryHandler, job: Job<AttemptsData>) => {
-    const data = attemptsData(job.name, job.data);
+    const data = attemptsData(job.data);
     if (data.deadLetter) throw final(data.deadLetter);
     const maxAttempts = job.opts.attempts ?? 1;
     const n = await attemptOnce(handler, data.job, data.prior + job.attemptsMade + 1, maxAttempts);
@@ -307,7 +307,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
         settings: {
           backoffStrategy: (attemptsMade, _type, err, job) => {
-            const prior = job && !isBatch(job.name) ? attemptsData(job.name, job.data).prior : 0;
+            const prior = job && !isBatch(job.name) ? attemptsData(job.data).prior : 0;
             return retryDelayMs(prior + attemptsMade, opts.backoff, err instanceof RetryLater ? err.afterMs : undefined);
           },
         },
@@ -319,7 +319,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
         if (!isFinal) return;
         if (isBatch(job.name)) void deadLetters.splitFailedBatch(handler, client, job as Job<BatchData>, err.message);
         // A job BullMQ failed on its own (stalled too often): let the handler record it.
-        else void giveUp(handler, attemptsData(job.name, job.data).job, err.message);
+        else void giveUp(handler, attemptsData(job.data).job, err.message);
       });
       // Batches that failed while no router was there to split them.
       void failedBatches(queue).then(

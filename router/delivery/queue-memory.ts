@@ -44,8 +44,8 @@ export interface MemoryQueueOptions extends QueueOptions {
   admitWaitMs?: number;
 }
 
-export const DEFAULT_MAX_QUEUE_DELAY_MS = 250;
-export const DEFAULT_ADMIT_WAIT_MS = 2000;
+const DEFAULT_MAX_QUEUE_DELAY_MS = 250;
+const DEFAULT_ADMIT_WAIT_MS = 2000;
 
 /** The handler's own copy: top-level fields and `tried` (the lead fields are shared, read-only). */
 const handOut = (job: DeliveryJob): DeliveryJob => ({ ...job, tried: job.tried.slice() });

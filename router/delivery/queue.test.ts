@@ -103,29 +103,6 @@ describe('bullmq delivery queue', () => {
     }
   });
 
-  it('still runs a job written before batches (name deliver, the bare delivery as data), as attempt 1', async () => {
-    const prefix = `test:${randomUUID()}`;
-    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const old = new Queue('deliveries', { connection, prefix });
-    const queue = createBullmqDeliveryQueue({ redisUrl: REDIS_URL, prefix, attemptsFor: () => 4 });
-    try {
-      const job = sampleJob();
-      await old.add('deliver', job, { jobId: job.deliveryId, attempts: 4 });
-      const calls: [DeliveryJob, number, number][] = [];
-      queue.start(async (j, attempt, max) => {
-        calls.push([j, attempt, max]);
-        return { kind: 'done' };
-      });
-      await waitFor('the old job', () => calls.length === 1);
-      expect(calls[0]).toEqual([job, 1, 4]);
-    } finally {
-      await queue.close();
-      await old.close();
-      await connection.quit();
-      await deleteBullmqKeys(prefix);
-    }
-  });
-
   it('refuses every grouped enqueue (UNAVAILABLE) when Redis does not answer', async () => {
     const queue = createBullmqDeliveryQueue({ redisUrl: 'redis://127.0.0.1:1', prefix: `test:${randomUUID()}`, commandTimeoutMs: 200 });
     try {

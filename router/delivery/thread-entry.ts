@@ -12,8 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { monotonicFactory } from 'ulid';
 import { createRedisCapStore } from '../caps/redis.ts';
-import { loadConfig } from '../config/load.ts';
-import { createConfigReloader } from '../config/watch.ts';
+import { createConfigLoader } from '../config/load.ts';
+import { createConfigReloader, type ConfigReloader } from '../config/watch.ts';
 import { readRouterEnv } from '../env.ts';
 import { createRedisLeadStore } from '../leads/redis-store.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -52,12 +52,13 @@ const caps = createRedisCapStore(redis, { prefix });
 const leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
 const newId = monotonicFactory(pooledRandom());
 
-const reloader = createConfigReloader<Snapshot>({
+const loader = createConfigLoader();
+const reloader: ConfigReloader<Snapshot> = createConfigReloader<Snapshot>({
   dir: env.profilesDir,
-  load: (dir) => loadConfig(dir),
+  load: (dir) => loader.load(dir),
   // The main thread refuses such a config; a thread that read a newer tree refuses it too.
-  compile: (config) => {
-    const snapshot = compileSnapshot(config, { env: vars });
+  compile: (config): Snapshot => {
+    const snapshot = compileSnapshot(config, { env: vars, previous: reloader.current() });
     const missing = fieldKeyMissing(snapshot, env);
     if (missing) throw new Error(missing);
     return snapshot;
@@ -88,6 +89,7 @@ async function stop(): Promise<void> {
   await reloader.close();
   // The worker finishes the deliveries in flight first.
   await delivery.close();
+  await leads.close().catch(() => undefined); // writes the attempt counts still buffered
   await redis.quit().catch(() => redis.disconnect());
   post({ type: 'stopped' });
   port.close();

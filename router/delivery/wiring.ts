@@ -39,13 +39,13 @@ export interface DeliverySideOptions {
   /** The raw environment, where `${NAME}` references left in delivery settings are resolved. */
   vars: NodeJS.ProcessEnv;
   /** The config being served now. */
-  current(): Snapshot | undefined;
+  current: () => Snapshot | undefined;
   caps: CapStore;
   leads: LeadStore;
   logger: Logger;
   /** Where the delivery metrics are registered. */
   registry: Registry;
-  newId(): string;
+  newId: () => string;
   /** Jobs run at once (default: the queue's). */
   concurrency?: number;
 }

@@ -257,7 +257,7 @@ describe.each<Backend>(['memory', 'redis'])('delivery worker (%s stores and queu
     const h = await open({
       answer: (r, _nth) => {
         const b = behaviour.get(String(r.body.leadId))![r.partner as 'acme' | 'northwind'];
-        const seen = h!.partner.requests.filter((x) => x.webhookId === r.webhookId).length;
+        const seen = h.partner.requests.filter((x) => x.webhookId === r.webhookId).length;
         if (b === 'accept' || (b === 'flaky' && seen > 1)) return { status: 200 };
         if (b === 'reject') return { status: 400 };
         return { status: 503 };

@@ -60,7 +60,7 @@ export interface DeliveryHandlerDeps {
   waterfall(job: DeliveryJob): Promise<DeliveryJob | null>;
   logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug' | 'isLevelEnabled'>;
   metrics?: DeliveryMetrics;
-  now?(): Date;
+  now?: () => Date;
 }
 
 /** How a route ended without being delivered. */

@@ -16,6 +16,7 @@ import { metricsAuth } from './metrics-auth.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
 import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
+import { CONSOLE_PATH, createConsole } from '../console/routes.tsx';
 
 export type { AppDeps } from './deps.ts';
 
@@ -59,7 +60,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code: ErrorCode = err.status === 413 ? 'TOO_LARGE' : err.status === 401 ? 'UNAUTHORIZED' : 'BAD_REQUEST';
-      return c.json(errorBody(code, err.message || 'bad request'), err.status as ContentfulStatusCode);
+      return c.json(errorBody(code, err.message || 'bad request'), err.status);
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('INTERNAL', 'internal error'), 500);
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // Latency by route pattern (not raw path, to keep label cardinality bounded): the last matched
   // route that is not a middleware (`app.use` registers method ALL).
-  app.use('*', async (c, next) => {
+  app.use('*', async (c: Context<Env>, next) => {
     const start = performance.now();
     await next();
     const routes = matchedRoutes(c);
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return address === undefined ? deps.allowMissingRemoteAddress === true : isLoopback(address);
   };
 
-  app.use('/v1/*', async (c, next) => {
+  app.use('/v1/*', async (c: Context<Env>, next) => {
     const adminRoute = c.req.path.startsWith('/v1/deliveries') || /^\/v1\/leads\/[^/]+\/returns$/.test(c.req.path);
     const presented = bearer(c);
     const principal = presented !== null ? keys.match(presented) : null;
@@ -172,7 +173,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       throw new LeadrouteError('INVALID_LEAD', `the lead breaks the definition of entity '${entityId}' (${fields.length} field error${fields.length === 1 ? '' : 's'})`, { fields });
     }
     // Extra fields are accepted and dropped: partners get what the entity defines.
-    return { snapshot, entityId, lead: definedFields(ce.entity, lead as Record<string, unknown>).lead, encryptedPaths: ce.encryptedPaths };
+    return { snapshot, entityId, lead: definedFields(ce.entity, lead).lead, encryptedPaths: ce.encryptedPaths };
   };
 
   // ---- leads --------------------------------------------------------------------------------
@@ -286,6 +287,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     log.info({ deliveryId: id }, 'dead-lettered delivery requeued');
     return c.json({ deliveryId: id, status: 'queued' }, 202);
   });
+
+  if (deps.console) app.route(CONSOLE_PATH, createConsole(deps, deps.console, (req) => app.fetch(req)));
 
   return app;
 }

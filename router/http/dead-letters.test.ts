@@ -41,12 +41,12 @@ async function startPartners(): Promise<Partners> {
   };
   const server: Server = createServer((req, res) => {
     req.resume();
-    req.on('end', async () => {
+    req.on('end', () => void (async () => {
       const partner = (req.url ?? '/').split('/')[1] ?? '';
       p.received.push({ partner, webhookId: String(req.headers['webhook-id'] ?? '') });
       const status = await p.answer(partner, p.received.filter((r) => r.partner === partner).length);
       res.writeHead(status, { connection: 'close' }).end();
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   p.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

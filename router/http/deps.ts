@@ -3,7 +3,6 @@
 
 import type { CapStore } from '../caps/types.ts';
 import type { ReloadStatus } from '../config/watch.ts';
-import type { DeliveryJob } from '../delivery-job.ts';
 import type { DeliveryQueue } from '../delivery/types.ts';
 import type { IdempotencyStore } from '../leads/idempotency.ts';
 import type { DuplicateStore } from '../dedupe/duplicate-store.ts';
@@ -12,14 +11,15 @@ import type { LeadStore } from '../leads/store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RouterMetrics } from '../observability/metrics.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
+import type { ConsoleSources } from '../console/deps.ts';
 
-export type AppLeadStore = Pick<LeadStore, 'save' | 'commit' | 'abort'> & {
+type AppLeadStore = Pick<LeadStore, 'save' | 'commit' | 'abort'> & {
   get(leadId: string): Promise<LeadRecord | null | undefined>;
   returnRoute: LeadStore['returnRoute'];
 };
 
 /** Dead letters: deliveries that failed for good. */
-export interface AppDeadLetters {
+interface AppDeadLetters {
   listFailed(): Promise<readonly unknown[]>;
   /**
    * Re-send a dead-lettered delivery; false when the id is no dead letter. Throws ALREADY_SOLD
@@ -56,7 +56,7 @@ export interface AppDeps {
   bodyLimit?: number;
   now(): Date;
   /** Unique, time-sortable ids (monotonic ULIDs). */
-  newId(): string;
+  newId: () => string;
   /** Redis/cap key prefix, e.g. `leadroute:`. */
   capPrefix: string;
   /** More Prometheus text for /metrics (the delivery thread's metrics), appended to the registry's. */
@@ -68,6 +68,6 @@ export interface AppDeps {
    * Never set in production.
    */
   allowMissingRemoteAddress?: boolean;
+  /** The operator console's data (recent leads, activity, queue, Redis); absent: no /console. */
+  console?: ConsoleSources;
 }
-
-export type { DeliveryJob };

@@ -48,12 +48,12 @@ describe('POST /v1/leads/{id}/returns on a running router', () => {
     const { url } = await rt.start();
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: await res.json() };
     };
     const lead = () => post('/v1/leads/lead', { email: `${randomUUID()}@x.example` });
     const delivered = async (leadId: string) => {
       for (let i = 0; i < 100; i++) {
-        const r = (await (await fetch(`${url}/v1/leads/${leadId}`)).json()) as any;
+        const r = await (await fetch(`${url}/v1/leads/${leadId}`)).json();
         if (r.state === 'delivered') return r;
         await new Promise((res) => setTimeout(res, 50));
       }
@@ -69,7 +69,7 @@ describe('POST /v1/leads/{id}/returns on a running router', () => {
       const returned = await post(`/v1/leads/${first.body.leadId}/returns`, { partner: 'alpha', reason: 'phone disconnected' });
       expect(returned.status).toBe(200);
       expect(returned.body.routes).toEqual([expect.objectContaining({ partner: 'alpha', status: 'returned', returned: expect.objectContaining({ reason: 'phone disconnected', refilled: true }) })]);
-      const record = (await (await fetch(`${url}/v1/leads/${first.body.leadId}`)).json()) as any;
+      const record = await (await fetch(`${url}/v1/leads/${first.body.leadId}`)).json();
       expect(record.routes[0]).toMatchObject({ status: 'returned', returned: { reason: 'phone disconnected', refilled: true } });
       // The slot is back: alpha takes the next lead.
       expect((await lead()).body.routes[0].partner).toBe('alpha');

@@ -22,7 +22,7 @@ export function keyId(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-export class SourceKeyError extends Error {
+class SourceKeyError extends Error {
   override name = 'SourceKeyError';
 }
 

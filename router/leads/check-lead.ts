@@ -8,8 +8,6 @@ import type { FieldError } from '../errors.ts';
 import { compileRegex, type LinearRegex } from '../rules/regex.ts';
 import { freeFormProblem } from './free-form.ts';
 
-export type FieldErrorCode = 'required' | 'type' | 'enum' | 'pattern' | 'maxLength' | 'maxDepth' | 'maxItems' | 'forbiddenKey';
-
 export type LeadChecker = (lead: unknown) => FieldError[];
 
 /** Characters a string field holds unless it sets `maxLength`. */
@@ -159,7 +157,7 @@ export function definedFields(entity: Entity, lead: Record<string, unknown>): { 
     for (const key of Object.keys(obj)) {
       const def = Object.prototype.hasOwnProperty.call(defs, key) ? defs[key] : undefined;
       if (!def) dropped.push(prefix + key);
-      else if (def.fields && isPlainObject(obj[key])) out[key] = pick(def.fields, obj[key] as Record<string, unknown>, `${prefix + key}.`);
+      else if (def.fields && isPlainObject(obj[key])) out[key] = pick(def.fields, obj[key], `${prefix + key}.`);
       else out[key] = obj[key];
     }
     return out;

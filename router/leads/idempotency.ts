@@ -5,16 +5,17 @@
 // abandons its claim so the client's retry can proceed. Keys are scoped by the lead source (its
 // name, or a bare key's id; never a key) and stored hashed.
 
+import { readFileSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis.ts';
 import { LeadrouteError } from '../errors.ts';
 
-export interface StoredResponse {
+interface StoredResponse {
   status: number;
   body: unknown;
 }
 
-export type IdempotencyBegin =
+type IdempotencyBegin =
   | { state: 'claimed'; token: string }
   | { state: 'done'; response: StoredResponse }
   | { state: 'in-progress' };
@@ -127,14 +128,8 @@ export function createMemoryIdempotencyStore(opts: IdempotencyOptions = {}): Ide
 
 // Replace the marker only while it is still ours (a claim that outlived its TTL may have been
 // taken over by a retry; its answer then wins).
-const COMPLETE = `
-local v = redis.call('GET', KEYS[1])
-if v and v ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1`;
-const ABANDON = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+const COMPLETE = readFileSync(new URL('./idempotency-complete.lua', import.meta.url), 'utf8');
+const ABANDON = readFileSync(new URL('./idempotency-abandon.lua', import.meta.url), 'utf8');
 
 function decode(raw: string | null): Slot | null {
   if (raw === null) return null;

@@ -11,6 +11,7 @@ import {
   type AbortOutcome, type LeadChange, type LeadStore, type LeadStoreOptions, type SaveOptions,
 } from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
+import { createMemoryRecentIndex } from './recent-memory.ts';
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -43,6 +44,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
     if (e.commit.state === 'open' && now() > e.commit.deadline) e.commit.state = 'aborted';
     return e.commit.state;
   };
+  const recentIndex = createMemoryRecentIndex();
   let lastSweep = now();
 
   const sweep = (t: number) => {
@@ -90,6 +92,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       }
       if (route) route.status = change.route!.status;
       if (change.attempt) e.attempts.push(copyAttempt(change.attempt));
+      if (change.attempt) recentIndex.attempt(change.attempt);
       if (change.state) e.state = change.state;
       return true;
     });
@@ -106,6 +109,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
         open.set(record.leadId, t);
       }
       touch(record.leadId, entry);
+      recentIndex.add(record);
     },
     async get(leadId) {
       const e = live(leadId);
@@ -210,7 +214,21 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       touch(leadId, e);
       return { outcome: 'returned' };
     },
+    async recent(query = {}) {
+      return recentIndex.recent(query, (leadId) => {
+        const e = live(leadId);
+        if (!e || e.commit?.state === 'aborted') return null; // as get: a refused lead was never taken
+        const { entity, source, receivedAt, test, status } = e.fixed;
+        return {
+          leadId, entity, ...(source !== undefined ? { source } : {}), receivedAt, test, status, state: e.state, partners: e.routes.map((r) => r.partner),
+        };
+      });
+    },
+    async activity(minutes, until) {
+      return recentIndex.activity(minutes, until);
+    },
     async close() {
+      recentIndex.clear();
       entries.clear();
       open.clear();
     },

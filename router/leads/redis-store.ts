@@ -15,6 +15,7 @@
 // and, answering 0 for a missing key, is the existence check, so a late write never brings back
 // part of an expired record. Redis errors become UNAVAILABLE.
 
+import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
 import { LeadrouteError } from '../errors.ts';
 import {
@@ -24,156 +25,36 @@ import {
 } from './store.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
-
-// Redis time in ms: commit deadlines are on the clock of the cap leases they must end before.
-const NOW_MS = `local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end`;
+import { createRedisRecentIndex } from './recent-redis.ts';
 
 // ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
-const SAVE = `${NOW_MS}
-redis.call('DEL', KEYS[1])
-for i = 4, #ARGV, 4000 do
-  redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
-end
-if ARGV[2] ~= '' then
-  local deadline = now_ms() + tonumber(ARGV[2])
-  if ARGV[3] ~= '' and tonumber(ARGV[3]) < deadline then deadline = tonumber(ARGV[3]) end
-  redis.call('HSET', KEYS[1], 'c', 'o', 'cd', deadline)
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
+const SAVE = readFileSync(new URL('./redis-store-save.lua', import.meta.url), 'utf8');
 
 // 1 when committed (now or before), 0 when aborted, too late (aborted now) or unknown. No PEXPIRE:
 // the save just set the retention.
-const COMMIT = `${NOW_MS}
-local c = redis.call('HMGET', KEYS[1], 'c', 'cd', 'state')
-if not c[3] then return 0 end
-if not c[1] then return 1 end
-if c[1] == 'a' then return 0 end
-if now_ms() > tonumber(c[2]) then
-  redis.call('HSET', KEYS[1], 'c', 'a')
-  return 0
-end
-redis.call('HDEL', KEYS[1], 'c', 'cd')
-return 1`;
+const COMMIT = readFileSync(new URL('./redis-store-commit.lua', import.meta.url), 'utf8');
 
 // ARGV: '1' to abort only past the deadline. Returns {outcome} or {'aborted', route JSON, …}.
-const ABORT = `${NOW_MS}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown'} end
-local c = redis.call('HMGET', KEYS[1], 'c', 'cd')
-if not c[1] then return {'committed'} end
-if c[1] == 'o' then
-  if ARGV[1] == '1' and now_ms() <= tonumber(c[2]) then return {'open'} end
-  redis.call('HSET', KEYS[1], 'c', 'a')
-end
-local out = {'aborted'}
-for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
-  local r = redis.call('HGET', KEYS[1], 'r:' .. i)
-  if r then out[#out + 1] = r end
-end
-return out`;
+const ABORT = readFileSync(new URL('./redis-store-abort.lua', import.meta.url), 'utf8');
 
 // ARGV: retention, attempt JSON or '', deliveryId or '', route status, lead state or ''
-const UPDATE = `
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-local set = {}
-if ARGV[3] ~= '' then
-  local f = 's:' .. ARGV[3]
-  if redis.call('HEXISTS', KEYS[1], f) == 0 then return 0 end
-  set[#set + 1] = f
-  set[#set + 1] = ARGV[4]
-end
-if ARGV[2] ~= '' then
-  set[#set + 1] = 'a:' .. redis.call('HINCRBY', KEYS[1], 'na', 1)
-  set[#set + 1] = ARGV[2]
-end
-if ARGV[5] ~= '' then
-  set[#set + 1] = 'state'
-  set[#set + 1] = ARGV[5]
-end
-if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
-return 1`;
+const UPDATE = readFileSync(new URL('./redis-store-update.lua', import.meta.url), 'utf8');
 
 // ARGV: retention, deliveryId, status, route JSON (without status)
-const ADD_ROUTE = `
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[1], 's:' .. ARGV[2], ARGV[3]) == 1 then
-  redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[4])
-end
-return 1`;
+const ADD_ROUTE = readFileSync(new URL('./redis-store-add-route.lua', import.meta.url), 'utf8');
 
 // ARGV: retention, deliveryId, route JSON (without status). Returns nil without a record, '!open'
 // or '!aborted' for an uncommitted lead (nothing written; one past its deadline is aborted now),
 // else the route's previous status ('' when it was not recorded).
-const START_DELIVERY = `${NOW_MS}
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
-local f = 's:' .. ARGV[2]
-local cur = redis.call('HMGET', KEYS[1], f, 'state', 'c', 'cd')
-if cur[3] == 'a' then return '!aborted' end
-if cur[3] == 'o' then
-  if now_ms() <= tonumber(cur[4]) then return '!open' end
-  redis.call('HSET', KEYS[1], 'c', 'a')
-  return '!aborted'
-end
-local s = cur[1]
-if not s then
-  redis.call('HSET', KEYS[1], 'r:' .. redis.call('HINCRBY', KEYS[1], 'nr', 1), ARGV[3], f, 'delivering')
-  return ''
-end
-if s ~= 'queued' then return s end
-if cur[2] == 'rejected' or cur[2] == 'dead-lettered' then
-  redis.call('HSET', KEYS[1], f, 'delivering', 'state', 'pending')
-else
-  redis.call('HSET', KEYS[1], f, 'delivering')
-end
-return s`;
+const START_DELIVERY = readFileSync(new URL('./redis-store-start-delivery.lua', import.meta.url), 'utf8');
 
 // ARGV: retention, deliveryId, '1' when the profile sells a lead once. Returns {'reopened',
 // previous} | {'no-record'} | {'no-route'} | {'not-ended', status} | {'sold', route JSON, status}.
-const REOPEN_ROUTE = `
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
-local f = 's:' .. ARGV[2]
-local s = redis.call('HGET', KEYS[1], f)
-if not s then return {'no-route'} end
-if s ~= 'rejected' and s ~= 'failed' and s ~= 'dead-lettered' then return {'not-ended', s} end
-if ARGV[3] == '1' then
-  local routes, mine = {}, nil
-  for i = 1, tonumber(redis.call('HGET', KEYS[1], 'nr') or '0') do
-    local json = redis.call('HGET', KEYS[1], 'r:' .. i)
-    if json then
-      local r = cjson.decode(json)
-      routes[#routes + 1] = { r, json }
-      if r.deliveryId == ARGV[2] then mine = r end
-    end
-  end
-  if mine then
-    for _, x in ipairs(routes) do
-      local r = x[1]
-      if r.deliveryId ~= ARGV[2] and r.profile == mine.profile then
-        local st = redis.call('HGET', KEYS[1], 's:' .. r.deliveryId)
-        if st == 'queued' or st == 'delivering' or st == 'delivered' or st == 'test-delivered' then return {'sold', x[2], st} end
-      end
-    end
-  end
-end
-if redis.call('HGET', KEYS[1], 'state') == 'delivered' then
-  redis.call('HSET', KEYS[1], f, 'queued')
-else
-  redis.call('HSET', KEYS[1], f, 'queued', 'state', 'pending')
-end
-return {'reopened', s}`;
+const REOPEN_ROUTE = readFileSync(new URL('./redis-store-reopen-route.lua', import.meta.url), 'utf8');
 
 // ARGV: retention, deliveryId, the return (JSON). Returns {'returned'} | {'no-record'} |
 // {'no-route'} | {'not-delivered', status}.
-const RETURN_ROUTE = `
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'no-record'} end
-local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[2])
-if not s then return {'no-route'} end
-if s ~= 'delivered' then return {'not-delivered', s} end
-redis.call('HSET', KEYS[1], 's:' .. ARGV[2], 'returned', 'ret:' .. ARGV[2], ARGV[3])
-return {'returned'}`;
+const RETURN_ROUTE = readFileSync(new URL('./redis-store-return-route.lua', import.meta.url), 'utf8');
 
 type Arg = string | number;
 interface LeadCommands {
@@ -256,6 +137,7 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
   const unindex = (...leadIds: string[]) => {
     r.zrem(openIndex, ...leadIds).catch(() => undefined);
   };
+  const recentIndex = createRedisRecentIndex(redis, prefix, keyOf);
 
   const run = async (leadId: string, call: (key: string) => Promise<number>): Promise<boolean> => {
     if (!validId(leadId)) return false;
@@ -273,6 +155,11 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
       change.route?.deliveryId ?? '', change.route?.status ?? '',
       change.state ?? '',
     ));
+  // Attempts are counted per minute for the console's chart (buffered: no extra round trip).
+  const countedUpdate = (leadId: string, change: LeadChange) => {
+    if (change.attempt) recentIndex.attempt(change.attempt);
+    return update(leadId, change);
+  };
 
   return {
     async save(record: LeadRecord, o: SaveOptions = {}): Promise<void> {
@@ -294,6 +181,7 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
       } catch (err) {
         throw unavailable(err);
       }
+      recentIndex.add(record);
     },
 
     async get(leadId: string): Promise<LeadRecord | null> {
@@ -357,14 +245,14 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
     },
 
     addAttempt(leadId, attempt) {
-      return update(leadId, { attempt });
+      return countedUpdate(leadId, { attempt });
     },
 
     setState(leadId, state) {
       return update(leadId, { state });
     },
 
-    update,
+    update: countedUpdate,
 
     async startDelivery(leadId, route): Promise<DeliveryStart> {
       if (!validId(leadId)) return { record: false };
@@ -409,8 +297,11 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
           return { outcome: reply[0] as 'no-record' | 'no-route' };
       }
     },
+    recent: (query = {}) => recentIndex.recent(query),
+    activity: (minutes, until) => recentIndex.activity(minutes, until),
 
     async close() {
+      await recentIndex.flush();
       /* the client is owned by the caller */
     },
   };

@@ -390,3 +390,106 @@ export function leadStoreContract(name: string, make: () => Promise<LeadStoreHar
     });
   });
 }
+
+/** The recent-leads index and activity counts (the console's Leads page and chart), on any LeadStore. */
+export function recentLeadsContract(name: string, make: () => Promise<LeadStoreHarness>): void {
+  describe(`LeadStore recent-leads contract: ${name}`, () => {
+    let h: LeadStoreHarness;
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => {
+      await h.store.close();
+      await h.cleanup();
+    });
+
+    const at = (minute: number, second = 0) => new Date(Date.UTC(2025, 2, 1, 10, minute, second)).toISOString();
+    const ids = (page: { leads: { leadId: string }[] }) => page.leads.map((l) => l.leadId);
+
+    it('lists leads newest first, without lead fields or trace, and pages with the cursor', async () => {
+      const recs = [0, 1, 2, 3, 4].map((m) => sampleRecord({ receivedAt: at(m) }));
+      // Saved out of order: the index follows receivedAt.
+      for (const r of [recs[2], recs[0], recs[4], recs[1], recs[3]]) await h.store.save(r);
+      await h.store.save(recs[4]); // saving again adds nothing
+      const first = await h.store.recent({ limit: 2 });
+      expect(ids(first)).toEqual([recs[4].leadId, recs[3].leadId]);
+      expect(first.leads[0]).toEqual({
+        leadId: recs[4].leadId, entity: 'mortgage', source: 'vendor-a', receivedAt: at(4), test: false, status: 'routed', state: 'pending',
+        partners: ['acme', 'northwind'],
+      });
+      const second = await h.store.recent({ limit: 2, before: first.next! });
+      expect(ids(second)).toEqual([recs[2].leadId, recs[1].leadId]);
+      const last = await h.store.recent({ limit: 2, before: second.next! });
+      expect(ids(last)).toEqual([recs[0].leadId]);
+      expect(last.next).toBeNull();
+    });
+
+    it('filters by entity, state and partner, and follows state changes', async () => {
+      const a = sampleRecord({ receivedAt: at(1) });
+      const b = sampleRecord({ receivedAt: at(2), entity: 'solar', routes: [{ profile: 'p', partner: 'sunco', deliveryId: 'sd', status: 'queued' }] });
+      const c = sampleRecord({ receivedAt: at(3), status: 'unmatched', state: 'unmatched', routes: [] });
+      for (const r of [a, b, c]) await h.store.save(r);
+      expect(ids(await h.store.recent({ entity: 'solar' }))).toEqual([b.leadId]);
+      expect(ids(await h.store.recent({ partner: 'acme' }))).toEqual([a.leadId]);
+      expect(ids(await h.store.recent({ status: 'unmatched' }))).toEqual([c.leadId]);
+      await h.store.setState(a.leadId, 'delivered');
+      expect(ids(await h.store.recent({ status: 'delivered' }))).toEqual([a.leadId]);
+      expect(ids(await h.store.recent({ status: 'pending' }))).toEqual([b.leadId]);
+      // A filter that matches across pages still pages by cursor.
+      const page = await h.store.recent({ entity: 'mortgage', limit: 1 });
+      expect(ids(page)).toEqual([c.leadId]);
+      expect(ids(await h.store.recent({ entity: 'mortgage', limit: 1, before: page.next! }))).toEqual([a.leadId]);
+    });
+
+    it('leaves out a lead that was never committed (aborted), as get does', async () => {
+      const kept = sampleRecord({ receivedAt: at(1) });
+      const refused = sampleRecord({ receivedAt: at(2) });
+      await h.store.save(kept);
+      await h.store.save(refused, { uncommitted: {} });
+      await h.store.abort(refused.leadId);
+      expect(await h.store.get(refused.leadId)).toBeNull();
+      expect(ids(await h.store.recent())).toEqual([kept.leadId]);
+    });
+
+    it('a record from before sources were recorded has none in its summary either', async () => {
+      await h.store.save(sampleRecord({ receivedAt: at(0), source: undefined }));
+      expect((await h.store.recent()).leads[0]).not.toHaveProperty('source');
+    });
+
+    it('leaves out records that expired', async () => {
+      const a = sampleRecord({ receivedAt: at(1) });
+      const b = sampleRecord({ receivedAt: at(2) });
+      await h.store.save(a);
+      await h.store.save(b);
+      await h.expire(b.leadId);
+      expect(ids(await h.store.recent())).not.toContain(b.leadId);
+    });
+
+    it('keeps only leads received within 7 days of the newest', async () => {
+      const old = sampleRecord({ receivedAt: '2025-02-20T10:00:00.000Z' });
+      const mid = sampleRecord({ receivedAt: '2025-02-23T10:00:00.000Z' });
+      await h.store.save(old);
+      await h.store.save(mid);
+      expect(ids(await h.store.recent())).toEqual([mid.leadId, old.leadId]);
+      await h.store.save(sampleRecord({ receivedAt: at(0) }));
+      expect(ids(await h.store.recent())).not.toContain(old.leadId);
+      expect(ids(await h.store.recent())).toContain(mid.leadId);
+    });
+
+    it('counts leads and delivery attempts per minute', async () => {
+      const a = sampleRecord({ receivedAt: at(58, 10) });
+      const b = sampleRecord({ receivedAt: at(59, 20) });
+      await h.store.save(a);
+      await h.store.save(b);
+      await h.store.save(b);
+      await h.store.addAttempt(a.leadId, sampleAttempt(`${a.leadId}-d1`, 1, { at: at(59, 30), outcome: 'accepted' }));
+      await h.store.update(b.leadId, { attempt: sampleAttempt(`${b.leadId}-d1`, 1, { at: at(59, 40) }) });
+      const minutes = await h.store.activity(3, new Date(at(59, 59)));
+      expect(minutes).toEqual([
+        { minute: at(57), leads: 0, delivered: 0, failed: 0 },
+        { minute: at(58), leads: 1, delivered: 0, failed: 0 },
+        { minute: at(59), leads: 1, delivered: 1, failed: 1 },
+      ]);
+    });
+  });
+}

@@ -140,5 +140,89 @@ export interface LeadStore {
   close(): Promise<void>;
 }
 
+// The recent-leads index (below), declared apart so the interface above stays as it is.
+export interface LeadStore {
+  /** The recent leads, newest first, filtered; records that expired are left out. */
+  recent(query?: RecentLeadsQuery): Promise<RecentLeads>;
+  /** One entry per minute for the `minutes` minutes up to and including the minute of `until`. */
+  activity(minutes: number, until: Date): Promise<MinuteActivity[]>;
+}
+
 /** Settled states a new delivery of one of its routes makes pending again. */
 export const REOPENED_STATES: ReadonlySet<LeadState> = new Set(['rejected', 'dead-lettered']);
+
+// ---- the recent-leads index (the operator console's Leads page and chart) --------------------
+
+/** The index keeps the newest leads: at most this many… */
+export const RECENT_LEADS_MAX = 10_000;
+/** …and none received more than this long before the newest one. */
+export const RECENT_LEADS_MAX_AGE_MS = 7 * 86_400_000;
+/** Per-minute activity counts are kept this long. */
+export const ACTIVITY_KEEP_MS = 2 * 3_600_000;
+
+export interface RecentLeadsQuery {
+  /** Page size (default 50, at most 500). */
+  limit?: number;
+  /** A `next` cursor from an earlier page: only leads older than it. */
+  before?: string;
+  entity?: string;
+  /** The lead's state (pending, delivered, rejected, dead-lettered, unmatched). */
+  status?: LeadState;
+  /** Leads with a route to this partner. */
+  partner?: string;
+}
+
+/** One line of the recent-leads list: no lead fields, no trace. */
+export interface LeadSummary {
+  leadId: string;
+  entity: string;
+  /** The lead source that posted it, when recorded. */
+  source?: string;
+  receivedAt: string;
+  test: boolean;
+  status: LeadRecord['status'];
+  state: LeadState;
+  /** Partners of its routes, in route order. */
+  partners: string[];
+}
+
+export interface RecentLeads {
+  /** Newest first. */
+  leads: LeadSummary[];
+  /** Cursor for the next (older) page; null on the last page. */
+  next: string | null;
+}
+
+/** Counts of one minute: leads received, delivery attempts accepted, and attempts that were not. */
+export interface MinuteActivity {
+  /** Start of the minute, ISO. */
+  minute: string;
+  leads: number;
+  delivered: number;
+  failed: number;
+}
+
+
+/** Index member: sorts by time, then lead id (`0001741000000000:01J…`). */
+export function recentMember(receivedAt: string, leadId: string): string {
+  const ms = Date.parse(receivedAt);
+  return `${String(Number.isFinite(ms) && ms > 0 ? ms : 0).padStart(13, '0')}:${leadId}`;
+}
+
+export function recentLimit(q: RecentLeadsQuery): number {
+  return Math.max(1, Math.min(500, Math.floor(q.limit ?? 50)));
+}
+
+/** Does a summary pass the query's filters? */
+export function matchesRecent(s: LeadSummary, q: RecentLeadsQuery): boolean {
+  return (!q.entity || s.entity === q.entity) && (!q.status || s.state === q.status) && (!q.partner || s.partners.includes(q.partner));
+}
+
+export const minuteOf = (ms: number) => Math.floor(ms / 60_000) * 60_000;
+
+/** The minutes `activity` answers for, oldest first. */
+export function activityMinutes(minutes: number, until: Date): number[] {
+  const last = minuteOf(until.getTime());
+  const n = Math.max(1, Math.min(120, Math.floor(minutes)));
+  return Array.from({ length: n }, (_, i) => last - (n - 1 - i) * 60_000);
+}

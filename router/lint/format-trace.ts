@@ -26,7 +26,7 @@ export function explainJson(decision: Decision): ExplainJson {
 }
 
 /** `residential-east/northwind`, the way every command names a route. */
-export function routeName(r: Pick<Route, 'profile' | 'partner'>): string {
+function routeName(r: Pick<Route, 'profile' | 'partner'>): string {
   return `${r.profile}/${r.partner}`;
 }
 

@@ -12,7 +12,7 @@ function lint(code: LintCode, at: SourcePos, message: string, hint?: string): Pr
   return withSeverity(LINT_CODES[code].severity, code, at, message, hint);
 }
 
-export function hasCaps(caps: Caps | undefined): boolean {
+function hasCaps(caps: Caps | undefined): boolean {
   if (!caps) return false;
   const { custom, ...windows } = caps;
   return Object.values(windows).some((v) => v !== undefined) || (custom?.length ?? 0) > 0;

@@ -90,7 +90,7 @@ describe('idsOnly', () => {
     const { lines, logger } = capture();
     idsOnly(logger, 'info')!.info({ leadId: 'L1', routes: ['p/a'] }, 'lead accepted');
     logger.info({ leadId: 'L1', routes: ['p/a'] }, 'lead accepted');
-    const [fast, slow] = lines as Record<string, unknown>[];
+    const [fast, slow] = lines;
     expect({ ...fast, time: 0 }).toEqual({ ...slow, time: 0 });
     expect(fast).toMatchObject({ level: 'info', service: 'leadroute', leadId: 'L1', msg: 'lead accepted' });
 
@@ -126,7 +126,7 @@ describe('log format', () => {
         : spawn('node', ['--import', 'tsx', 'router/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no "listening" line: ${out}`)); }, 15_000);
-      child.stdout!.on('data', (d) => {
+      child.stdout.on('data', (d) => {
         out += String(d);
         if (out.includes('listening')) {
           clearTimeout(timer);

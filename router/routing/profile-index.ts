@@ -91,7 +91,7 @@ export function buildProfileIndex(
     if (combinations <= maxCombinations) {
       plant(group.tree, chosen, 0, entry);
     } else {
-      const loose = (group.loose ??= fields.map(() => new Map()));
+      const loose = (group.loose ??= fields.map(() => new Map<unknown, Entry[]>()));
       chosen.forEach((k, i) => {
         for (const v of k.values) {
           const list = loose[i].get(v);
@@ -153,12 +153,12 @@ function walk(level: Level, fields: readonly number[], depth: number, values: re
     found.arrays = true;
     for (const el of v) {
       const next = level.get(el);
-      if (next) last ? take(next as Entry[], values, found) : walk(next as Level, fields, depth + 1, values, found);
+      if (next) { if (last) take(next as Entry[], values, found); else walk(next as Level, fields, depth + 1, values, found); }
     }
     return;
   }
   const next = level.get(v);
-  if (next) last ? take(next as Entry[], values, found) : walk(next as Level, fields, depth + 1, values, found);
+  if (next) { if (last) take(next as Entry[], values, found); else walk(next as Level, fields, depth + 1, values, found); }
 }
 
 function take(entries: readonly Entry[], values: readonly unknown[], found: Found): void {

@@ -163,7 +163,7 @@ describe('routeLead', () => {
       { env: {} },
     );
     await expect(routeLead(snap, 'nope', lead, opts())).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
-    await expect(routeLead(snap, 'mortgage', lead, opts(flaky as typeof caps))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(routeLead(snap, 'mortgage', lead, opts(flaky))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     // The reservation for `a` was given back: a fresh live route can still take 5 leads for it.
     const d = await routeLead(snap, 'mortgage', lead, opts(caps));
     expect(d.trace[0].partners.find((p) => p.partner === 'a')?.outcome).toBe('selected');

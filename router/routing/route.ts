@@ -28,7 +28,7 @@ export interface RouteOptions {
   now: Date;
   mode: RouteMode;
   capPrefix: string;
-  newId(): string;
+  newId: () => string;
   /** The lead the reservations are for: their owner, where the reconciler looks when a lease runs out. */
   leadId?: string;
 }

@@ -32,3 +32,51 @@ describe('compileSnapshot: ${ENV} secrets', () => {
     expect(snap.missingEnv).toEqual(['ACME_SECRET']);
   });
 });
+
+describe('compileSnapshot with the previous snapshot', () => {
+  const partner = (id: string, token = 'ACME_TOKEN'): Partner => ({
+    id, name: id, active: true, delivery: { webhook: { url: `https://${id}.example/x`, headers: { Authorization: `Bearer \${${token}}` } } },
+  });
+  const entity = { id: 'm', fields: { email: { type: 'string' as const } } };
+  const profile = (id: string, partners: string[]) => ({
+    id, entity: 'm', name: id, enabled: true, strategy: 'first-match' as const, rules: [],
+    partners: partners.map((p, i) => ({ partner: p, priority: i, active: true })),
+  });
+  const config = (profiles: Config['profiles'], partners: Partner[]): Config => ({
+    entities: new Map([['m', entity]]), partners: new Map(partners.map((p) => [p.id, p])), profiles, routingTests: [], docs: [], hash: 'h', dir: '.',
+  });
+  /** What routing reads from a snapshot, comparable across compiles. */
+  const shape = (s: ReturnType<typeof compileSnapshot>) => ({
+    missing: s.missingEnv,
+    profiles: s.entity('m')!.profiles.map((cp) => [cp.profile.id, cp.order, cp.assignments.map((a) => [a.partner.id, a.assignment.priority, a.delivery])]),
+  });
+
+  it('reuses what did not change and compiles what did, to the same result as a fresh compile', () => {
+    const env = { ACME_TOKEN: 't' };
+    const [acme, zeta] = [partner('acme'), partner('zeta', 'ZETA_TOKEN')];
+    const [a, b, c] = [profile('a', ['acme']), profile('b', ['zeta']), profile('c', ['acme', 'zeta'])];
+    const first = compileSnapshot(config([a, b, c], [acme, zeta]), { env });
+
+    // b changed: a and c are the same compiled objects.
+    const b2 = profile('b', ['acme']);
+    const second = compileSnapshot(config([a, b2, c], [acme, zeta]), { env, previous: first });
+    const [pa, pb, pc] = second.entity('m')!.profiles;
+    expect(pa).toBe(first.entity('m')!.profiles[0]);
+    expect(pb).not.toBe(first.entity('m')!.profiles[1]);
+    expect(pc).toBe(first.entity('m')!.profiles[2]);
+    expect(shape(second)).toEqual(shape(compileSnapshot(config([a, b2, c], [acme, zeta]), { env })));
+
+    // zeta changed: the profiles that use it are compiled again; a removed profile shifts the order.
+    const zeta2 = partner('zeta', 'OTHER');
+    const third = compileSnapshot(config([b2, c], [acme, zeta2]), { env, previous: second });
+    expect(third.entity('m')!.profiles[0]).not.toBe(pb); // order changed
+    expect(third.entity('m')!.profiles[1]).not.toBe(pc); // uses zeta
+    expect(shape(third)).toEqual(shape(compileSnapshot(config([b2, c], [acme, zeta2]), { env })));
+    expect(third.missingEnv).toEqual(['OTHER']);
+
+    // Nothing changed: the compiled entity itself is reused.
+    const fourth = compileSnapshot(config([b2, c], [acme, zeta2]), { env, previous: third });
+    expect(fourth.entity('m')).toBe(third.entity('m'));
+    expect(fourth.missingEnv).toEqual(['OTHER']);
+  });
+});

@@ -1,6 +1,8 @@
 // A Snapshot is the compiled, immutable form of one loaded Config: rules compiled to closures,
 // assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
-// whole snapshots on reload; a request keeps the one it started with.
+// whole snapshots on reload; a request keeps the one it started with. Compiling with the
+// previous snapshot reuses what did not change: a profile whose own document, entity and
+// partners are the same objects (an unchanged file keeps its objects across loads).
 import type { Config, Delivery, Entity, FieldDef, Profile, Rule, ScheduleSpec } from '../config/types.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
@@ -37,24 +39,65 @@ export interface Snapshot {
   usesDedupe: boolean;
 }
 
-export function compileSnapshot(
-  config: Config,
-  opts: { env?: NodeJS.ProcessEnv; loadedAt?: Date } = {},
-): Snapshot {
+export interface CompileOptions {
+  env?: NodeJS.ProcessEnv;
+  loadedAt?: Date;
+  /** The snapshot being served: what did not change is taken from it. */
+  previous?: Snapshot;
+}
+
+/** What a compile keeps for the next one: resolved deliveries (per env) and compiled entities. */
+interface Reusable {
+  env: NodeJS.ProcessEnv;
+  resolved: Map<Delivery, { value: Delivery; missing: readonly string[] }>;
+  entities: ReadonlyMap<string, CompiledEntity>;
+}
+const reusable = new WeakMap<Snapshot, Reusable>();
+
+export function compileSnapshot(config: Config, opts: CompileOptions = {}): Snapshot {
+  const steps = compileSteps(config, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** compileSnapshot, yielding to the event loop every `sliceMs` of work: for reloads under load. */
+export async function compileSnapshotInSlices(config: Config, opts: CompileOptions & { sliceMs?: number } = {}): Promise<Snapshot> {
+  const sliceMs = opts.sliceMs ?? 8;
+  const steps = compileSteps(config, opts);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** The compile, a step per profile compiled. */
+function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Snapshot> {
   const env = opts.env ?? process.env;
+  const prior = opts.previous ? reusable.get(opts.previous) : undefined;
+  const reuse = prior && prior.env === env ? prior : undefined;
   const missing = new Set<string>();
   // Most assignments use their partner's delivery: resolve each delivery object once.
-  const resolved = new Map<Delivery, Delivery>();
+  const resolved = new Map<Delivery, { value: Delivery; missing: readonly string[] }>();
   const resolve = (delivery: Delivery): Delivery => {
-    let value = resolved.get(delivery);
-    if (value === undefined) {
-      const r = resolveEnvRefs(delivery, env);
-      for (const name of r.missing) missing.add(name);
-      // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
-      value = r.missing.length ? delivery : r.value;
-      resolved.set(delivery, value);
+    let entry = resolved.get(delivery);
+    if (entry === undefined) {
+      entry = reuse?.resolved.get(delivery);
+      if (entry === undefined) {
+        const r = resolveEnvRefs(delivery, env);
+        // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
+        entry = { value: r.missing.length ? delivery : r.value, missing: r.missing };
+      }
+      resolved.set(delivery, entry);
     }
-    return value;
+    for (const name of entry.missing) missing.add(name);
+    return entry.value;
   };
 
   // A partner's schedule is shared by its assignments: parse each once.
@@ -68,8 +111,23 @@ export function compileSnapshot(
   const entities = new Map<string, CompiledEntity>();
   for (const entity of config.entities.values()) {
     const own = config.profiles.filter((p) => p.entity === entity.id);
-    const profiles = own.map((p, order) => compileProfile(p, order, entity, config, resolve, schedule));
-    entities.set(entity.id, {
+    const before = reuse?.entities.get(entity.id);
+    const kept = before?.entity === entity ? new Map(before.profiles.map((cp) => [cp.profile, cp])) : undefined;
+    let same = kept !== undefined && own.length === before!.profiles.length;
+    const profiles: CompiledProfile[] = [];
+    for (const [order, p] of own.entries()) {
+      const old = kept?.get(p);
+      if (old && old.assignments.every((a) => config.partners.get(a.assignment.partner) === a.partner)) {
+        for (const a of old.assignments) resolve(a.assignment.delivery ?? a.partner.delivery);
+        same &&= old.order === order;
+        profiles.push(old.order === order ? old : { ...old, order });
+        continue;
+      }
+      same = false;
+      profiles.push(compileProfile(p, order, entity, config, resolve, schedule));
+      yield;
+    }
+    entities.set(entity.id, same ? before! : {
       entity,
       profiles,
       index: buildProfileIndex(profiles),
@@ -81,7 +139,7 @@ export function compileSnapshot(
   const byProfile = new Map<string, CompiledProfile>();
   for (const ce of entities.values()) for (const cp of ce.profiles) byProfile.set(`${ce.entity.id}/${cp.profile.id}`, cp);
 
-  return Object.freeze({
+  const snapshot: Snapshot = Object.freeze({
     config,
     hash: config.hash,
     loadedAt: opts.loadedAt ?? new Date(),
@@ -91,6 +149,8 @@ export function compileSnapshot(
     dedupeKey: dedupeKeyFrom(env),
     usesDedupe: [...entities.values()].some((ce) => ce.duplicates || ce.profiles.some((cp) => cp.assignments.some((ca) => ca.dedupe.length))),
   });
+  reusable.set(snapshot, { env, resolved, entities });
+  return snapshot;
 }
 
 /** Frozen, like a loaded config's lists: compileRules leaves it for later like the others. */

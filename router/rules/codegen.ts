@@ -70,7 +70,8 @@ return function test(l) {
   }
 };`;
   try {
-    const make = new Function('K', 'P', 'NONE', 'hasOwn', 'gp', 'fallback', source);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point: rule lists compiled to code (see above)
+    const make = new Function('K', 'P', 'NONE', 'hasOwn', 'gp', 'fallback', source) as (...args: unknown[]) => unknown;
     return make(constants, Object.prototype, NONE, Object.hasOwn, Object.getPrototypeOf, fallback) as Test;
   } catch {
     return null; // code generation disallowed, or an expression too deep to parse

@@ -22,7 +22,7 @@ function holds(rules: readonly Rule[], lead: Lead): boolean {
 /** One condition on field `f`; MISSING leaves the field out of the lead. */
 const MISSING = Symbol('missing');
 function check(cond: Omit<Condition, 'field'>, value: unknown): boolean {
-  return holds([{ field: 'f', ...cond } as Condition], value === MISSING ? {} : { f: value });
+  return holds([{ field: 'f', ...cond }], value === MISSING ? {} : { f: value });
 }
 
 type Case = [value: unknown, expected: boolean];
@@ -227,7 +227,7 @@ describe('explain', () => {
 
   it('writes one clear sentence per operator', () => {
     const msg = (cond: Omit<Condition, 'field'>, lead: Lead, field = 'f') =>
-      explain([{ field, ...cond } as Condition], lead)?.message;
+      explain([{ field, ...cond }], lead)?.message;
     expect(msg({ equals: 'New' }, { status: 'Contacted' }, 'status')).toBe('status "Contacted" does not equal "New"');
     expect(msg({ equals: 'New', ignoreCase: true }, { status: 'Old' }, 'status')).toBe('status "Old" does not equal "New" (ignoring case)');
     expect(msg({ equals: 5 }, { f: '5' })).toBe('f "5" does not equal 5');

@@ -63,9 +63,9 @@ export function compileRules(rules: readonly Rule[], opts: CompileOptions = {}):
   if (!Array.isArray(rules)) throw invalid(prefix, 'rules must be a list');
   try {
     // Rule paths cost a string per rule: made only to say where an error is.
-    for (let i = 0; i < rules.length; i++) checkRule(rules[i], undefined);
+    for (let i = 0; i < rules.length; i++) checkRule((rules as readonly Rule[])[i], undefined);
   } catch (err) {
-    for (let i = 0; i < rules.length; i++) checkRule(rules[i], `${prefix}[${i}]`);
+    for (let i = 0; i < rules.length; i++) checkRule((rules as readonly Rule[])[i], `${prefix}[${i}]`);
     throw err;
   }
   const after = opts.codegen === false ? Infinity : Math.max(0, opts.codegenAfter ?? CODEGEN_AFTER);

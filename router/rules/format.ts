@@ -22,6 +22,7 @@ export function formatValue(v: unknown): string {
         return 'undefined';
       case 'object': {
         if (v === null) return 'null';
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only when toJSON gives undefined
         return clip(JSON.stringify(v) ?? String(v));
       }
       default:

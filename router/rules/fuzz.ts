@@ -10,7 +10,7 @@ export type Random = () => number;
 /** Seeded randomness for the property tests (mulberry32). */
 export const prng: (seed: number) => Random = mulberry32;
 
-export const FIELDS = ['state', 'zip', 'amount', 'tags', 'address.postcode', 'address.geo.country'];
+const FIELDS = ['state', 'zip', 'amount', 'tags', 'address.postcode', 'address.geo.country'];
 const STRINGS = ['NY', 'ny', 'NJ', 'TX', 'PA', '', '  ', '19001', '1900', '10001', 'abc', 'ABC', 'x y', 'US', 'us'];
 const NUMBERS = [0, -1, 5, 10, 19001, 50000, 1e6];
 const PATTERNS = ['^1', 'a', 'C$', '^\\d+$', '^$', '[A-Z]', 'y'];

@@ -41,7 +41,7 @@ export function indexableConditions(rules: readonly Rule[]): IndexKey[] {
 
 function* mustHold(rules: readonly Rule[]): Generator<Condition> {
   if (!Array.isArray(rules)) return;
-  for (const r of rules) {
+  for (const r of rules as readonly Rule[]) {
     if (typeof r !== 'object' || r === null) continue;
     if ('field' in r) yield r;
     else if ('all' in r && !('any' in r) && !('not' in r)) yield* mustHold(r.all);

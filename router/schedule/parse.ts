@@ -10,7 +10,7 @@ const DAY_MINUTES = 1440;
 const WEEK_MINUTES = 7 * DAY_MINUTES;
 
 /** One shift: minutes from Monday 00:00 local (start) and its length in minutes. */
-export interface Shift {
+interface Shift {
   /** 0 = Monday … 6 = Sunday. */
   day: number;
   /** Minutes after local midnight of `day`. */
@@ -61,7 +61,7 @@ export function parseDays(key: string): number[] | null {
 }
 
 /** `"08:00-18:00"` → start and end minutes (end past 1440 overnight); null when malformed. */
-export function parseRange(text: string): { start: number; end: number } | null {
+function parseRange(text: string): { start: number; end: number } | null {
   const [a, b, ...rest] = text.split('-').map((s) => s.trim());
   if (rest.length || a === undefined || b === undefined) return null;
   const start = minutesOf(a, false);

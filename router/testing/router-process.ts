@@ -46,8 +46,8 @@ export function startRouterProcess(opts: RouterProcessOptions = {}): Promise<Rou
       child.kill('SIGKILL');
       reject(new Error(`router did not listen within ${opts.startTimeoutMs ?? 20_000} ms\n${err}`));
     }, opts.startTimeoutMs ?? 20_000);
-    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
       buf += b.toString();
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {

@@ -10,7 +10,7 @@ import { ROUTER_ENV_VARS } from '../../router/env-vars.ts';
 import { describeLintCodes } from '../../router/lint/codes.ts';
 import { createMetrics } from '../../router/observability/metrics.ts';
 
-export interface GeneratedTable {
+interface GeneratedTable {
   /** The marker name: `<!-- generated:NAME:start -->`. */
   name: string;
   /** The docs file holding it, relative to the repository root. */
@@ -70,7 +70,7 @@ async function metricsTable(): Promise<string> {
   );
 }
 
-export const GENERATED_TABLES: readonly GeneratedTable[] = [
+const GENERATED_TABLES: readonly GeneratedTable[] = [
   { name: 'problem-codes', file: 'docs/commands.md', render: () => codeTable(describeCodes()) },
   { name: 'lint-codes', file: 'docs/commands.md', render: () => codeTable(describeLintCodes()) },
   { name: 'env', file: 'docs/operations.md', render: envTable },

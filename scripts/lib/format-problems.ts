@@ -7,7 +7,7 @@ export type ProblemFormat = 'text' | 'github' | 'json';
 export const PROBLEM_FORMATS: readonly ProblemFormat[] = ['text', 'github', 'json'];
 
 // The one-line text form lives beside the problems: the router prints it at startup too.
-export { formatText, location, messageWithHint };
+export { formatText, location };
 
 const ANNOTATION: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
 

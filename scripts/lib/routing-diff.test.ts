@@ -76,6 +76,37 @@ describe('diff:routing core', () => {
     expect(renderMarkdown(d2, { base: 'a', head: 'b', dir: 'p' })).toContain('| unmatched | rejected (invalid lead) |');
   });
 
+  it('counts leads routed on neither side apart from the unchanged ones', async () => {
+    const leads = [
+      ...corpus,
+      { entity: 'leads', lead: { email: 'x@example.com' }, label: 'leads.jsonl:1' },
+      { entity: 'mortgage', lead: { state: 'NY' }, label: 'no-email' },
+    ];
+    const before = await routeCorpus(compileSnapshot(base, { env: {} }), leads, NOW);
+    const after = await routeCorpus(compileSnapshot(base, { env: {} }), leads, NOW);
+    const diff = diffOutcomes(leads, before, after, () => new Set());
+    expect(diff.total).toBe(5);
+    expect(diff.changes).toEqual([]);
+    expect(diff.unrouted.map((u) => [u.lead.label, u.why])).toEqual([
+      ['leads.jsonl:1', 'entity leads is defined at neither revision'],
+      ['no-email', 'not a valid mortgage lead at either revision: email is required'],
+    ]);
+    const md = renderMarkdown(diff, { base: 'a', head: 'b', dir: 'p' });
+    expect(md).toContain('No lead changes route: all 3 compared leads route as before.');
+    expect(md).toContain('**2 leads could not be routed on either side** (not compared):');
+    expect(md).not.toContain('all 5 leads');
+  });
+
+  it('says nothing was compared when no lead routes on either side', async () => {
+    const leads: SampleLead[] = [{ entity: 'leads', lead: { email: 'x@example.com' }, label: 'leads.jsonl:1' }];
+    const before = await routeCorpus(compileSnapshot(base, { env: {} }), leads, NOW);
+    const diff = diffOutcomes(leads, before, before, () => new Set());
+    expect(diff.unrouted).toHaveLength(1);
+    const md = renderMarkdown(diff, { base: 'a', head: 'b', dir: 'p' });
+    expect(md).toContain('No lead could be routed at either revision: nothing was compared.');
+    expect(md).not.toContain('route as before');
+  });
+
   it('treats a new order of the same routes as no change', () => {
     const d = { entity: 'm', status: 'routed' as const, routes: [], trace: [] };
     const a: Outcome = { kind: 'routed', routes: [{ profile: 'x', partner: 'a' }, { profile: 'y', partner: 'b' }], decision: d };

@@ -17,7 +17,7 @@ export type Outcome =
   | { kind: 'invalid'; routes: []; errors: string[] }
   | { kind: 'no-entity'; routes: [] };
 
-export interface LeadChange {
+interface LeadChange {
   lead: SampleLead;
   /** `state=NY, zip=10001`: a few non-encrypted scalar fields. */
   keyFields: string;
@@ -27,9 +27,20 @@ export interface LeadChange {
   why: string[];
 }
 
+/** A lead neither revision could route (no such entity, or refused): it was not compared. */
+interface UnroutedLead {
+  lead: SampleLead;
+  /** No such entity at both revisions, refused at both, or one of each. */
+  kind: 'no-entity' | 'invalid' | 'mixed';
+  keyFields: string;
+  why: string;
+}
+
 export interface RoutingDiff {
   total: number;
   changes: LeadChange[];
+  /** Leads routed on neither side, shown apart: "route as before" would say nothing true of them. */
+  unrouted: UnroutedLead[];
 }
 
 /** One list of leads, each lead once (same entity and same fields); the first label wins. */
@@ -100,7 +111,13 @@ export function diffOutcomes(
   encrypted: (entity: string) => ReadonlySet<string>,
 ): RoutingDiff {
   const changes: LeadChange[] = [];
+  const unrouted: UnroutedLead[] = [];
   corpus.forEach((lead, i) => {
+    const neither = whyUnrouted(before[i], after[i], lead.entity);
+    if (neither !== undefined) {
+      unrouted.push({ lead, keyFields: keyFields(lead.lead, encrypted(lead.entity)), ...neither });
+      return;
+    }
     if (sameOutcome(before[i], after[i])) return;
     changes.push({
       lead,
@@ -110,7 +127,22 @@ export function diffOutcomes(
       why: explainChange(before[i], after[i], lead.entity),
     });
   });
-  return { total: corpus.length, changes };
+  return { total: corpus.length, changes, unrouted };
+}
+
+const isRouted = (o: Outcome) => o.kind === 'routed' || o.kind === 'unmatched';
+
+/** Why neither side routed the lead; undefined when one side did. */
+function whyUnrouted(before: Outcome, after: Outcome, entity: string): Pick<UnroutedLead, 'kind' | 'why'> | undefined {
+  if (isRouted(before) || isRouted(after)) return undefined;
+  if (before.kind === 'no-entity' && after.kind === 'no-entity') return { kind: 'no-entity', why: `entity ${entity} is defined at neither revision` };
+  if (before.kind === 'invalid' && after.kind === 'invalid') {
+    const [b, a] = [before.errors.join('; '), after.errors.join('; ')];
+    const why = b === a ? `not a valid ${entity} lead at either revision: ${a}` : `not a valid ${entity} lead at base: ${b}; nor at head: ${a}`;
+    return { kind: 'invalid', why };
+  }
+  const side = (o: Outcome) => (o.kind === 'invalid' ? `not a valid ${entity} lead (${o.errors.join('; ')})` : `entity ${entity} is not defined`);
+  return { kind: 'mixed', why: `at base: ${side(before)}; at head: ${side(after)}` };
 }
 
 const PREFERRED = ['id', 'email', 'state', 'zip'];
@@ -121,7 +153,7 @@ export function keyFields(lead: Readonly<Record<string, unknown>>, encrypted: Re
   const names = [...PREFERRED.filter((k) => k in lead), ...Object.keys(lead).filter((k) => !PREFERRED.includes(k))].filter(scalar);
   return names
     .slice(0, max)
-    .map((k) => `${k}=${typeof lead[k] === 'string' ? clip(lead[k] as string) : String(lead[k])}`)
+    .map((k) => `${k}=${typeof lead[k] === 'string' ? clip(lead[k]) : String(lead[k])}`)
     .join(', ');
 }
 
@@ -191,23 +223,39 @@ export function renderMarkdown(diff: RoutingDiff, meta: ReportMeta): string {
     `## Routing diff: \`${meta.dir}\` at ${meta.base} → ${meta.head}`,
     '',
   ];
-  if (!n) {
-    lines.push(`No lead changes route: all ${diff.total} lead${diff.total === 1 ? '' : 's'} route as before.`);
-    return lines.join('\n') + '\n';
+  const compared = diff.total - diff.unrouted.length;
+  // "compared" only when some leads were not: the usual report reads as before.
+  const leads = (k: number) => `${k} ${diff.unrouted.length ? 'compared ' : ''}lead${k === 1 ? '' : 's'}`;
+  if (compared === 0) {
+    lines.push('No lead could be routed at either revision: nothing was compared.');
+  } else if (!n) {
+    lines.push(`No lead changes route: all ${leads(compared)} route as before.`);
+  } else {
+    lines.push(`**${n} of ${leads(compared)} change${n === 1 ? 's' : ''} route.**`);
   }
-  lines.push(
-    `**${n} of ${diff.total} lead${diff.total === 1 ? '' : 's'} change${n === 1 ? 's' : ''} route.**`,
-    '',
-    '| Lead | Key fields | Before | After | Why |',
-    '| --- | --- | --- | --- | --- |',
-  );
-  for (const c of diff.changes) {
+  if (n) lines.push(...changeTable(diff.changes));
+  if (diff.unrouted.length) lines.push(...unroutedTable(diff.unrouted));
+  return lines.join('\n') + '\n';
+}
+
+function changeTable(changes: readonly LeadChange[]): string[] {
+  const lines = ['', '| Lead | Key fields | Before | After | Why |', '| --- | --- | --- | --- | --- |'];
+  for (const c of changes) {
     const name = c.lead.label ?? c.lead.entity;
     lines.push(
       `| ${cell(name)} | ${cell(`${c.lead.entity}: ${c.keyFields}`)} | ${cell(outcomeText(c.before))} | ${cell(outcomeText(c.after))} | ${cell(c.why.join('; '))} |`,
     );
   }
-  return lines.join('\n') + '\n';
+  return lines;
+}
+
+function unroutedTable(unrouted: readonly UnroutedLead[]): string[] {
+  const k = unrouted.length;
+  const lines = ['', `**${k} lead${k === 1 ? '' : 's'} could not be routed on either side** (not compared):`, '', '| Lead | Key fields | Why |', '| --- | --- | --- |'];
+  for (const u of unrouted) {
+    lines.push(`| ${cell(u.lead.label ?? u.lead.entity)} | ${cell(`${u.lead.entity}: ${u.keyFields}`)} | ${cell(u.why)} |`);
+  }
+  return lines;
 }
 
 /** Dotted paths of an entity's encrypted fields at either revision: never shown. */

@@ -65,7 +65,7 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     };
   }
   // The router drops fields its entity does not define; in a test that is almost always a typo.
-  const { dropped } = definedFields(ce.entity, c.lead as Record<string, unknown>);
+  const { dropped } = definedFields(ce.entity, c.lead);
   if (dropped.length) {
     return {
       ...base,
@@ -188,7 +188,7 @@ function capsForWindow(caps: Caps | undefined, window: string): Caps | null {
  * entity's profiles, so a full cap is simulated at whichever level it is configured.
  * The counters are the ones routeLead computes (router/routing/route.ts `countersFor`).
  */
-export async function seedCaps(
+async function seedCaps(
   store: CapStore,
   config: Config,
   ce: CompiledEntity,

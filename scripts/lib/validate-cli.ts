@@ -11,7 +11,7 @@ import { assertDirectory, EXIT, parseCli, resolveProfilesDir, UsageError } from 
 import { formatReport, PROBLEM_FORMATS, type ProblemFormat } from './format-problems.ts';
 import { wantsGithubFormat } from './github.ts';
 
-export const VALIDATE_USAGE = `usage: npm run validate [-- [--format text|github|json] [DIR]]
+const VALIDATE_USAGE = `usage: npm run validate [-- [--format text|github|json] [DIR]]
        npm run validate -- --codes
 Validates every *.yaml / *.yml under DIR (default: $PROFILES_DIR, else ./profiles).
 Exit: 0 clean (warnings allowed), 1 on any error, 2 on a usage or I/O error.`;

@@ -12,7 +12,7 @@ import { checkDedupe } from './dedupe.ts';
 import { checkBudgets } from './budget.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
-export type Check = (docs: readonly SourceDoc[]) => Problem[];
+type Check = (docs: readonly SourceDoc[]) => Problem[];
 
 export const CHECKS: readonly Check[] = [
   checkDuplicateIds,
@@ -30,6 +30,21 @@ export const CHECKS: readonly Check[] = [
   checkRouterSettingRefs,
 ];
 
-export function runChecks(docs: readonly SourceDoc[]): Problem[] {
-  return CHECKS.flatMap((check) => check(docs));
-}
+/**
+ * Checks whose problems about a document depend only on that document and on the Entity and
+ * Partner documents, and are reported in its own file; problems about an Entity or Partner must
+ * not depend on the profiles (so not checkDelivery: a partner's template fields are checked
+ * against the entities of the profiles that use it). load-cache.test.ts holds them to it. A reload reruns them only for changed
+ * files (and for every file when an Entity or Partner changed); every other check reruns on the
+ * whole tree each time. A check not listed here is safe: it always runs on the whole tree.
+ */
+export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
+  checkEntityReferences,
+  checkPartnerReferences,
+  checkFieldPatterns,
+  checkRules,
+  checkCaps,
+  checkTimezones,
+  checkDurations,
+  checkRouterSettingRefs,
+]);

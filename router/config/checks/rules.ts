@@ -118,7 +118,7 @@ function checkCondition(
     if (value === null || typeof value === 'object') continue; // the schema reports these
     if (!fitsType(type, value)) {
       out.push(
-        problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, ...path), `${op}: ${JSON.stringify(value)} is a ${typeof value}, but '${field}' is a ${type}`, type === 'string' ? `quote it: "${String(value)}"` : undefined),
+        problem('OPERATOR_TYPE_MISMATCH', posAt(doc, lazyAt, ...path), `${op}: ${JSON.stringify(value)} is a ${typeof value}, but '${field}' is a ${type}`, type === 'string' ? `quote it: "${value as string | number | boolean}"` : undefined),
       );
       continue;
     }
@@ -126,7 +126,7 @@ function checkCondition(
     if (allowed !== undefined && !inEnum(allowed, value, ignoreCase)) {
       const guess = typeof value === 'string' ? nearest(value, allowed.map(String)) : undefined;
       out.push(
-        problem('VALUE_NOT_IN_ENUM', posAt(doc, lazyAt, ...path), `${field}: ${String(value)} is not one of ${allowed.join(', ')}${guess === undefined ? '' : ` — did you mean ${guess}?`}`),
+        problem('VALUE_NOT_IN_ENUM', posAt(doc, lazyAt, ...path), `${field}: ${value as string | number | boolean} is not one of ${allowed.join(', ')}${guess === undefined ? '' : ` — did you mean ${guess}?`}`),
       );
     }
   }
@@ -141,7 +141,7 @@ function posAt(doc: SourceDoc, at: LazyPath, ...rest: (string | number)[]) {
 const lookups = new WeakMap<object, Map<string, ReturnType<typeof lookupField>>>();
 function lookupFieldCached(fields: Record<string, FieldDef>, path: string) {
   let cache = lookups.get(fields);
-  if (cache === undefined) lookups.set(fields, (cache = new Map()));
+  if (cache === undefined) lookups.set(fields, (cache = new Map<string, ReturnType<typeof lookupField>>()));
   let found = cache.get(path);
   if (found === undefined) cache.set(path, (found = lookupField(fields, path)));
   return found;

@@ -6,7 +6,7 @@ import type { DocPath, Problem, SourceDoc } from '../types.ts';
 import { docsOf, isObj, list, type Obj } from './shared.ts';
 
 /** Where schedules sit: a partner's and each assignment's. */
-export function scheduleLocations(docs: readonly SourceDoc[]): { doc: SourceDoc<Obj>; schedule: Obj; path: DocPath }[] {
+function scheduleLocations(docs: readonly SourceDoc[]): { doc: SourceDoc<Obj>; schedule: Obj; path: DocPath }[] {
   const out: { doc: SourceDoc<Obj>; schedule: Obj; path: DocPath }[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (isObj(doc.value.schedule)) out.push({ doc, schedule: doc.value.schedule, path: ['schedule'] });

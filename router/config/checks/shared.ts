@@ -86,7 +86,7 @@ export function lookupField(fields: Record<string, FieldDef>, path: string): Fie
       if (def.type === 'object') return { found: true, def: undefined, encrypted };
       return { found: false, missing: prefix + segments[i + 1], candidates: [] };
     }
-    level = def.fields as Record<string, FieldDef>;
+    level = def.fields;
   }
   return { found: false, missing: path, candidates: [] };
 }
@@ -96,7 +96,7 @@ export function allFieldPaths(fields: Record<string, FieldDef>, prefix = ''): st
   const out: string[] = [];
   for (const [name, def] of Object.entries(fields)) {
     out.push(prefix + name);
-    if (isObj(def) && isObj(def.fields)) out.push(...allFieldPaths(def.fields as Record<string, FieldDef>, `${prefix}${name}.`));
+    if (isObj(def) && isObj(def.fields)) out.push(...allFieldPaths(def.fields, `${prefix}${name}.`));
   }
   return out;
 }
@@ -151,4 +151,4 @@ function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void
 }
 
 /** `${NAME}` references, parsed as routing resolves them (router/env-refs.ts is their one home). */
-export { ENV_REF, envRefNames, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';
+export { ENV_REF, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';

@@ -14,7 +14,7 @@ function knownZones(): Set<string> {
 }
 
 /** True for an IANA zone name Intl knows (aliases such as Etc/UTC or US/Eastern included). */
-export function isValidTimezone(tz: string): boolean {
+function isValidTimezone(tz: string): boolean {
   if (knownZones().has(tz)) return true;
   // Offsets ("+05:00") are accepted by newer Intl versions but are not zone names.
   if (!/^[A-Za-z]/.test(tz)) return false;

@@ -8,15 +8,15 @@ import { toCsv } from '../csv.ts';
 import { flatten, getPath, renderText, toText } from '../template.ts';
 import { templateData } from './template-data.ts';
 
-export const DEFAULT_EMAIL_SUBJECT = 'New {{entity}} lead {{leadId}}';
+const DEFAULT_EMAIL_SUBJECT = 'New {{entity}} lead {{leadId}}';
 export const DEFAULT_EMAIL_FROM = 'leadroute <leadroute@localhost>';
-export const TEST_SUBJECT_PREFIX = '[TEST] ';
+const TEST_SUBJECT_PREFIX = '[TEST] ';
 
 /**
  * The lead's values as (column, value) pairs: the selected fields in their order (a field that
  * is an object spreads into its dotted sub-fields; an absent one stays, empty), or every field.
  */
-export function leadColumns(lead: Readonly<Record<string, unknown>>, fields?: readonly string[]): [string, unknown][] {
+function leadColumns(lead: Readonly<Record<string, unknown>>, fields?: readonly string[]): [string, unknown][] {
   if (!fields) return flatten(lead);
   const columns: [string, unknown][] = [];
   for (const path of fields) {
@@ -31,7 +31,7 @@ export function leadColumns(lead: Readonly<Record<string, unknown>>, fields?: re
 }
 
 /** The default body: one `field: value` line per selected field. */
-export function defaultEmailBody(columns: readonly [string, unknown][]): string {
+function defaultEmailBody(columns: readonly [string, unknown][]): string {
   return columns.map(([name, value]) => `${name}: ${toText(value)}\n`).join('');
 }
 

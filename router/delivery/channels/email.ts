@@ -108,7 +108,7 @@ interface SmtpError {
   rejectedErrors?: { responseCode?: number; response?: string }[];
 }
 
-export function classifySmtpError(err: unknown): Classified {
+function classifySmtpError(err: unknown): Classified {
   const e = (err ?? {}) as SmtpError;
   const smtpReply = replyLine(e.response);
   const reply = smtpReply ? { smtpReply } : {};

@@ -6,9 +6,6 @@ import type { AttemptResult, Channel, DeliveryJob } from '../types.ts';
 import { createEmailChannel } from './email.ts';
 import { createWebhookChannel } from './webhook.ts';
 
-export { createEmailChannel, type EmailChannelOptions } from './email.ts';
-export { createWebhookAgent, createWebhookChannel, type WebhookChannelOptions } from './webhook.ts';
-
 export interface DeliveryChannelOptions {
   /** SMTP server URL (`SMTP_URL`); unset: emails are written to `outboxDir`. */
   smtpUrl?: string;

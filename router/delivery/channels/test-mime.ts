@@ -1,6 +1,6 @@
 // Just enough MIME reading for tests to check what an SMTP server or the outbox received.
 
-export interface MimePart {
+interface MimePart {
   /** Lower-cased header names; folded lines joined. */
   headers: Record<string, string>;
   /** The decoded body (base64 and quoted-printable undone); line ends of unencoded text read as \n. */

@@ -5,14 +5,14 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
 
-export type PartnerHandler = (req: RecordedRequest, res: ServerResponse, raw: IncomingMessage) => void;
+type PartnerHandler = (req: RecordedRequest, res: ServerResponse, raw: IncomingMessage) => void;
 
 export interface PartnerServer {
   /** `http://127.0.0.1:<port>` */
@@ -54,7 +54,7 @@ export async function startPartner(): Promise<PartnerServer> {
   };
 }
 
-export interface ReceivedMail {
+interface ReceivedMail {
   from: string;
   to: string[];
   /** The raw message as the server received it. */

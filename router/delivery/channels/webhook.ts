@@ -14,8 +14,8 @@ import { parseRetryAfter } from './retry-after.ts';
 import { decodeSigningSecret, signWebhook } from './signing.ts';
 import { encodeWebhookBody, webhookPayload } from './webhook-body.ts';
 
-export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 const USER_AGENT = 'leadroute/0.1';
 
 /** Headers the channel owns: a partner's configured headers cannot set them. */
