@@ -78,8 +78,8 @@ describe('Dockerfile', () => {
     const copied = final.filter((i) => i.getKeyword() === 'COPY' && !fromStage(i)).flatMap((i) => args(i).filter((a) => !a.startsWith('--')).slice(0, -1));
     const entries = ['router/main.ts', ...['validate', 'test-routing', 'explain', 'diff-routing', 'deliveries'].map((s) => `scripts/${s}.ts`)];
     const files = importGraph(entries);
-    // The walk reaches the router's modules, its worker threads' entries and the JSON Schemas.
-    expect(files).toEqual(expect.arrayContaining(['router/runtime.ts', 'router/delivery/thread-entry.ts', 'router/config/load-thread-entry.ts', 'schema/profile.schema.json']));
+    // The walk reaches the router's modules, its worker thread's entry, its Lua scripts and the JSON Schemas.
+    expect(files).toEqual(expect.arrayContaining(['router/runtime.ts', 'router/delivery/thread-entry.ts', 'router/leads/redis-store-save.lua', 'schema/profile.schema.json']));
     for (const file of files) {
       expect(ignored.some((re) => re.test(file)), `${file} is excluded by .dockerignore`).toBe(false);
       expect(copied.some((c) => file === c || file.startsWith(`${c.replace(/\/$/, '')}/`)), `${file} is not copied into the image`).toBe(true);
@@ -149,6 +149,8 @@ function importGraph(entries: string[]): string[] {
         for (const f of readdirSync(join(ROOT, target))) if (f.endsWith('.json')) seen.add(join(target, f));
       } else if (/\.(ts|json)$/.test(target)) {
         visit(target);
+      } else {
+        seen.add(target); // read at runtime (a Lua script)
       }
     }
   };
