@@ -6,7 +6,7 @@ import { LeadrouteError } from '../errors.ts';
 import type { CapCounter, CapStore, ReserveResult } from '../caps/types.ts';
 import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
-import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
+import type { Decision, PartnerTrace, PendingAuction, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
@@ -15,6 +15,7 @@ import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
 import { BUDGET_LABEL, budgetCountersMemo } from '../caps/budget.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
+import { auctionCandidates, nextBidder } from './ping-post.ts';
 
 /**
  * live: reserve caps and advance round-robin turns.
@@ -35,7 +36,7 @@ export interface RouteOptions {
 
 type Lead = Readonly<Record<string, unknown>>;
 /** What taking a partner needs of the lead: its values, for the duplicate checks. */
-interface Take {
+export interface Take {
   lead: Lead;
   dedupeKey: Buffer;
 }
@@ -52,6 +53,7 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
 
   const routes: Route[] = [];
   const trace: ProfileTrace[] = [];
+  let auctions: PendingAuction[] | undefined;
   try {
     for (const cp of profiles) {
       const pt = profileTrace(cp, seen, dryRun);
@@ -64,6 +66,9 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
           const route = await tryTake(cp, e.ca, e.trace, opts, take);
           if (route) routes.push(route);
         }
+      } else if (cp.profile.strategy === 'ping-post') {
+        // Settled by settleAuctions (ping-post.ts) once the intake has the bids.
+        (auctions ??= []).push({ profile: cp.profile.id, candidates: await auctionCandidates(cp, eligible, opts, take), lead });
       } else {
         const route = await takeFirst(entityId, cp, eligible, opts, take);
         if (route) routes.push(route);
@@ -75,7 +80,9 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
     if (err instanceof LeadrouteError) throw err;
     throw new LeadrouteError('UNAVAILABLE', 'cap store unavailable: the lead cannot be counted safely', undefined, { cause: err });
   }
-  return { entity: entityId, status: routes.length ? 'routed' : 'unmatched', routes, trace };
+  const decision: Decision = { entity: entityId, status: routes.length ? 'routed' : 'unmatched', routes, trace };
+  if (auctions) decision.auctions = auctions;
+  return decision;
 }
 
 /**
@@ -88,6 +95,7 @@ export async function nextRoute(
   opts: Omit<RouteOptions, 'mode'>,
 ): Promise<DeliveryJob | null> {
   const cp = snapshot.profile(job.entity, job.profile);
+  if (cp?.profile.strategy === 'ping-post') return nextBidder(cp, job, opts, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
@@ -207,7 +215,7 @@ async function takeFirst(
  * Take one partner if its caps have room and it was not sold this consumer before: reserve
  * (live) or look (dry-run). Test leads look at caps only: they neither check nor record duplicates.
  */
-async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
+export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
   const caps = countersFor(cp, ca, opts);
   const counters = ca.dedupe.length && opts.mode !== 'test'
     ? [...caps, ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: take.dedupeKey, now: opts.now.getTime() }, take.lead)]

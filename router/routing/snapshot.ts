@@ -4,6 +4,7 @@
 // previous snapshot reuses what did not change: a profile whose own document, entity and
 // partners are the same objects (an unchanged file keeps its objects across loads).
 import type { Config, Delivery, Entity, FieldDef, Profile, Rule, ScheduleSpec } from '../config/types.ts';
+import { auctionOf } from './auction.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
 import { dedupeKeyFrom } from '../dedupe/key.ts';
@@ -181,12 +182,14 @@ function compileProfile(
         ...(partner.dedupe ? [{ scope: 'partner', rule: compileDedupe(partner.dedupe) }] : []),
         ...(assignment.dedupe ? [{ scope: assignmentCapScope(profile), rule: compileDedupe(assignment.dedupe) }] : []),
       ],
+      ping: assignment.ping ?? partner.ping,
       countersAt: undefined,
     });
   });
   // Stable sort: equal priorities keep file order (the round-robin rotates from there).
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
-  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments };
+  const auction = profile.strategy === 'ping-post' ? auctionOf(profile.auction) : undefined;
+  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments, auction };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {
