@@ -162,3 +162,21 @@ export async function nextBidder(
 export function bidIdOf(job: Pick<DeliveryJob, 'bids' | 'partner'>): string | undefined {
   return job.bids?.find((b) => b.partner === job.partner)?.bidId;
 }
+
+/**
+ * Bids with no network (explain, routing tests): each candidate bids what `bids` says; a partner
+ * left out, or every partner when there is no map, does not bid.
+ */
+export function simulatedBids(decision: Decision, bids?: Readonly<Record<string, number>>): Map<string, PartnerBid[]> {
+  const out = new Map<string, PartnerBid[]>();
+  for (const a of decision.auctions ?? []) {
+    out.set(a.profile, a.candidates.map(({ ca }): PartnerBid => {
+      const partner = ca.partner.id;
+      if (!bids) return { partner, noBid: 'not pinged: a dry run sends nothing' };
+      const bid = bids[partner];
+      if (bid === undefined) return { partner, noBid: 'no bid given for it' };
+      return bid > 0 ? { partner, bid } : { partner, noBid: `declined (bid ${bid})` };
+    }));
+  }
+  return out;
+}

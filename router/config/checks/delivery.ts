@@ -183,7 +183,7 @@ export function exampleFor(header: string): string {
 // --- Template fields
 
 /** Facts of the delivery a placeholder may name besides lead fields (router/delivery/channels/template-data.ts). */
-const TEMPLATE_BUILTINS = new Set(['leadId', 'entity', 'profile', 'partner', 'price', 'receivedAt', 'test', 'lead']);
+const TEMPLATE_BUILTINS = new Set(['leadId', 'entity', 'profile', 'partner', 'price', 'receivedAt', 'test', 'lead', 'pingId', 'bidId']);
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 export function placeholders(text: string): string[] {
