@@ -59,22 +59,31 @@ export function rankBids(
   turn = 0,
 ): Ranking {
   const byPartner = new Map(bids.map((b) => [b.partner, b]));
-  const n = candidates.length;
-  const rows: { r: RankedBid; order: number }[] = [];
+  const rows: RankedBid[] = [];
   const below: PartnerBid[] = [];
-  candidates.forEach((c, i) => {
+  for (const c of candidates) {
     const b = byPartner.get(c.partner);
-    if (b?.bid === undefined || !(b.bid > 0)) return;
+    if (b?.bid === undefined || !(b.bid > 0)) continue;
     if (b.bid < minBid) {
       below.push(b);
-      return;
+      continue;
     }
     const r: RankedBid = { partner: c.partner, priority: c.priority, bid: b.bid };
     if (b.bidId !== undefined) r.bidId = b.bidId;
-    rows.push({ r, order: n ? (((i - turn) % n) + n) % n : 0 });
-  });
-  rows.sort((a, b) => b.r.bid - a.r.bid || b.r.priority - a.r.priority || a.order - b.order);
-  return { ranked: rows.map((x) => x.r), below };
+    rows.push(r);
+  }
+  // Stable: equal bids of equal priority keep the profile's order, then rotate by the turn.
+  rows.sort((a, b) => b.bid - a.bid || b.priority - a.priority);
+  const ranked: RankedBid[] = [];
+  for (let i = 0; i < rows.length;) {
+    let j = i + 1;
+    while (j < rows.length && rows[j].bid === rows[i].bid && rows[j].priority === rows[i].priority) j++;
+    const group = rows.slice(i, j);
+    const k = ((turn % group.length) + group.length) % group.length;
+    ranked.push(...group.slice(k), ...group.slice(0, k));
+    i = j;
+  }
+  return { ranked, below };
 }
 
 /** True when the best bids tie on bid and priority: only then does a turn decide. */
