@@ -59,3 +59,16 @@ describe('auction helpers', () => {
     expect(quote(7, 0)).toBe(7);
   });
 });
+
+describe('ping settings in the snapshot', () => {
+  it('reports unset ${ENV} references of pings with the deliveries\' ones', async () => {
+    const { compileSnapshot } = await import('./snapshot.ts');
+    const { assign, config, partner, profile } = await import('../http/test-fixtures.ts');
+    const snap = compileSnapshot(config(
+      [profile('p', [assign('acme', 1, { ping: { url: 'https://ping.acme.example', fields: ['state'], headers: { Authorization: 'Bearer ${OVERRIDE_TOKEN}' } } })], { strategy: 'ping-post' })],
+      [partner('acme', { ping: { url: 'https://ping.acme.example', fields: ['state'], signingSecret: '${ACME_PING_SECRET}' } })],
+    ), { env: { OVERRIDE_TOKEN: 'x' } });
+    expect(snap.missingEnv).toEqual(['ACME_PING_SECRET']);
+    expect(snap.profile('mortgage', 'p')!.auction).toEqual({ timeoutMs: 800, minBid: 0, margin: 0 });
+  });
+});

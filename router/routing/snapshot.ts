@@ -32,7 +32,7 @@ export interface Snapshot {
   loadedAt: Date;
   entity(id: string): CompiledEntity | undefined;
   profile(entityId: string, profileId: string): CompiledProfile | undefined;
-  /** Environment variables referenced by deliveries but not set. */
+  /** Environment variables referenced by deliveries (and pings) but not set. */
   missingEnv: readonly string[];
   /** The HMAC key of duplicate checks (DEDUPE_KEY; a key of this process when unset). */
   dedupeKey: Buffer;
@@ -136,6 +136,10 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
       ...(entity.duplicates ? { duplicates: compileDedupe(entity.duplicates) } : {}),
     });
   }
+
+  // Pings resolve their `${ENV}` references when sent (router/auction/ping-client.ts); an unset one is reported here too.
+  for (const p of config.partners.values()) if (p.ping) for (const name of resolveEnvRefs(p.ping, env).missing) missing.add(name);
+  for (const p of config.profiles) for (const a of p.partners) if (a.ping) for (const name of resolveEnvRefs(a.ping, env).missing) missing.add(name);
 
   const byProfile = new Map<string, CompiledProfile>();
   for (const ce of entities.values()) for (const cp of ce.profiles) byProfile.set(`${ce.entity.id}/${cp.profile.id}`, cp);
