@@ -29,3 +29,8 @@ export interface DeliveryJob {
   /** ping-post: every bid that may still win, best first; the waterfall offers the lead down this list. */
   bids?: RankedBid[];
 }
+
+/** ping-post: the bid id of the job's partner, for the delivered body. */
+export function bidIdOf(job: Pick<DeliveryJob, 'bids' | 'partner'>): string | undefined {
+  return job.bids?.find((b) => b.partner === job.partner)?.bidId;
+}

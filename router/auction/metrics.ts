@@ -12,7 +12,7 @@ export interface AuctionMetrics {
 }
 
 /** A no-bid reason as a label of bounded cardinality: timeout, http, malformed, declined, error, not-pinged. */
-export function noBidKind(reason: string): string {
+function noBidKind(reason: string): string {
   if (reason.startsWith('no answer')) return 'timeout';
   if (reason.startsWith('HTTP ')) return 'http';
   if (reason.startsWith('malformed')) return 'malformed';

@@ -37,7 +37,7 @@ const USER_AGENT = 'leadroute/0.1';
 const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'content-length', 'host', 'connection', 'x-lead-test']);
 
 /** Pings are many, short and latency-bound: keep-alive, plenty of sockets per bidder. */
-export function createPingAgent(): Agent {
+function createPingAgent(): Agent {
   return new Agent({ connections: 256, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 2_000 } });
 }
 

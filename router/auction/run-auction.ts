@@ -9,7 +9,7 @@ import { pickFields } from '../delivery/template.ts';
 import type { AuctionMetrics } from './metrics.ts';
 import type { PingClient } from './ping-client.ts';
 
-export interface AuctionInput {
+interface AuctionInput {
   snapshot: Snapshot;
   entity: string;
   pingId: string;

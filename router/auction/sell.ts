@@ -20,7 +20,7 @@ export interface AuctionDeps {
   pingTtlMs: number;
 }
 
-export const DEFAULT_PING_TTL_MS = 120_000;
+const DEFAULT_PING_TTL_MS = 120_000;
 
 let fallback: AuctionDeps | undefined;
 /** For an app wired without auction parts (tests of other features): in memory, its own client. */

@@ -58,7 +58,7 @@ describe('ping-post on two routers sharing one Redis', () => {
       for (const r of routers) r.setSnapshot(free);
       const quote = await (await routers[0].app.request(...postJson('/v1/pings/mortgage', { state: 'NY' }))).json();
       expect(quote.bid).toBe(2.5);
-      const posts = await Promise.all(routers.map((r) => r.app.request(...postJson('/v1/leads/mortgage', { ...validLead, pingId: quote.pingId }))));
+      const posts = await Promise.all(routers.map(async (r) => r.app.request(...postJson('/v1/leads/mortgage', { ...validLead, pingId: quote.pingId }))));
       expect(posts.map((p) => p.status).sort()).toEqual([202, 409]);
     } finally {
       await Promise.all(clients.map((c) => c.close()));

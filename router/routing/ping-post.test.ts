@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryCapStore } from '../caps/memory.ts';
-import type { DeliveryJob } from '../delivery/types.ts';
+import type { DeliveryJob } from '../delivery-job.ts';
 import { assign, config, partner, profile, validLead } from '../http/test-fixtures.ts';
 import { nextRoute, routeLead } from './route.ts';
 import { settleAuctions, simulatedBids } from './ping-post.ts';

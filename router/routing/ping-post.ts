@@ -158,11 +158,6 @@ export async function nextBidder(
   return null;
 }
 
-/** The bid id of the job's partner, for the delivered body. */
-export function bidIdOf(job: Pick<DeliveryJob, 'bids' | 'partner'>): string | undefined {
-  return job.bids?.find((b) => b.partner === job.partner)?.bidId;
-}
-
 /**
  * Bids with no network (explain, routing tests): each candidate bids what `bids` says; a partner
  * left out, or every partner when there is no map, does not bid.

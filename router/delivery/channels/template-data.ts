@@ -3,7 +3,7 @@
 // of the same name; `{{lead.x}}` always names the lead field `x`.
 
 import type { DeliveryJob } from '../types.ts';
-import { bidIdOf } from '../../routing/ping-post.ts';
+import { bidIdOf } from '../../delivery-job.ts';
 
 export function templateData(job: DeliveryJob): Record<string, unknown> {
   return {

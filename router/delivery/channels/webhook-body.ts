@@ -5,7 +5,7 @@ import type { WebhookDelivery } from '../../config/types.ts';
 import type { DeliveryJob } from '../types.ts';
 import { flatten, pickFields, renderTemplate, toText } from '../template.ts';
 import { templateData } from './template-data.ts';
-import { bidIdOf } from '../../routing/ping-post.ts';
+import { bidIdOf } from '../../delivery-job.ts';
 
 /** The body as data, before encoding. */
 export function webhookPayload(job: DeliveryJob, webhook: WebhookDelivery): Record<string, unknown> {
