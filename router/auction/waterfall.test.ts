@@ -17,9 +17,12 @@ afterAll(async () => {
 });
 
 describe('ping-post waterfall', () => {
-  it('offers a lead whose post was rejected to the next-highest bid, at its own price and bidId', async () => {
+  it.each([
+    { how: 'rejected', status: 422, ended: 'rejected' },
+    { how: 'given up (its one attempt failed)', status: 503, ended: 'failed' },
+  ])('offers a lead whose post was $how to the next-highest bid, at its own price and bidId', async ({ status, ended }) => {
     const bidders = await startBidders({ acme: { bid: 15, bidId: 'A-1' }, northwind: { bid: 9, bidId: 'N-1' }, zen: { bid: 2 } });
-    const posts = await startPartnerServer((r) => (r.partner === 'acme' ? { status: 422 } : { status: 200 }));
+    const posts = await startPartnerServer((r) => (r.partner === 'acme' ? { status } : { status: 200 }));
     const dir = await mkdtemp(join(tmpdir(), 'leadroute-pingpost-'));
     dirs.push(dir);
     const partnerDoc = (id: string) => `kind: Partner
@@ -65,7 +68,7 @@ partners:
         return r.state === 'delivered' ? r : null;
       });
       expect(record.routes.map((r: { partner: string; status: string; price: number }) => [r.partner, r.status, r.price])).toEqual([
-        ['acme', 'rejected', 15],
+        ['acme', ended, 15],
         ['northwind', 'delivered', 9],
       ]);
       const metrics = await (await fetch(`${url}/metrics`)).text();

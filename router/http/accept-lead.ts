@@ -148,6 +148,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   idsOnly(log, 'info')?.info({
     leadId, entity: entityId, source, test, status: decision.status,
     routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
+    ...(auctions ? { pingId } : {}),
   }, 'lead accepted');
   if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');
 

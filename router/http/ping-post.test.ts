@@ -115,6 +115,21 @@ describe('ping-post at intake', () => {
   });
 });
 
+describe('explain on a ping-post profile', () => {
+  it('sends no ping and says whom it would ask', async () => {
+    const { h, bidders } = await setup({ acme: { bid: 12 }, northwind: { bid: 8 }, keystone: { bid: 7 } });
+    const res = await h.app.request(...postJson('/v1/explain/mortgage', validLead));
+    const body = await res.json();
+    expect(body.status).toBe('unmatched');
+    expect(body.trace[0].partners.map((p: { message: string }) => p.message)).toEqual([
+      'acme no bid: not pinged: a dry run sends nothing',
+      'northwind no bid: not pinged: a dry run sends nothing',
+      'keystone no bid: not pinged: a dry run sends nothing',
+    ]);
+    expect(bidders.pings).toEqual([]);
+  });
+});
+
 describe('inbound pings', () => {
   const pingFields = { state: 'NY', zip: '10001', loanAmount: 300000 };
 
