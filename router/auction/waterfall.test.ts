@@ -10,6 +10,8 @@ import { startPartnerServer } from '../delivery/testing/partner-server.ts';
 import { waitFor } from '../delivery/testing/wait.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startBidders } from './testing/bidder-server.ts';
+import { Redis } from 'ioredis';
+import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -18,9 +20,10 @@ afterAll(async () => {
 
 describe('ping-post waterfall', () => {
   it.each([
-    { how: 'rejected', status: 422, ended: 'rejected' },
-    { how: 'given up (its one attempt failed)', status: 503, ended: 'failed' },
-  ])('offers a lead whose post was $how to the next-highest bid, at its own price and bidId', async ({ status, ended }) => {
+    { how: 'rejected', status: 422, ended: 'rejected', redis: false },
+    { how: 'given up (its one attempt failed)', status: 503, ended: 'failed', redis: false },
+    { how: 'rejected, delivered from the delivery thread on Redis', status: 422, ended: 'rejected', redis: true },
+  ])('offers a lead whose post was $how to the next-highest bid, at its own price and bidId', async ({ status, ended, redis }) => {
     const bidders = await startBidders({ acme: { bid: 15, bidId: 'A-1' }, northwind: { bid: 9, bidId: 'N-1' }, zen: { bid: 2 } });
     const posts = await startPartnerServer((r) => (r.partner === 'acme' ? { status } : { status: 200 }));
     const dir = await mkdtemp(join(tmpdir(), 'leadroute-pingpost-'));
@@ -48,7 +51,8 @@ partners:
   - { partner: zen, priority: 1 }
 `].join('---\n'));
     const logger = createLogger({ destination: new Writable({ write(_c, _e, cb) { cb(); } }) });
-    const rt = createRouterRuntime({ PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1' }, { logger });
+    const prefix = testPrefix();
+    const rt = createRouterRuntime({ PROFILES_DIR: dir, PORT: '0', HOST: '127.0.0.1', ...(redis ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}) }, { logger });
     const { url } = await rt.start();
     try {
       const res = await fetch(`${url}/v1/leads/auto`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', state: 'TX' }) });
@@ -77,6 +81,12 @@ partners:
       await rt.stop();
       await posts.close();
       await bidders.close();
+      if (redis) {
+        const client = new Redis(TEST_REDIS_URL);
+        await deleteKeysUnder(client, prefix);
+        await deleteKeysUnder(client, `{${prefix.replace(/:+$/, '')}}`);
+        await client.quit();
+      }
     }
   });
 });
