@@ -29,7 +29,7 @@ async function setup(answers: Record<string, BidderAnswer>, opts: { minBid?: num
       assign('northwind', 5, { ping: ping('northwind', ['state']) }),
       assign('keystone', 5, { ping: ping('keystone', ['state', 'loanAmount']) }),
       ...(opts.extra ?? []),
-    ], { strategy: 'ping-post', auction: { timeout: '300ms', minBid: opts.minBid ?? 5, margin: 0.2 } })],
+    ], { strategy: 'ping-post', auction: { timeout: '2s', minBid: opts.minBid ?? 5, margin: 0.2 } })],
     [partner('acme'), partner('northwind'), partner('keystone'), partner('zen')],
   ), { env: {} });
   const metrics = createMetrics();

@@ -54,3 +54,25 @@ describe('ping-post routing', () => {
     expect(await nextRoute(snapshot, next!, { caps, now, capPrefix: 't:', newId: () => 'id-last' })).toBeNull();
   });
 });
+
+describe('ping-post budgets', () => {
+  it('count the winning bid, not a price: a bid over what is left goes to the next bidder, at its own bid', async () => {
+    const budgeted = compileSnapshot(config(
+      [profile('auction', [
+        assign('acme', 10, { ping, budget: { day: 30 } }),
+        assign('northwind', 5, { ping }),
+      ], { strategy: 'ping-post' })],
+      [partner('acme'), partner('northwind')],
+    ), { env: {} });
+    const o = opts();
+    const sell = async () => {
+      const d = await routeLead(budgeted, 'mortgage', validLead, o);
+      await settleAuctions(budgeted, d, simulatedBids(d, { acme: 12, northwind: 4 }), o);
+      return d;
+    };
+    const sold = [await sell(), await sell(), await sell()];
+    expect(sold.map((d) => [d.routes[0].partner, d.routes[0].price])).toEqual([['acme', 12], ['acme', 12], ['northwind', 4]]);
+    // 24 of 30 spent: the third bid of 12 does not fit.
+    expect(sold[2].trace[0].partners.find((p) => p.partner === 'acme')).toMatchObject({ reason: 'budget', price: 12, cap: { limit: 30, used: 24 } });
+  });
+});

@@ -105,9 +105,8 @@ async function settleOne(
   const byId = new Map(pending.candidates.map((c) => [c.ca.partner.id, c]));
   for (const r of ranked) {
     const c = byId.get(r.partner)!;
-    const route = await tryTake(cp, c.ca, c.trace, opts, take);
+    const route = await tryTake(cp, c.ca, c.trace, opts, { ...take, price: r.bid });
     if (!route) continue; // its cap filled since it was pinged (or a duplicate got there first): the next bid
-    route.price = r.bid;
     route.bids = ranked;
     c.trace.message = partnerMessage(c.trace);
     for (const other of ranked) {
@@ -120,7 +119,7 @@ async function settleOne(
     return { route, outcome: `won by ${route.partner} at ${r.bid}` };
   }
   if (pending.candidates.length === 0) return { route: null, outcome: 'not run: no partner to ping' };
-  if (ranked.length) return { route: null, outcome: 'lost: the caps of every bidder filled before the lead was reserved' };
+  if (ranked.length) return { route: null, outcome: 'lost: every bidder\'s caps or budget were full when the lead was reserved' };
   return { route: null, outcome: noWinnerReason(bids, minBid) };
 }
 
@@ -143,14 +142,14 @@ export async function nextBidder(
   for (const b of job.bids) {
     const e = byPartner.get(b.partner);
     if (!e) continue;
-    const route = await tryTake(cp, e.ca, e.trace, { ...opts, mode, leadId: job.leadId }, take);
+    const route = await tryTake(cp, e.ca, e.trace, { ...opts, mode, leadId: job.leadId }, { ...take, price: b.bid });
     if (!route) continue;
     return {
       ...job,
       deliveryId: route.deliveryId,
       partner: route.partner,
       priority: route.priority,
-      price: b.bid,
+      price: route.price,
       reservationId: route.reservationId,
       tried,
     };

@@ -39,6 +39,8 @@ type Lead = Readonly<Record<string, unknown>>;
 export interface Take {
   lead: Lead;
   dedupeKey: Buffer;
+  /** ping-post: the bid the lead is sold at; the route's price, counted by the budgets instead of `price`. */
+  price?: number;
 }
 
 export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead, opts: RouteOptions): Promise<Decision> {
@@ -216,7 +218,7 @@ async function takeFirst(
  * (live) or look (dry-run). Test leads look at caps only: they neither check nor record duplicates.
  */
 export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
-  const caps = countersFor(cp, ca, opts);
+  const caps = take.price === undefined ? countersFor(cp, ca, opts) : pricedCounters(cp, ca, opts, take.price);
   const counters = ca.dedupe.length && opts.mode !== 'test'
     ? [...caps, ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: take.dedupeKey, now: opts.now.getTime() }, take.lead)]
     : caps;
@@ -241,7 +243,7 @@ export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace
         // Spend is counted in hundredths: the trace speaks in price units.
         trace.reason = 'budget';
         trace.cap = { label: blocked.label.slice(BUDGET_LABEL.length), limit: blocked.limit / 100, used: blocked.used / 100 };
-        trace.price = ca.assignment.price;
+        trace.price = take.price ?? ca.assignment.price;
       } else {
         trace.reason = 'cap';
         trace.cap = blocked;
@@ -254,7 +256,8 @@ export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace
   trace.outcome = 'selected';
   trace.message = partnerMessage(trace);
   const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
-  if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
+  const price = take.price ?? ca.assignment.price;
+  if (price !== undefined) route.price = price;
   if (reservationId) route.reservationId = reservationId;
   if (leaseUntil !== undefined) route.leaseUntil = leaseUntil;
   return route;
@@ -291,6 +294,18 @@ function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): Counte
     if (!last || from.some((f, i) => f !== last!.from[i])) last = { from, all: from.flat() };
     return last.all;
   };
+}
+
+/** ping-post: the caps as always, and the budgets counting `price` (the bid) instead of the assignment's. */
+function pricedCounters(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions, price: number): readonly CapCounter[] {
+  const counters = countersFor(cp, ca, opts).filter((c) => !c.label.startsWith(BUDGET_LABEL));
+  if (!(price > 0)) return counters;
+  const common = { partner: ca.partner.id, timezone: ca.timezone, price };
+  const spend = [
+    ...(ca.assignment.budget ? budgetCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), budget: ca.assignment.budget })(opts.capPrefix, opts.now) : []),
+    ...(ca.partner.budget ? budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget })(opts.capPrefix, opts.now) : []),
+  ];
+  return spend.length ? [...counters, ...spend] : counters;
 }
 
 type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];
