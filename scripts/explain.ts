@@ -7,8 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { createMemoryCapStore } from '../router/caps/memory.ts';
 import { checkLead, definedFields } from '../router/leads/check-lead.ts';
 import { explainJson, formatDecision } from '../router/lint/format-trace.ts';
-import { routeLead } from '../router/routing/route.ts';
-import { settleAuctions, simulatedBids } from '../router/routing/ping-post.ts';
+import { routeWithAuctions, settleAuctions, simulatedBids } from '../router/routing/ping-post.ts';
 import { compileSnapshot } from '../router/routing/snapshot.ts';
 import { EXIT, parseCli, resolveProfilesDir, UsageError } from './lib/cli.ts';
 import { loadOrReport, stdio, type Out } from './lib/load-profiles.ts';
@@ -107,7 +106,7 @@ export async function main(
   const caps = createMemoryCapStore();
   let n = 0;
   const opts = { caps, now: new Date(), mode: 'dry-run' as const, capPrefix: 'explain:', newId: () => `explain-${++n}` };
-  const decision = await routeLead(snapshot, args.entity, lead as Record<string, unknown>, opts);
+  const decision = await routeWithAuctions(snapshot, args.entity, lead as Record<string, unknown>, opts);
   // ping-post: no ping is sent; --bids says what each partner would have bid.
   if (decision.auctions?.length) await settleAuctions(snapshot, decision, simulatedBids(decision, bids), opts);
   await caps.close();

@@ -6,7 +6,8 @@ import { LeadrouteError, type FieldError } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
 import type { CompiledEntity, Snapshot } from '../routing/snapshot.ts';
 import { noWinnerReason, quote, rankBids, type PartnerBid } from '../routing/auction.ts';
-import { routeLead, type RouteOptions } from '../routing/route.ts';
+import type { RouteOptions } from '../routing/route.ts';
+import { routeWithAuctions } from '../routing/ping-post.ts';
 import type { PingRecord } from './bid-store.ts';
 import type { AuctionDeps } from './sell.ts';
 
@@ -46,7 +47,7 @@ export async function quotePing(
 ): Promise<PingQuote> {
   const { snapshot, entityId, fields, test, source } = input;
   // A quote reserves nothing and advances no turn: routed as a test lead.
-  const decision = await routeLead(snapshot, entityId, fields, { ...input.route, mode: 'test' });
+  const decision = await routeWithAuctions(snapshot, entityId, fields, { ...input.route, mode: 'test' });
   const pending = decision.auctions ?? [];
   const pingId = input.route.newId();
   const bids = pending.length ? await auction.runner.run({ snapshot, entity: entityId, pingId, test, lead: fields, auctions: pending }) : new Map<string, PartnerBid[]>();

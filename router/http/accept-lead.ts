@@ -8,7 +8,8 @@ import type { DeliveryJob } from '../delivery-job.ts';
 import { commitOrRefuse, refuse } from '../leads/commit.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { idsOnly, stripEncrypted } from '../observability/logger.ts';
-import { releaseRoutes, routeLead } from '../routing/route.ts';
+import { releaseRoutes } from '../routing/route.ts';
+import { routeWithAuctions } from '../routing/ping-post.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import type { Decision, Route } from '../routing/types.ts';
 import { fingerprints } from '../dedupe/fingerprint.ts';
@@ -55,7 +56,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   const routeOpts = { caps: deps.caps, now, mode: test ? 'test' as const : 'live' as const, capPrefix: deps.capPrefix, newId: deps.newId, leadId };
   let decision: Decision;
   try {
-    decision = await routeLead(snapshot, entityId, lead, routeOpts);
+    decision = await routeWithAuctions(snapshot, entityId, lead, routeOpts);
   } catch (err) {
     await duplicate?.release();
     throw err;

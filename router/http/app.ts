@@ -8,8 +8,7 @@ import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
-import { routeLead } from '../routing/route.ts';
-import { settleAuctions, simulatedBids } from '../routing/ping-post.ts';
+import { routeWithAuctions, settleAuctions, simulatedBids } from '../routing/ping-post.ts';
 import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
@@ -258,7 +257,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.post('/v1/explain/:entity', jsonBody, async (c) => {
     const { snapshot, entityId, lead } = checkedLead(c, false);
     const opts = { caps: deps.caps, now: deps.now(), mode: 'dry-run' as const, capPrefix: deps.capPrefix, newId: deps.newId };
-    const decision = await routeLead(snapshot, entityId, lead, opts);
+    const decision = await routeWithAuctions(snapshot, entityId, lead, opts);
     // Nothing is sent: ping-post profiles say whom they would ping (npm run explain --bids simulates bids).
     if (decision.auctions?.length) await settleAuctions(snapshot, decision, simulatedBids(decision), opts);
     return c.json({

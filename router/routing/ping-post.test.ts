@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryCapStore } from '../caps/memory.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
 import { assign, config, partner, profile, validLead } from '../http/test-fixtures.ts';
-import { nextRoute, routeLead } from './route.ts';
-import { settleAuctions, simulatedBids } from './ping-post.ts';
+import { nextOffer, routeWithAuctions, settleAuctions, simulatedBids } from './ping-post.ts';
 import { compileSnapshot } from './snapshot.ts';
 
 const ping = { url: 'https://ping.example', fields: ['state'] };
@@ -23,7 +22,7 @@ const opts = (caps = createMemoryCapStore()) => ({ caps, now, mode: 'live' as co
 
 describe('ping-post routing', () => {
   it('names the partners to ping (not one without ping settings) and routes nothing before the bids', async () => {
-    const d = await routeLead(snapshot, 'mortgage', validLead, opts());
+    const d = await routeWithAuctions(snapshot, 'mortgage', validLead, opts());
     expect(d.routes).toEqual([]);
     expect(d.auctions![0].candidates.map((c) => c.ca.partner.id)).toEqual(['acme', 'northwind', 'keystone']);
     expect(d.trace[0].partners.find((p) => p.partner === 'zen')!.message).toBe('zen skipped: no ping settings, so it is never asked for a bid');
@@ -33,11 +32,11 @@ describe('ping-post routing', () => {
     const caps = createMemoryCapStore();
     const o = opts(caps);
     // acme's day cap is taken by a first lead.
-    const first = await routeLead(snapshot, 'mortgage', validLead, o);
+    const first = await routeWithAuctions(snapshot, 'mortgage', validLead, o);
     await settleAuctions(snapshot, first, simulatedBids(first, { acme: 20, northwind: 9 }), o);
     expect(first.routes.map((r) => [r.partner, r.price])).toEqual([['acme', 20]]);
 
-    const d = await routeLead(snapshot, 'mortgage', validLead, o);
+    const d = await routeWithAuctions(snapshot, 'mortgage', validLead, o);
     // acme is full now: not pinged. Pretend it had bid anyway (its cap filled while the auction ran).
     d.auctions![0].candidates.unshift(...first.auctions![0].candidates.filter((c) => c.ca.partner.id === 'acme'));
     await settleAuctions(snapshot, d, simulatedBids(d, { acme: 30, northwind: 9, keystone: 7 }), o);
@@ -49,9 +48,9 @@ describe('ping-post routing', () => {
       deliveryId: route.deliveryId, leadId: 'L', entity: 'mortgage', profile: 'auction', partner: 'northwind', priority: 5,
       price: 9, reservationId: route.reservationId, test: false, receivedAt: now.toISOString(), lead: validLead, tried: [], pingId: 'P', bids: route.bids,
     };
-    const next = await nextRoute(snapshot, job, { caps, now, capPrefix: 't:', newId: () => 'id-next' });
+    const next = await nextOffer(snapshot, job, { caps, now, capPrefix: 't:', newId: () => 'id-next' });
     expect(next).toMatchObject({ partner: 'keystone', price: 7, pingId: 'P', tried: ['northwind'], deliveryId: 'id-next' });
-    expect(await nextRoute(snapshot, next!, { caps, now, capPrefix: 't:', newId: () => 'id-last' })).toBeNull();
+    expect(await nextOffer(snapshot, next!, { caps, now, capPrefix: 't:', newId: () => 'id-last' })).toBeNull();
   });
 });
 
@@ -66,7 +65,7 @@ describe('ping-post budgets', () => {
     ), { env: {} });
     const o = opts();
     const sell = async () => {
-      const d = await routeLead(budgeted, 'mortgage', validLead, o);
+      const d = await routeWithAuctions(budgeted, 'mortgage', validLead, o);
       await settleAuctions(budgeted, d, simulatedBids(d, { acme: 12, northwind: 4 }), o);
       return d;
     };

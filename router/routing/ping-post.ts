@@ -5,17 +5,46 @@
 import type { DeliveryJob } from '../delivery-job.ts';
 import { needsTurn, noWinnerReason, rankBids, type PartnerBid } from './auction.ts';
 import { partnerEligibility } from './eligibility.ts';
-import { tryTake, turnKey, type RouteOptions, type Take } from './route.ts';
+import { nextRoute, releaseRoutes, routeLead, tryTake, turnKey, type RouteOptions, type Take } from './route.ts';
+import { LeadrouteError } from '../errors.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import type { Decision, PartnerTrace, PendingAuction, Route } from './types.ts';
+
+/**
+ * routeLead, then, for each matched ping-post profile, the partners to ping: the decision's
+ * pending auctions, to be settled (settleAuctions) once the bids are in.
+ */
+export async function routeWithAuctions(snapshot: Snapshot, entityId: string, lead: Readonly<Record<string, unknown>>, opts: RouteOptions): Promise<Decision> {
+  const decision = await routeLead(snapshot, entityId, lead, opts);
+  if (!decision.auctions?.length) return decision;
+  const take: Take = { lead, dedupeKey: snapshot.dedupeKey };
+  try {
+    for (const a of decision.auctions) {
+      const cp = snapshot.profile(entityId, a.profile);
+      a.candidates = cp ? await auctionCandidates(cp, a.candidates, opts, take) : [];
+    }
+  } catch (err) {
+    await releaseRoutes(decision.routes, opts.caps);
+    if (err instanceof LeadrouteError) throw err;
+    throw new LeadrouteError('UNAVAILABLE', 'cap store unavailable: the lead cannot be counted safely', undefined, { cause: err });
+  }
+  return decision;
+}
+
+/** The waterfall for any profile: down the bids for ping-post, else nextRoute's next partner. */
+export async function nextOffer(snapshot: Snapshot, job: DeliveryJob, opts: Omit<RouteOptions, 'mode'>): Promise<DeliveryJob | null> {
+  const cp = snapshot.profile(job.entity, job.profile);
+  if (cp?.profile.strategy === 'ping-post') return nextBidder(cp, job, opts, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
+  return nextRoute(snapshot, job, opts);
+}
 
 /**
  * The partners of a matched ping-post profile that get a ping; the trace says why the others do
  * not. A partner whose cap is full, or that bought this consumer already, is not asked for a bid
  * it could not honour: its caps are looked at (not reserved) as a dry run looks at them.
  */
-export async function auctionCandidates(
+async function auctionCandidates(
   cp: CompiledProfile,
   eligible: readonly { ca: CompiledAssignment; trace: PartnerTrace }[],
   opts: RouteOptions,
@@ -128,7 +157,7 @@ async function settleOne(
  * the same auction (carried by the job, no second auction) whose partner is still eligible and
  * has room in its caps. Null when no bid is left.
  */
-export async function nextBidder(
+async function nextBidder(
   cp: CompiledProfile,
   job: DeliveryJob,
   opts: Omit<RouteOptions, 'mode'>,

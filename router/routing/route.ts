@@ -15,7 +15,6 @@ import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
 import { BUDGET_LABEL, budgetCountersMemo } from '../caps/budget.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
-import { auctionCandidates, nextBidder } from './ping-post.ts';
 
 /**
  * live: reserve caps and advance round-robin turns.
@@ -69,8 +68,8 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
           if (route) routes.push(route);
         }
       } else if (cp.profile.strategy === 'ping-post') {
-        // Settled by settleAuctions (ping-post.ts) once the intake has the bids.
-        (auctions ??= []).push({ profile: cp.profile.id, candidates: await auctionCandidates(cp, eligible, opts, take), lead });
+        // Who is pinged, and who wins, is ping-post.ts's (routeWithAuctions, settleAuctions).
+        (auctions ??= []).push({ profile: cp.profile.id, candidates: eligible, lead });
       } else {
         const route = await takeFirst(entityId, cp, eligible, opts, take);
         if (route) routes.push(route);
@@ -97,7 +96,6 @@ export async function nextRoute(
   opts: Omit<RouteOptions, 'mode'>,
 ): Promise<DeliveryJob | null> {
   const cp = snapshot.profile(job.entity, job.profile);
-  if (cp?.profile.strategy === 'ping-post') return nextBidder(cp, job, opts, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
   if (!cp || cp.profile.strategy !== 'first-match' || !cp.profile.enabled) return null;
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));

@@ -9,8 +9,7 @@ import { dedupeCounters } from '../../router/dedupe/counters.ts';
 import { budgetCountersMemo, toCents } from '../../router/caps/budget.ts';
 import type { Budget, Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
-import { routeLead } from '../../router/routing/route.ts';
-import { settleAuctions, simulatedBids } from '../../router/routing/ping-post.ts';
+import { routeWithAuctions, settleAuctions, simulatedBids } from '../../router/routing/ping-post.ts';
 import type { CompiledEntity, Snapshot } from '../../router/routing/snapshot.ts';
 import type { Decision, ProfileTrace } from '../../router/routing/types.ts';
 
@@ -87,7 +86,7 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
     let n = 0;
     const route = async (mode: 'live' | 'dry-run') => {
       const opts = { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` };
-      const decision = await routeLead(snapshot, t.entity, c.lead, opts);
+      const decision = await routeWithAuctions(snapshot, t.entity, c.lead, opts);
       // ping-post: the case's `bids` stand in for the partners' answers (no network in tests).
       if (decision.auctions?.length) await settleAuctions(snapshot, decision, simulatedBids(decision, c.bids ?? {}), opts);
       return decision;

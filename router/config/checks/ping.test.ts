@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadTree, posOf, withCode } from '../test-tree.ts';
+import type { LoadResult, Problem } from '../types.ts';
+import { loadTree, posOf } from '../test-tree.ts';
+
+const withCode = (result: LoadResult, code: string): Problem[] => result.problems.filter((p) => p.code === code);
 
 const P = 'profiles/auction.yaml';
 const pingPost = (ping: string, extra = '') => `kind: Profile
