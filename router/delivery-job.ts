@@ -1,6 +1,7 @@
 // The delivery job: what routing decides (one lead to one partner through one profile) and the
 // delivery side carries out. Its own module so that routing, intake and delivery all use it
 // without routing depending on delivery.
+import type { RankedBid } from './routing/auction.ts';
 
 /** One lead going to one partner through one profile. Retries keep the same deliveryId. */
 export interface DeliveryJob {
@@ -23,4 +24,13 @@ export interface DeliveryJob {
   sealed?: string[];
   /** Partners of this profile already tried (for the waterfall). */
   tried: string[];
+  /** ping-post: the ping the lead was sold on. */
+  pingId?: string;
+  /** ping-post: every bid that may still win, best first; the waterfall offers the lead down this list. */
+  bids?: RankedBid[];
+}
+
+/** ping-post: the bid id of the job's partner, for the delivered body. */
+export function bidIdOf(job: Pick<DeliveryJob, 'bids' | 'partner'>): string | undefined {
+  return job.bids?.find((b) => b.partner === job.partner)?.bidId;
 }

@@ -28,6 +28,7 @@ export const ROUTER_ENV_VARS: readonly RouterEnvVar[] = [
   { name: 'DEDUPE_KEY', description: 'Key of the HMAC-SHA256 hashes that duplicate checks (`dedupe`, `duplicates`) keep instead of values; required on Redis when a profile uses them, the same on every router. Unset embedded: a key made at start.' },
   { name: 'FIELD_ENCRYPTION_KEY', description: 'Base64 of 32 bytes (`openssl rand -base64 32`): with Redis, encrypted lead fields are stored AES-256-GCM encrypted under it, and a tree with encrypted fields does not start without it. Unused embedded (fields stay in memory).' },
   { name: 'FIELD_ENCRYPTION_KEY_PREVIOUS', description: 'The key before a rotation (base64 of 32 bytes): values sealed under it are still decrypted; new ones use FIELD_ENCRYPTION_KEY.' },
+  { name: 'PING_TTL_SECONDS', default: '120', description: 'How long the quote of an inbound ping (`POST /v1/pings/{entity}`) holds: the lead must be posted with its pingId within it.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace.' },
 ];
 

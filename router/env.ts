@@ -27,6 +27,8 @@ export interface RouterEnv {
   logLevel: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit: number;
+  /** How long an inbound ping's quote holds, in ms (PING_TTL_SECONDS). */
+  pingTtlMs: number;
   /** A Redis command that gets no answer fails after this long (default 1000 ms). */
   redisCommandTimeoutMs: number;
   /** FIELD_ENCRYPTION_KEY: seals encrypted lead fields kept in Redis (32 bytes). */
@@ -105,6 +107,7 @@ export function readRouterEnv(env: NodeJS.ProcessEnv): RouterEnv {
     outboxDir: nonEmpty(env.OUTBOX_DIR) ?? './outbox',
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     bodyLimit: positiveInt(env, 'LEAD_BODY_LIMIT', 64 * 1024),
+    pingTtlMs: positiveInt(env, 'PING_TTL_SECONDS', 120) * 1000,
     redisCommandTimeoutMs: positiveInt(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 60_000),
     fieldEncryptionKey: fieldKey(env, 'FIELD_ENCRYPTION_KEY'),
     fieldEncryptionKeyPrevious: fieldKey(env, 'FIELD_ENCRYPTION_KEY_PREVIOUS'),

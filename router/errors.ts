@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'DUPLICATE'           // 409 (the entity's `duplicates` check: details.leadId names the first lead)
   | 'ALREADY_SOLD'        // 409 (a dead-letter retry of a lead another partner of the profile bought or is being sent)
   | 'CAP_FULL'            // 409 (a dead-letter retry whose partner has no room left in its caps)
+  | 'PING_NOT_FOUND'      // 404 (a pingId this source never got, or long gone)
+  | 'PING_EXPIRED'        // 409 (the ping's quote lapsed: ping again)
+  | 'PING_MISMATCH'       // 409 (the lead disagrees with the fields it was pinged with)
+  | 'PING_ALREADY_POSTED' // 409 (a lead was posted with this pingId already)
   | 'TOO_LARGE'           // 413
   | 'UNSUPPORTED_MEDIA'   // 415
   | 'INVALID_LEAD'        // 422

@@ -87,7 +87,7 @@ describe('readRouterEnv', () => {
     expect(readRouterEnv({})).toEqual({
       port: 8080, host: undefined, profilesDir: './profiles', redisUrl: undefined, redisPrefix: 'leadroute:',
       smtpUrl: undefined, smtpFrom: undefined, apiKeys: [], adminKey: undefined, leadRetentionDays: 30, outboxDir: './outbox',
-      logLevel: 'info', bodyLimit: 65536, redisCommandTimeoutMs: 1000,
+      logLevel: 'info', bodyLimit: 65536, redisCommandTimeoutMs: 1000, pingTtlMs: 120_000,
       fieldEncryptionKey: undefined, fieldEncryptionKeyPrevious: undefined,
     });
   });

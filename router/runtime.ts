@@ -18,6 +18,10 @@ import { createDeliverySide } from './delivery/wiring.ts';
 import { readRouterEnv, type RouterEnv } from './env.ts';
 import { createApp } from './http/app.ts';
 import { consoleSources } from './console/deps.ts';
+import { createMemoryBidStore, createRedisBidStore } from './auction/bid-store.ts';
+import { createAuctionMetrics } from './auction/metrics.ts';
+import { createPingClient } from './auction/ping-client.ts';
+import { createAuctionRunner } from './auction/run-auction.ts';
 import { createMemoryIdempotencyStore, createRedisIdempotencyStore, type IdempotencyStore } from './leads/idempotency.ts';
 import { createMemoryLeadStore } from './leads/memory-store.ts';
 import { createMemoryDuplicateStore, createRedisDuplicateStore, type DuplicateStore } from './dedupe/duplicate-store.ts';
@@ -124,6 +128,15 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   });
   const { queue } = delivery;
   let stopping = false;
+  // ping-post: pings go out from the intake (the auction is part of answering the source).
+  const pingClient = createPingClient({ env: vars });
+  const auctionMetrics = createAuctionMetrics(metrics.registry);
+  const auction = {
+    runner: createAuctionRunner({ client: pingClient, metrics: auctionMetrics }),
+    bids: redis ? createRedisBidStore(redis, { prefix }) : createMemoryBidStore(),
+    metrics: auctionMetrics,
+    pingTtlMs: env.pingTtlMs,
+  };
 
   const app = createApp({
     getSnapshot: current,
@@ -140,6 +153,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     newId,
     capPrefix: prefix,
     console: consoleSources({ leads, queue, redis }),
+    auction,
     async readiness() {
       const reasons: string[] = [];
       if (stopping) reasons.push('shutting down');
@@ -261,7 +275,8 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();
-      await Promise.allSettled([caps.close(), leads.close(), idempotency.close()]);
+      await pingClient.close().catch(() => undefined);
+      await Promise.allSettled([caps.close(), leads.close(), idempotency.close(), auction.bids.close()]);
       if (redis) await redis.quit().catch(() => redis.disconnect());
       logger.info('stopped');
     })();

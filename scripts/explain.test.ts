@@ -118,4 +118,40 @@ describe('npm run explain', () => {
     expect(stdout.split('\n')[0]).toBe('mortgage lead routed to residential-west/acme');
     expect(stdout).toContain('    acme selected (priority 10)');
   });
+
+  it('simulates ping-post bids from --bids, with no network, and says whom it would ping without', async () => {
+    const auction = `kind: Profile
+id: auction
+entity: mortgage
+name: Auction
+strategy: ping-post
+auction: { minBid: 5 }
+partners:
+  - { partner: acme, priority: 10, ping: { url: "https://ping.acme.example/bid", fields: [state] } }
+  - { partner: northwind, priority: 5, ping: { url: "https://ping.northwind.example/bid", fields: [state] } }
+`;
+    tree = await writeTree({
+      'profiles/entity.yaml': ENTITY,
+      'profiles/partners.yaml': PARTNERS,
+      'profiles/auction.yaml': auction,
+      'lead.json': JSON.stringify({ email: 'a@example.com', state: 'NY' }),
+      'bids.json': JSON.stringify({ acme: 4, northwind: 7.5 }),
+      'bad-bids.json': JSON.stringify({ acme: 'lots' }),
+    });
+    const [dir, lead] = [tree.file('profiles'), tree.file('lead.json')];
+    const io = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir, '--bids', tree.file('bids.json')], io, {})).toBe(0);
+    expect(io.stdout).toEqual([
+      'mortgage lead routed to auction/northwind',
+      '  profile auction matched; auction won by northwind at 7.5',
+      '    acme bid 4: below the minimum bid 5',
+      '    northwind selected: bid 7.5, the highest (priority 5)',
+    ]);
+    const none = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir], none, {})).toBe(0);
+    expect(none.stdout).toContain('    acme no bid: not pinged: a dry run sends nothing');
+    const bad = capture();
+    expect(await main(['--entity', 'mortgage', lead, dir, '--bids', tree.file('bad-bids.json')], bad, {})).toBe(2);
+    expect(bad.stderr.join('\n')).toMatch(/not a bids file/);
+  });
 });

@@ -169,7 +169,7 @@ cases:
     const { stdout } = await promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['scripts/test-routing.ts', 'profiles'], {
       env: { ...process.env, GITHUB_ACTIONS: '' },
     });
-    expect(stdout).toMatch(/^all \d+ passed \(\d+ cases in 2 files\)$/m);
+    expect(stdout).toMatch(/^all \d+ passed \(\d+ cases in 3 files\)$/m);
   });
 
   it('a failing run of the command exits 1', async () => {

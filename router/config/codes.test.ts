@@ -40,7 +40,12 @@ const entity = (from: string, to: string) => {
 };
 const rule = (r: string) => profile('  - { field: status, equals: New }', `  - ${r}`);
 
+/** The base profile sold by ping-post, acme pinged with `fields` (northwind has no ping). */
+const pingPost = (fields: string) => profile('name: Residential\n', 'name: Residential\nstrategy: ping-post\n')
+  .replace('    priority: 10', `    priority: 10\n    ping: { url: "https://ping.acme.example/bid", fields: ${fields} }`);
+
 const text = {
+  auctionUnused: profile('name: Residential\n', 'name: Residential\nauction: { minBid: 5 }\n'),
   prioirty: profile('    priority: 10', '    prioirty: 10'),
   noPartner: profile('  - partner: northwind', '  - priority: 3'),
   priorityType: profile('priority: 10', 'priority: high'),
@@ -160,6 +165,10 @@ const cases: Case[] = [
   { name: 'a literal bearer token', code: 'LITERAL_SECRET', severity: 'error', files: { [PA]: text.literalSecret }, file: PA, at: posOf(text.literalSecret, '"Bearer abc123"'), message: "header 'Authorization' holds a literal secret" },
   { name: "a header holding the router's admin key", code: 'ROUTER_SETTING_REFERENCE', severity: 'error', files: { [PA]: text.routerSetting }, file: PA, at: posOf(text.routerSetting, '"${ADMIN_API_KEY}"'), message: "${ADMIN_API_KEY} is one of the router's own settings; a profile may never send it to a partner" },
   { name: 'a placeholder for a field that does not exist', code: 'UNKNOWN_TEMPLATE_FIELD', severity: 'warning', files: { [PA]: text.templateField }, file: PA, at: posOf(text.templateField, '"New {{stat}} lead"'), hint: 'did you mean state?' },
+  { name: 'an encrypted field in a ping', code: 'PING_FIELD_ENCRYPTED', severity: 'error', files: { [P]: pingPost('[state, ssn]') }, file: P, at: posOf(pingPost('[state, ssn]'), 'ssn') },
+  { name: 'a misspelt field in a ping', code: 'PING_FIELD_UNKNOWN', severity: 'error', files: { [P]: pingPost('[stat]') }, file: P, at: posOf(pingPost('[stat]'), 'stat]'), hint: 'did you mean state?' },
+  { name: 'a ping-post partner with no ping', code: 'PING_MISSING', severity: 'warning', files: { [P]: pingPost('[state]') }, file: P, at: posOf(pingPost('[state]'), 'northwind') },
+  { name: 'an auction on a first-match profile', code: 'AUCTION_UNUSED', severity: 'warning', files: { [P]: text.auctionUnused }, file: P, at: posOf(text.auctionUnused, '{ minBid') },
 ];
 
 const covered = new Set<string>();

@@ -68,6 +68,11 @@ export const PROBLEM_CODES = {
   LITERAL_SECRET: { severity: 'error', meaning: 'A secret header (Authorization, *-Key, *token*, …) or signingSecret holds a literal value instead of a ${ENV} reference.' },
   ROUTER_SETTING_REFERENCE: { severity: 'error', meaning: "A ${NAME} reference names one of the router's own settings (ADMIN_API_KEY, LEAD_API_KEYS, REDIS_*, SMTP_*, FIELD_ENCRYPTION_KEY, …): a profile may never send those to a partner." },
   UNKNOWN_TEMPLATE_FIELD: { severity: 'warning', meaning: 'A {{field}} placeholder or `fields` selection names a field the entity does not define.' },
+  // Semantic checks: ping-post
+  PING_FIELD_UNKNOWN: { severity: 'error', meaning: 'A ping `fields` entry names a field the entity of a ping-post profile using it does not define.' },
+  PING_FIELD_ENCRYPTED: { severity: 'error', meaning: 'A ping `fields` entry names an encrypted field: a ping never carries encrypted fields.' },
+  PING_MISSING: { severity: 'warning', meaning: 'A ping-post profile assigns a partner with no `ping` settings (on the partner or the assignment): it is never asked for a bid.' },
+  AUCTION_UNUSED: { severity: 'warning', meaning: '`auction` is set on a profile whose strategy is not ping-post: it has no effect.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

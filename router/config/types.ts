@@ -168,12 +168,38 @@ export interface Partner {
   dedupe?: DedupeSpec;
   /** How long a delivered lead can be returned, and whether a return gives the cap slot back. */
   returns?: { window: string; refill?: boolean };
+  /** How ping-post profiles ask this partner for a bid. */
+  ping?: PingSettings;
+}
+
+/** Where and how a ping (a bid request on a redacted lead) goes, for ping-post profiles. */
+export interface PingSettings {
+  url: string;
+  /** The only lead fields a ping carries; never encrypted ones. */
+  fields: readonly string[];
+  /** Deadline for the bid, within the auction's own (default: the auction's). */
+  timeout?: string;
+  headers?: Readonly<Record<string, string>>;
+  /** Standard Webhooks secret, `whsec_<base64>`, always a `${ENV}` reference. */
+  signingSecret?: string;
+  /** Allow plain http to a non-loopback host. */
+  insecure?: boolean;
+}
+
+/** A ping-post profile's auction. */
+export interface AuctionSettings {
+  /** One deadline for every ping of a lead (default 800ms). */
+  timeout?: string;
+  /** Bids below this are not taken (default: any bid above 0). */
+  minBid?: number;
+  /** Share of the best bid kept when quoting an inbound ping (0 to 1, default 0). */
+  margin?: number;
 }
 
 /** Days or ranges of days (`mon-fri`) to hours (`"08:00-18:00"`, or a list), and `closed` dates. */
 export type ScheduleSpec = Readonly<Record<string, string | readonly string[]>>;
 
-export type Strategy = 'first-match' | 'send-to-all';
+export type Strategy = 'first-match' | 'send-to-all' | 'ping-post';
 
 export interface Assignment {
   partner: string;
@@ -191,6 +217,8 @@ export interface Assignment {
   budget?: Budget;
   rules?: readonly Rule[];
   delivery?: Delivery;
+  /** Overrides the partner's `ping` for this profile. */
+  ping?: PingSettings;
   /** Default true. */
   active: boolean;
 }
@@ -204,6 +232,8 @@ export interface Profile {
   enabled: boolean;
   /** Default first-match. */
   strategy: Strategy;
+  /** ping-post: the auction's deadline, floor and margin. */
+  auction?: AuctionSettings;
   rules: readonly Rule[];
   partners: readonly Assignment[];
 }
@@ -223,6 +253,8 @@ export interface RoutingTestCase {
   spent?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Leads already sold per partner, for its duplicate checks. */
   sold?: Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>;
+  /** ping-post: each partner's bid, as if it had answered the ping (absent: no bid). */
+  bids?: Readonly<Record<string, number>>;
   expect: Expectation;
 }
 

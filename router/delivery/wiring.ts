@@ -19,7 +19,7 @@ import type { RouterEnv } from '../env.ts';
 import { createFieldCipher } from '../field-crypto.ts';
 import type { LeadStore } from '../leads/store.ts';
 import { redisTargetOf } from '../redis.ts';
-import { nextRoute } from '../routing/route.ts';
+import { nextOffer } from '../routing/ping-post.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import { createDeliveryChannel } from './channels/index.ts';
 import { createDeliveryMetrics } from './metrics.ts';
@@ -99,7 +99,7 @@ export function createDeliverySide(opts: DeliverySideOptions): DeliverySide {
         async waterfall(job) {
           const snap = current();
           if (!snap) return null;
-          return nextRoute(snap, job, { caps, now: new Date(), capPrefix: env.redisPrefix, newId: opts.newId });
+          return nextOffer(snap, job, { caps, now: new Date(), capPrefix: env.redisPrefix, newId: opts.newId });
         },
       }));
     },

@@ -8,12 +8,16 @@ import type { DeliveryJob } from '../delivery-job.ts';
 import { commitOrRefuse, refuse } from '../leads/commit.ts';
 import type { LeadRecord } from '../leads/types.ts';
 import { idsOnly, stripEncrypted } from '../observability/logger.ts';
-import { releaseRoutes, routeLead } from '../routing/route.ts';
+import { releaseRoutes } from '../routing/route.ts';
+import { routeWithAuctions } from '../routing/ping-post.ts';
 import type { Snapshot } from '../routing/snapshot.ts';
 import type { Decision, Route } from '../routing/types.ts';
 import { fingerprints } from '../dedupe/fingerprint.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
+import type { PingRecord } from '../auction/bid-store.ts';
+import { defaultAuctionDeps, sellAtAuction, unmatchedReason } from '../auction/sell.ts';
+import type { AuctionRecord } from '../leads/types.ts';
 
 export interface LeadInput {
   snapshot: Snapshot;
@@ -24,13 +28,17 @@ export interface LeadInput {
   encryptedPaths: readonly string[];
   /** The name of the source that posted the lead (it owns the record). */
   source: string;
+  /** ping-post: the inbound ping the lead is posted on (checked and claimed): its bids, no second auction. */
+  ping?: PingRecord;
 }
 
 /** The 202 body. */
 export interface AcceptedLead {
   leadId: string;
   status: Decision['status'];
-  routes: { profile: string; partner: string; status: 'queued' }[];
+  routes: { profile: string; partner: string; status: 'queued'; price?: number }[];
+  /** ping-post, unmatched: why ("no bids", "all bids below 5"). */
+  reason?: string;
 }
 
 export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<AcceptedLead> {
@@ -45,14 +53,26 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   const now = deps.now();
   const leadId = deps.newId();
   const duplicate = await claimConsumer(deps, snapshot, entityId, lead, test, leadId);
+  const routeOpts = { caps: deps.caps, now, mode: test ? 'test' as const : 'live' as const, capPrefix: deps.capPrefix, newId: deps.newId, leadId };
   let decision: Decision;
   try {
-    decision = await routeLead(snapshot, entityId, lead, {
-      caps: deps.caps, now, mode: test ? 'test' : 'live', capPrefix: deps.capPrefix, newId: deps.newId, leadId,
-    });
+    decision = await routeWithAuctions(snapshot, entityId, lead, routeOpts);
   } catch (err) {
     await duplicate?.release();
     throw err;
+  }
+  // ping-post profiles: the auction runs here, after the other profiles' caps are reserved.
+  let auctions: AuctionRecord[] | undefined;
+  const pingId = input.ping?.pingId ?? (decision.auctions?.length ? deps.newId() : undefined);
+  if (decision.auctions?.length && pingId) {
+    try {
+      auctions = await sellAtAuction(deps.auction ?? defaultAuctionDeps(), { snapshot, decision, lead, test, pingId, ping: input.ping, route: routeOpts });
+    } catch (err) {
+      await releaseRoutes(decision.routes, deps.caps);
+      await duplicate?.release();
+      if (err instanceof LeadrouteError) throw err;
+      throw new LeadrouteError('UNAVAILABLE', 'cap store unavailable: the lead cannot be counted safely', undefined, { cause: err });
+    }
   }
   const receivedAt = now.toISOString();
   const record: LeadRecord = {
@@ -69,6 +89,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     })),
     attempts: [],
     trace: decision.trace,
+    ...(auctions ? { pingId, auctions } : {}),
   };
   const jobs: DeliveryJob[] = decision.routes.map((r) => ({
     deliveryId: r.deliveryId,
@@ -83,6 +104,7 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
     receivedAt,
     lead,
     tried: [],
+    ...(r.bids ? { pingId, bids: r.bids } : {}),
   }));
 
   let committed: boolean | 'unknown' = false;
@@ -127,13 +149,18 @@ export async function acceptLead(deps: AppDeps, input: LeadInput): Promise<Accep
   idsOnly(log, 'info')?.info({
     leadId, entity: entityId, source, test, status: decision.status,
     routes: decision.routes.map((r) => `${r.profile}/${r.partner}`),
+    ...(auctions ? { pingId } : {}),
   }, 'lead accepted');
   if (log.isLevelEnabled('debug')) log.debug({ leadId, lead: stripEncrypted(lead, encryptedPaths) }, 'lead fields');
 
+  const reason = decision.status === 'unmatched' && auctions ? unmatchedReason(auctions) : undefined;
   return {
     leadId,
     status: decision.status,
-    routes: decision.routes.map((r) => ({ profile: r.profile, partner: r.partner, status: 'queued' as const })),
+    routes: decision.routes.map((r) => ({
+      profile: r.profile, partner: r.partner, status: 'queued' as const, ...(r.bids && r.price !== undefined ? { price: r.price } : {}),
+    })),
+    ...(reason !== undefined ? { reason } : {}),
   };
 }
 

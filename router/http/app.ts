@@ -8,7 +8,7 @@ import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
-import { routeLead } from '../routing/route.ts';
+import { routeWithAuctions, settleAuctions, simulatedBids } from '../routing/ping-post.ts';
 import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
@@ -17,6 +17,9 @@ import { acceptLead, type AcceptedLead } from './accept-lead.ts';
 import { readReturnRequest, returnLead } from './returns.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
 import { CONSOLE_PATH, createConsole } from '../console/routes.tsx';
+import { claimPing, pingFields, quotePing } from '../auction/inbound.ts';
+import type { PingRecord } from '../auction/bid-store.ts';
+import { defaultAuctionDeps } from '../auction/sell.ts';
 
 export type { AppDeps } from './deps.ts';
 
@@ -178,7 +181,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // ---- leads --------------------------------------------------------------------------------
 
+  const auction = () => deps.auction ?? defaultAuctionDeps();
+
   app.post('/v1/leads/:entity', jsonBody, async (c) => {
+    // ping-post: a lead posted on an inbound ping names it; the field is not the lead's.
+    const pingId = c.get('body').pingId;
+    if (pingId !== undefined && (typeof pingId !== 'string' || pingId === '')) throw new LeadrouteError('BAD_REQUEST', 'pingId must be the pingId a ping was answered with');
     const { snapshot, entityId, lead, encryptedPaths } = checkedLead(c, true);
     const test = (requestHeader(c, 'x-lead-test') ?? '').toLowerCase() === 'true';
 
@@ -204,9 +212,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
 
     let body: AcceptedLead;
+    let ping: PingRecord | undefined;
     try {
-      body = await acceptLead(deps, { snapshot, entityId, lead, test, encryptedPaths, source: sourceOf(c.get('principal')) });
+      const source = sourceOf(c.get('principal'));
+      if (pingId !== undefined) ping = await store('the bid store', claimPing(auction(), { pingId, entityId, lead, test, source, now: deps.now() }));
+      body = await acceptLead(deps, { snapshot, entityId, lead, test, encryptedPaths, source, ...(ping ? { ping } : {}) });
     } catch (err) {
+      if (ping) await auction().bids.unclaim(ping.pingId).catch(() => undefined);
       if (claim) await deps.idempotency.abandon(claim.scope, claim.key, claim.token).catch(() => undefined);
       if (err instanceof LeadrouteError && err.code === 'UNAVAILABLE') m.leadsReceived.inc({ entity: entityId, outcome: 'unavailable' });
       throw err;
@@ -219,6 +231,21 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.json(body, 202);
   });
 
+  app.post('/v1/pings/:entity', jsonBody, async (c) => {
+    const snapshot = deps.getSnapshot();
+    if (!snapshot) throw new LeadrouteError('UNAVAILABLE', 'no configuration loaded yet');
+    const entityId = c.req.param('entity') ?? '';
+    const ce = snapshot.entity(entityId);
+    if (!ce) throw new LeadrouteError('UNKNOWN_ENTITY', `unknown entity '${entityId}'`, { entity: entityId });
+    const fields = pingFields(ce, c.get('body'));
+    const test = (requestHeader(c, 'x-lead-test') ?? '').toLowerCase() === 'true';
+    const answer = await store('the bid store', quotePing(auction(), {
+      snapshot, entityId, fields, test, source: sourceOf(c.get('principal')),
+      route: { caps: deps.caps, now: deps.now(), capPrefix: deps.capPrefix, newId: deps.newId },
+    }));
+    return c.json(answer, 200);
+  });
+
   app.get('/v1/leads/:leadId', async (c) => {
     const leadId = c.req.param('leadId');
     const record = await store('the lead store', deps.leads.get(leadId));
@@ -229,9 +256,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   app.post('/v1/explain/:entity', jsonBody, async (c) => {
     const { snapshot, entityId, lead } = checkedLead(c, false);
-    const decision = await routeLead(snapshot, entityId, lead, {
-      caps: deps.caps, now: deps.now(), mode: 'dry-run', capPrefix: deps.capPrefix, newId: deps.newId,
-    });
+    const opts = { caps: deps.caps, now: deps.now(), mode: 'dry-run' as const, capPrefix: deps.capPrefix, newId: deps.newId };
+    const decision = await routeWithAuctions(snapshot, entityId, lead, opts);
+    // Nothing is sent: ping-post profiles say whom they would ping (npm run explain --bids simulates bids).
+    if (decision.auctions?.length) await settleAuctions(snapshot, decision, simulatedBids(decision), opts);
     return c.json({
       entity: decision.entity,
       status: decision.status,

@@ -1,6 +1,7 @@
 // What the HTTP app needs, injected (router/runtime.ts wires the real parts; tests wire their own).
 // Store and queue types are the narrow slices the app uses, so any implementation fits.
 
+import type { AuctionDeps } from '../auction/sell.ts';
 import type { CapStore } from '../caps/types.ts';
 import type { ReloadStatus } from '../config/watch.ts';
 import type { DeliveryQueue } from '../delivery/types.ts';
@@ -57,6 +58,8 @@ export interface AppDeps {
   now(): Date;
   /** Unique, time-sortable ids (monotonic ULIDs). */
   newId: () => string;
+  /** ping-post: the ping client, the inbound pings' bid store, auction metrics (default: in memory). */
+  auction?: AuctionDeps;
   /** Redis/cap key prefix, e.g. `leadroute:`. */
   capPrefix: string;
   /** More Prometheus text for /metrics (the delivery thread's metrics), appended to the registry's. */

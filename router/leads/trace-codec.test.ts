@@ -152,3 +152,21 @@ describe('trace codec: failures worded by their condition', () => {
     expect(roundTrip(trace)).toEqual(asJson(trace));
   });
 });
+
+describe('trace codec: ping-post traces', () => {
+  it('keeps the words of every bid, no-bid and the auction outcome through a round trip', () => {
+    const trace: ProfileTrace[] = [{
+      profile: 'auction', name: 'Auction', strategy: 'ping-post', outcome: 'matched', auction: 'won by a at 12',
+      message: 'profile auction matched; auction won by a at 12',
+      partners: [
+        { partner: 'a', priority: 10, outcome: 'selected', bid: 12, message: 'a selected: bid 12, the highest (priority 10)' },
+        { partner: 'b', priority: 5, outcome: 'eligible', reason: 'outbid', bid: 9, message: 'b bid 9: outbid by a' },
+        { partner: 'c', priority: 5, outcome: 'skipped', reason: 'no-bid', noBid: 'HTTP 500', message: 'c no bid: HTTP 500' },
+        { partner: 'd', priority: 5, outcome: 'skipped', reason: 'below-min', bid: 3, minBid: 5, message: 'd bid 3: below the minimum bid 5' },
+      ],
+    }];
+    const back = roundTrip(trace);
+    expect(back[0].message).toBe(trace[0].message);
+    expect(back[0].partners.map((p) => p.message)).toEqual(trace[0].partners.map((p) => p.message));
+  });
+});

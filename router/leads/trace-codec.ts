@@ -52,7 +52,8 @@ export function encodeTrace(trace: readonly ProfileTrace[]): string {
     const chosen = chosenIn(pt.partners);
     const partners: StoredPartner[] = [];
     for (const p of pt.partners) {
-      const message = partnerMessage(p, chosen) === p.message ? 0 : p.message;
+      // A bid or no-bid (ping-post) is not among the stored fields: its words are kept as they are.
+      const message = p.bid === undefined && p.noBid === undefined && partnerMessage(p, chosen) === p.message ? 0 : p.message;
       const failed = encodeFailure(p.failed);
       const extra: Extra = {};
       if (p.opensAt !== undefined) Object.assign(extra, { opensAt: p.opensAt, opens: p.opens });
@@ -63,7 +64,7 @@ export function encodeTrace(trace: readonly ProfileTrace[]): string {
     }
     out.push([
       pt.profile, pt.name, pt.strategy, pt.outcome, pt.reason ?? 0, encodeFailure(pt.failed), partners,
-      profileMessage(pt) === pt.message ? 0 : pt.message,
+      pt.auction === undefined && profileMessage(pt) === pt.message ? 0 : pt.message,
     ]);
   }
   return JSON.stringify(out);

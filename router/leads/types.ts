@@ -1,3 +1,4 @@
+import type { PartnerBid } from '../routing/auction.ts';
 import type { ProfileTrace } from '../routing/types.ts';
 
 export type RouteState = 'queued' | 'delivering' | 'delivered' | 'rejected' | 'failed' | 'dead-lettered' | 'test-delivered' | 'returned';
@@ -50,4 +51,14 @@ export interface LeadRecord {
   routes: RouteRecord[];
   attempts: AttemptRecord[];
   trace: ProfileTrace[];
+  /** ping-post: the ping the lead was sold on, and every answer of each profile's auction. */
+  pingId?: string;
+  auctions?: AuctionRecord[];
+}
+
+/** One ping-post profile's auction for a lead: how it ended, and each partner's bid or why none. */
+export interface AuctionRecord {
+  profile: string;
+  outcome: string;
+  bids: PartnerBid[];
 }

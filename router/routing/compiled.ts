@@ -1,6 +1,7 @@
 // The compiled form of a profile and its assignments (snapshot.ts builds them). Apart from the
 // snapshot so that the profile index can take them without importing the snapshot that holds it.
-import type { Assignment, Partner, Profile, Delivery } from '../config/types.ts';
+import type { Assignment, Partner, PingSettings, Profile, Delivery } from '../config/types.ts';
+import type { Auction } from './auction.ts';
 import type { CompiledRules } from '../rules/types.ts';
 import type { CapCounter } from '../caps/types.ts';
 import type { Schedule } from '../schedule/parse.ts';
@@ -22,6 +23,8 @@ export interface CompiledAssignment {
   weight: number;
   /** Duplicate checks: the partner's (across profiles), then the assignment's (this profile). */
   dedupe: readonly AssignmentDedupe[];
+  /** ping-post: the assignment's ping settings, else the partner's (`${ENV}` resolved when sent). */
+  ping?: PingSettings;
   /**
    * A cache, not config: the assignment's cap counters for the current windows, made by routing
    * the first time a lead reaches this assignment (route.ts countersFor).
@@ -36,4 +39,6 @@ export interface CompiledProfile {
   rules: CompiledRules;
   /** Highest priority first; equal priorities keep file order. */
   assignments: readonly CompiledAssignment[];
+  /** ping-post profiles: the auction with its defaults applied. */
+  auction?: Auction;
 }

@@ -6,7 +6,7 @@ import { LeadrouteError } from '../errors.ts';
 import type { CapCounter, CapStore, ReserveResult } from '../caps/types.ts';
 import { capCountersMemo } from '../caps/windows.ts';
 import type { DeliveryJob } from '../delivery-job.ts';
-import type { Decision, PartnerTrace, ProfileTrace, Route } from './types.ts';
+import type { Decision, PartnerTrace, PendingAuction, ProfileTrace, Route } from './types.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
@@ -35,9 +35,11 @@ export interface RouteOptions {
 
 type Lead = Readonly<Record<string, unknown>>;
 /** What taking a partner needs of the lead: its values, for the duplicate checks. */
-interface Take {
+export interface Take {
   lead: Lead;
   dedupeKey: Buffer;
+  /** ping-post: the bid the lead is sold at; the route's price, counted by the budgets instead of `price`. */
+  price?: number;
 }
 
 export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead, opts: RouteOptions): Promise<Decision> {
@@ -52,6 +54,7 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
 
   const routes: Route[] = [];
   const trace: ProfileTrace[] = [];
+  let auctions: PendingAuction[] | undefined;
   try {
     for (const cp of profiles) {
       const pt = profileTrace(cp, seen, dryRun);
@@ -64,6 +67,9 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
           const route = await tryTake(cp, e.ca, e.trace, opts, take);
           if (route) routes.push(route);
         }
+      } else if (cp.profile.strategy === 'ping-post') {
+        // Who is pinged, and who wins, is ping-post.ts's (routeWithAuctions, settleAuctions).
+        (auctions ??= []).push({ profile: cp.profile.id, candidates: eligible, lead });
       } else {
         const route = await takeFirst(entityId, cp, eligible, opts, take);
         if (route) routes.push(route);
@@ -75,7 +81,9 @@ export async function routeLead(snapshot: Snapshot, entityId: string, lead: Lead
     if (err instanceof LeadrouteError) throw err;
     throw new LeadrouteError('UNAVAILABLE', 'cap store unavailable: the lead cannot be counted safely', undefined, { cause: err });
   }
-  return { entity: entityId, status: routes.length ? 'routed' : 'unmatched', routes, trace };
+  const decision: Decision = { entity: entityId, status: routes.length ? 'routed' : 'unmatched', routes, trace };
+  if (auctions) decision.auctions = auctions;
+  return decision;
 }
 
 /**
@@ -207,8 +215,8 @@ async function takeFirst(
  * Take one partner if its caps have room and it was not sold this consumer before: reserve
  * (live) or look (dry-run). Test leads look at caps only: they neither check nor record duplicates.
  */
-async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
-  const caps = countersFor(cp, ca, opts);
+export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: PartnerTrace, opts: RouteOptions, take: Take): Promise<Route | null> {
+  const caps = take.price === undefined ? countersFor(cp, ca, opts) : pricedCounters(cp, ca, opts, take.price);
   const counters = ca.dedupe.length && opts.mode !== 'test'
     ? [...caps, ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: take.dedupeKey, now: opts.now.getTime() }, take.lead)]
     : caps;
@@ -233,7 +241,7 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
         // Spend is counted in hundredths: the trace speaks in price units.
         trace.reason = 'budget';
         trace.cap = { label: blocked.label.slice(BUDGET_LABEL.length), limit: blocked.limit / 100, used: blocked.used / 100 };
-        trace.price = ca.assignment.price;
+        trace.price = take.price ?? ca.assignment.price;
       } else {
         trace.reason = 'cap';
         trace.cap = blocked;
@@ -246,7 +254,8 @@ async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace: Partn
   trace.outcome = 'selected';
   trace.message = partnerMessage(trace);
   const route: Route = { profile: cp.profile.id, partner: ca.partner.id, priority: ca.assignment.priority, deliveryId };
-  if (ca.assignment.price !== undefined) route.price = ca.assignment.price;
+  const price = take.price ?? ca.assignment.price;
+  if (price !== undefined) route.price = price;
   if (reservationId) route.reservationId = reservationId;
   if (leaseUntil !== undefined) route.leaseUntil = leaseUntil;
   return route;
@@ -283,6 +292,18 @@ function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): Counte
     if (!last || from.some((f, i) => f !== last!.from[i])) last = { from, all: from.flat() };
     return last.all;
   };
+}
+
+/** ping-post: the caps as always, and the budgets counting `price` (the bid) instead of the assignment's. */
+function pricedCounters(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions, price: number): readonly CapCounter[] {
+  const counters = countersFor(cp, ca, opts).filter((c) => !c.label.startsWith(BUDGET_LABEL));
+  if (!(price > 0)) return counters;
+  const common = { partner: ca.partner.id, timezone: ca.timezone, price };
+  const spend = [
+    ...(ca.assignment.budget ? budgetCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), budget: ca.assignment.budget })(opts.capPrefix, opts.now) : []),
+    ...(ca.partner.budget ? budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget })(opts.capPrefix, opts.now) : []),
+  ];
+  return spend.length ? [...counters, ...spend] : counters;
 }
 
 type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];

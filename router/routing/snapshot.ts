@@ -4,6 +4,7 @@
 // previous snapshot reuses what did not change: a profile whose own document, entity and
 // partners are the same objects (an unchanged file keeps its objects across loads).
 import type { Config, Delivery, Entity, FieldDef, Profile, Rule, ScheduleSpec } from '../config/types.ts';
+import { auctionOf } from './auction.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
 import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
 import { dedupeKeyFrom } from '../dedupe/key.ts';
@@ -31,7 +32,7 @@ export interface Snapshot {
   loadedAt: Date;
   entity(id: string): CompiledEntity | undefined;
   profile(entityId: string, profileId: string): CompiledProfile | undefined;
-  /** Environment variables referenced by deliveries but not set. */
+  /** Environment variables referenced by deliveries (and pings) but not set. */
   missingEnv: readonly string[];
   /** The HMAC key of duplicate checks (DEDUPE_KEY; a key of this process when unset). */
   dedupeKey: Buffer;
@@ -136,6 +137,10 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     });
   }
 
+  // Pings resolve their `${ENV}` references when sent (router/auction/ping-client.ts); an unset one is reported here too.
+  for (const p of config.partners.values()) if (p.ping) for (const name of resolveEnvRefs(p.ping, env).missing) missing.add(name);
+  for (const p of config.profiles) for (const a of p.partners) if (a.ping) for (const name of resolveEnvRefs(a.ping, env).missing) missing.add(name);
+
   const byProfile = new Map<string, CompiledProfile>();
   for (const ce of entities.values()) for (const cp of ce.profiles) byProfile.set(`${ce.entity.id}/${cp.profile.id}`, cp);
 
@@ -181,12 +186,14 @@ function compileProfile(
         ...(partner.dedupe ? [{ scope: 'partner', rule: compileDedupe(partner.dedupe) }] : []),
         ...(assignment.dedupe ? [{ scope: assignmentCapScope(profile), rule: compileDedupe(assignment.dedupe) }] : []),
       ],
+      ping: assignment.ping ?? partner.ping,
       countersAt: undefined,
     });
   });
   // Stable sort: equal priorities keep file order (the round-robin rotates from there).
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
-  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments };
+  const auction = profile.strategy === 'ping-post' ? auctionOf(profile.auction) : undefined;
+  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments, auction };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {

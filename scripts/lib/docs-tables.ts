@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describeCodes } from '../../router/config/codes.ts';
+import { createAuctionMetrics } from '../../router/auction/metrics.ts';
 import { createDeliveryMetrics } from '../../router/delivery/metrics.ts';
 import { ROUTER_ENV_VARS } from '../../router/env-vars.ts';
 import { describeLintCodes } from '../../router/lint/codes.ts';
@@ -44,13 +45,14 @@ function envTable(): string {
 
 /**
  * The metrics as the router registers them: the router's own registry with the delivery metrics
- * (attempts and the queue gauges) on it, read back from prom-client rather than from the source.
+ * (attempts and the queue gauges) and the auction metrics on it, read back from prom-client rather than from the source.
  */
 export async function describeMetrics(): Promise<{ name: string; type: string; labels: string[]; help: string }[]> {
   const registry = new Registry();
   createMetrics({ registry });
   // Only registers the gauges; their collect() is not called here, so any queue answers.
   createDeliveryMetrics(registry, { queue: { depth: async () => 0, deadLetterCount: async () => 0 } });
+  createAuctionMetrics(registry);
   const metrics = registry.getMetricsAsArray() as unknown as {
     name: string;
     help: string;

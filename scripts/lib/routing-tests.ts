@@ -9,7 +9,7 @@ import { dedupeCounters } from '../../router/dedupe/counters.ts';
 import { budgetCountersMemo, toCents } from '../../router/caps/budget.ts';
 import type { Budget, Caps, Config, RoutingTest, RoutingTestCase, SourceDoc, SourcePos } from '../../router/config/types.ts';
 import { checkLead, definedFields } from '../../router/leads/check-lead.ts';
-import { routeLead } from '../../router/routing/route.ts';
+import { routeWithAuctions, settleAuctions, simulatedBids } from '../../router/routing/ping-post.ts';
 import type { CompiledEntity, Snapshot } from '../../router/routing/snapshot.ts';
 import type { Decision, ProfileTrace } from '../../router/routing/types.ts';
 
@@ -78,13 +78,19 @@ async function runCase(snapshot: Snapshot, doc: SourceDoc<RoutingTest>, i: numbe
   const caps = createMemoryCapStore({ now: () => clock.getTime() });
   try {
     const seedErrors = await seedCaps(caps, snapshot.config, ce, c, clock);
+    for (const partner of Object.keys(c.bids ?? {})) if (!snapshot.config.partners.has(partner)) seedErrors.push(`bids: unknown partner '${partner}'`);
     if (seedErrors.length) return { ...base, status: 'error', errors: seedErrors };
     await seedTurns(caps, ce, c.turn ?? 0);
     const soldErrors = [...await seedSold(caps, snapshot, ce, c, clock), ...await seedSpent(caps, snapshot.config, ce, c, clock)];
     if (soldErrors.length) return { ...base, status: 'error', errors: soldErrors };
     let n = 0;
-    const route = (mode: 'live' | 'dry-run') =>
-      routeLead(snapshot, t.entity, c.lead, { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` });
+    const route = async (mode: 'live' | 'dry-run') => {
+      const opts = { caps, now: clock, mode, capPrefix: CAP_PREFIX, newId: () => `case-${i}-${++n}` };
+      const decision = await routeWithAuctions(snapshot, t.entity, c.lead, opts);
+      // ping-post: the case's `bids` stand in for the partners' answers (no network in tests).
+      if (decision.auctions?.length) await settleAuctions(snapshot, decision, simulatedBids(decision, c.bids ?? {}), opts);
+      return decision;
+    };
     const decision = await route('live');
     const actual = decision.routes.map((r) => ({ profile: r.profile, partner: r.partner }));
     if (sameRoutes(c.expect, actual)) return { ...base, status: 'pass', actual };

@@ -117,7 +117,7 @@ export function checkDelivery(docs: readonly SourceDoc[]): Problem[] {
 const isLoopback = (host: string) =>
   host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
-function checkUrl(doc: SourceDoc, url: string, insecure: boolean, at: DocPath, out: Problem[]): void {
+export function checkUrl(doc: SourceDoc, url: string, insecure: boolean, at: DocPath, out: Problem[]): void {
   // `${ENV}` parts are filled in at load time; a URL that is only a reference cannot be judged.
   if (hasEnvRef(url) && stripEnvRefs(url).trim() === '') return;
   let parsed: URL;
@@ -175,7 +175,7 @@ export function isEnvOnly(value: string, allowScheme: boolean): boolean {
   return allowScheme ? /^\s*(?:[A-Za-z][A-Za-z0-9_-]*\s+)?[\s:._/-]*$/.test(rest) : rest.trim() === '';
 }
 
-function exampleFor(header: string): string {
+export function exampleFor(header: string): string {
   const env = header.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
   return /authorization/i.test(header) ? 'Bearer ${PARTNER_TOKEN}' : `\${PARTNER_${env}}`;
 }
@@ -183,7 +183,7 @@ function exampleFor(header: string): string {
 // --- Template fields
 
 /** Facts of the delivery a placeholder may name besides lead fields (router/delivery/channels/template-data.ts). */
-const TEMPLATE_BUILTINS = new Set(['leadId', 'entity', 'profile', 'partner', 'price', 'receivedAt', 'test', 'lead']);
+const TEMPLATE_BUILTINS = new Set(['leadId', 'entity', 'profile', 'partner', 'price', 'receivedAt', 'test', 'lead', 'pingId', 'bidId']);
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 export function placeholders(text: string): string[] {

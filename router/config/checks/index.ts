@@ -5,6 +5,7 @@ import type { Problem, SourceDoc } from '../types.ts';
 import { checkCaps } from './caps.ts';
 import { checkDelivery } from './delivery.ts';
 import { checkRouterSettingRefs } from './env-refs.ts';
+import { checkPings } from './ping.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
 import { checkSchedules } from './schedule.ts';
@@ -27,6 +28,7 @@ export const CHECKS: readonly Check[] = [
   checkDedupe,
   checkBudgets,
   checkDelivery,
+  checkPings,
   checkRouterSettingRefs,
 ];
 

@@ -5,6 +5,7 @@ import type { WebhookDelivery } from '../../config/types.ts';
 import type { DeliveryJob } from '../types.ts';
 import { flatten, pickFields, renderTemplate, toText } from '../template.ts';
 import { templateData } from './template-data.ts';
+import { bidIdOf } from '../../delivery-job.ts';
 
 /** The body as data, before encoding. */
 export function webhookPayload(job: DeliveryJob, webhook: WebhookDelivery): Record<string, unknown> {
@@ -19,10 +20,18 @@ export function webhookPayload(job: DeliveryJob, webhook: WebhookDelivery): Reco
     profile: job.profile,
     partner: job.partner,
     ...(job.price !== undefined ? { price: job.price } : {}),
+    // ping-post: the ping and the bid this post honours.
+    ...(job.pingId !== undefined ? { pingId: job.pingId } : {}),
+    ...(job.bids ? withBidId(job) : {}),
     receivedAt: job.receivedAt,
     ...(job.test ? { test: true } : {}),
     lead: webhook.fields ? pickFields(job.lead, webhook.fields) : job.lead,
   };
+}
+
+function withBidId(job: DeliveryJob): { bidId?: string } {
+  const bidId = bidIdOf(job);
+  return bidId === undefined ? {} : { bidId };
 }
 
 export interface EncodedBody {
