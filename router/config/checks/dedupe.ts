@@ -4,7 +4,7 @@ import { nearest } from '../suggest.ts';
 import { parseDuration } from '../duration.ts';
 import { problem } from '../problems.ts';
 import type { DocPath, FieldDef, Problem, SourceDoc } from '../types.ts';
-import { allFieldPaths, docsOf, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
+import { allFieldPaths, docsOf, entitiesByPartner, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
 
 /** DEDUPE_UNKNOWN_FIELD and INVALID_DURATION (dedupe windows, and partner `returns.window`). */
 export function checkDedupe(docs: readonly SourceDoc[]): Problem[] {
@@ -29,24 +29,22 @@ export function checkDedupe(docs: readonly SourceDoc[]): Problem[] {
   };
 
   for (const doc of docsOf(docs, 'Entity')) check(doc, doc.value.duplicates, ['duplicates'], [entityFields(doc)]);
-  // A partner's dedupe compares the leads of every entity whose profiles assign it.
-  const partnerEntities = new Map<string, Record<string, FieldDef>[]>();
   for (const doc of docsOf(docs, 'Profile')) {
     const fields = fieldsOf(doc.value.entity);
     list(doc.value.partners).forEach((a, i) => {
-      if (!isObj(a)) return;
-      const id = str(a.partner);
-      if (fields && id !== undefined) partnerEntities.set(id, [...(partnerEntities.get(id) ?? []), fields]);
-      check(doc, a.dedupe, ['partners', i, 'dedupe'], fields ? [fields] : []);
+      if (isObj(a)) check(doc, a.dedupe, ['partners', i, 'dedupe'], fields ? [fields] : []);
     });
   }
+  // A partner's dedupe compares the leads of every entity whose profiles assign it.
+  const partnerEntities = entitiesByPartner(docs);
   for (const doc of docsOf(docs, 'Partner')) {
     const returns = doc.value.returns;
     if (isObj(returns) && returns.window !== undefined && parseDuration(returns.window) === null) {
       problems.push(problem('INVALID_DURATION', doc.pos(['returns', 'window']), `returns window: ${JSON.stringify(returns.window)} is not a duration`, 'a whole number above 0 and one of m, h, d, e.g. 7d'));
     }
     const id = str(doc.value.id);
-    check(doc, doc.value.dedupe, ['dedupe'], id === undefined ? [] : partnerEntities.get(id) ?? []);
+    const seen = [...(partnerEntities.get(id ?? '') ?? [])].map(fieldsOf).filter((f) => f !== undefined);
+    check(doc, doc.value.dedupe, ['dedupe'], seen);
   }
   return problems;
 }

@@ -6,6 +6,7 @@ import type { DocPath, FieldDef, Problem, SourceDoc } from '../types.ts';
 import {
   allFieldPaths,
   docsOf,
+  entitiesByPartner,
   entityFields,
   ENV_REF,
   hasEnvRef,
@@ -29,18 +30,7 @@ export interface DeliveryLocation {
 /** Partner deliveries (used by every profile that assigns the partner) and assignment overrides. */
 export function deliveryLocations(docs: readonly SourceDoc[]): DeliveryLocation[] {
   const { profiles } = indexDocs(docs);
-  const entitiesOfPartner = new Map<string, Set<string>>();
-  for (const p of profiles) {
-    const entity = str(p.value.entity);
-    if (entity === undefined) continue;
-    for (const a of list(p.value.partners)) {
-      const partner = isObj(a) ? str(a.partner) : undefined;
-      if (partner === undefined) continue;
-      let set = entitiesOfPartner.get(partner);
-      if (set === undefined) entitiesOfPartner.set(partner, (set = new Set()));
-      set.add(entity);
-    }
-  }
+  const entitiesOfPartner = entitiesByPartner(docs);
   const out: DeliveryLocation[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (!isObj(doc.value.delivery)) continue;

@@ -6,7 +6,7 @@ import { problem } from '../problems.ts';
 import { didYouMean } from '../suggest.ts';
 import type { DocPath, Problem, SourceDoc } from '../types.ts';
 import { checkUrl, exampleFor, isEnvOnly, isSecretHeader } from './delivery.ts';
-import { allFieldPaths, docsOf, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
+import { allFieldPaths, docsOf, entitiesByPartner, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
 
 interface PingLocation {
   doc: SourceDoc<Obj>;
@@ -18,18 +18,7 @@ interface PingLocation {
 
 function pingLocations(docs: readonly SourceDoc[]): PingLocation[] {
   const { profiles } = indexDocs(docs);
-  const entitiesOfPartner = new Map<string, Set<string>>();
-  for (const p of profiles) {
-    const entity = str(p.value.entity);
-    if (entity === undefined || p.value.strategy !== 'ping-post') continue;
-    for (const a of list(p.value.partners)) {
-      const partner = isObj(a) ? str(a.partner) : undefined;
-      if (partner === undefined) continue;
-      let set = entitiesOfPartner.get(partner);
-      if (set === undefined) entitiesOfPartner.set(partner, (set = new Set()));
-      set.add(entity);
-    }
-  }
+  const entitiesOfPartner = entitiesByPartner(docs, (p) => p.strategy === 'ping-post');
   const out: PingLocation[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (!isObj(doc.value.ping)) continue;

@@ -152,3 +152,23 @@ function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void
 
 /** `${NAME}` references, parsed as routing resolves them (router/env-refs.ts is their one home). */
 export { ENV_REF, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';
+
+/**
+ * The entities whose profiles assign each partner (optionally only profiles `which` accepts): a
+ * partner's settings are checked against the fields of the leads it can receive.
+ */
+export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: Obj) => boolean = () => true): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const p of indexDocs(docs).profiles) {
+    const entity = str(p.value.entity);
+    if (entity === undefined || !which(p.value)) continue;
+    for (const a of list(p.value.partners)) {
+      const partner = isObj(a) ? str(a.partner) : undefined;
+      if (partner === undefined) continue;
+      let set = out.get(partner);
+      if (set === undefined) out.set(partner, (set = new Set()));
+      set.add(entity);
+    }
+  }
+  return out;
+}
