@@ -5,7 +5,7 @@
 import type { DeliveryJob } from '../delivery-job.ts';
 import { needsTurn, noWinnerReason, rankBids, type PartnerBid } from './auction.ts';
 import { partnerEligibility } from './eligibility.ts';
-import { nextRoute, releaseRoutes, routeLead, tryTake, turnKey, type RouteOptions, type Take } from './route.ts';
+import { nextJob, nextRoute, releaseRoutes, routeLead, tryTake, turnKey, type RouteOptions, type Take } from './route.ts';
 import { LeadrouteError } from '../errors.ts';
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
@@ -172,16 +172,7 @@ async function nextBidder(
     const e = byPartner.get(b.partner);
     if (!e) continue;
     const route = await tryTake(cp, e.ca, e.trace, { ...opts, mode, leadId: job.leadId }, { ...take, price: b.bid });
-    if (!route) continue;
-    return {
-      ...job,
-      deliveryId: route.deliveryId,
-      partner: route.partner,
-      priority: route.priority,
-      price: route.price,
-      reservationId: route.reservationId,
-      tried,
-    };
+    if (route) return nextJob(job, route, tried);
   }
   return null;
 }

@@ -100,7 +100,11 @@ export async function nextRoute(
   const tried = [...job.tried, job.partner];
   const { eligible } = partnerEligibility(cp, job.lead, opts.now, new Set(tried));
   const route = await takeFirst(job.entity, cp, eligible, { ...opts, mode: job.test ? 'test' : 'live', leadId: job.leadId }, { lead: job.lead, dedupeKey: snapshot.dedupeKey });
-  if (!route) return null;
+  return route ? nextJob(job, route, tried) : null;
+}
+
+/** The job of the route the waterfall took after `job`, with the partners tried so far. */
+export function nextJob(job: DeliveryJob, route: Route, tried: string[]): DeliveryJob {
   return {
     ...job,
     deliveryId: route.deliveryId,
