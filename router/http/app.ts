@@ -1,4 +1,4 @@
-// The router's HTTP API (DESIGN.md "HTTP"). Everything it touches is injected (AppDeps), so tests
+// The router's HTTP API. Everything it touches is injected (AppDeps), so tests
 // run it with app.request() and no server. Errors are thrown as LeadrouteError and mapped to
 // statuses in one place (onError + router/http/errors.ts).
 

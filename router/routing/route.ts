@@ -10,9 +10,9 @@ import type { Decision, PartnerTrace, PendingAuction, ProfileTrace, Route } from
 import type { CompiledAssignment, CompiledProfile, Snapshot } from './snapshot.ts';
 import { partnerEligibility, priorityGroups } from './eligibility.ts';
 import { weightedOrder } from './weighted.ts';
-import { assignmentCapScope } from './cap-scope.ts';
 import { DEDUPE_LABEL, dedupeCounters } from '../dedupe/counters.ts';
-import { BUDGET_LABEL, budgetCountersMemo } from '../caps/budget.ts';
+import { BUDGET_LABEL } from '../caps/budget.ts';
+import { countersFor, pricedCounters } from './counters.ts';
 import { partnerMessage, profileMessage } from './trace-messages.ts';
 import { clipFailure, traceView } from './trace-values.ts';
 
@@ -140,7 +140,7 @@ export async function reserveAgain(
   if (cp && ca) {
     // The duplicate check is taken again with the caps: the failed delivery gave both back.
     counters = [
-      ...countersFor(cp, ca, { ...opts, mode: 'live' }),
+      ...countersFor(cp, ca, opts),
       ...dedupeCounters(ca.dedupe, ca.partner.id, { prefix: opts.capPrefix, key: snapshot.dedupeKey, now: opts.now.getTime() }, job.lead),
     ];
   }
@@ -263,51 +263,6 @@ export async function tryTake(cp: CompiledProfile, ca: CompiledAssignment, trace
   if (reservationId) route.reservationId = reservationId;
   if (leaseUntil !== undefined) route.leaseUntil = leaseUntil;
   return route;
-}
-
-
-type CountersAt = NonNullable<CompiledAssignment['countersAt']>;
-
-/**
- * The assignment's own cap counters, then its partner's (partner-wide) ones, then its budgets
- * (own, partner's; counting its price). Counters change only when a window rolls over: each
- * assignment remembers its own, made the first time a lead reaches it.
- */
-function countersFor(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions): readonly CapCounter[] {
-  const at = (ca.countersAt ??= assignmentCounters(cp, ca));
-  return at(opts.capPrefix, opts.now);
-}
-
-function assignmentCounters(cp: CompiledProfile, ca: CompiledAssignment): CountersAt {
-  const common = { partner: ca.partner.id, timezone: ca.timezone };
-  const own = assignmentCapScope(cp.profile);
-  const price = ca.assignment.price ?? 0;
-  const parts: CountersAt[] = [];
-  if (ca.assignment.caps) parts.push(capCountersMemo({ ...common, scope: own, caps: ca.assignment.caps }));
-  if (ca.partner.caps) parts.push(capCountersMemo({ ...common, scope: 'partner', caps: ca.partner.caps }));
-  // A lead with no price spends nothing (ping-post prices come with the bid).
-  if (price > 0 && ca.assignment.budget) parts.push(budgetCountersMemo({ ...common, scope: own, budget: ca.assignment.budget, price }));
-  if (price > 0 && ca.partner.budget) parts.push(budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget, price }));
-  if (parts.length === 0) return () => [];
-  if (parts.length === 1) return parts[0];
-  let last: { from: readonly (readonly CapCounter[])[]; all: readonly CapCounter[] } | undefined;
-  return (prefix, now) => {
-    const from = parts.map((p) => p(prefix, now));
-    if (!last || from.some((f, i) => f !== last!.from[i])) last = { from, all: from.flat() };
-    return last.all;
-  };
-}
-
-/** ping-post: the caps as always, and the budgets counting `price` (the bid) instead of the assignment's. */
-function pricedCounters(cp: CompiledProfile, ca: CompiledAssignment, opts: RouteOptions, price: number): readonly CapCounter[] {
-  const counters = countersFor(cp, ca, opts).filter((c) => !c.label.startsWith(BUDGET_LABEL));
-  if (!(price > 0)) return counters;
-  const common = { partner: ca.partner.id, timezone: ca.timezone, price };
-  const spend = [
-    ...(ca.assignment.budget ? budgetCountersMemo({ ...common, scope: assignmentCapScope(cp.profile), budget: ca.assignment.budget })(opts.capPrefix, opts.now) : []),
-    ...(ca.partner.budget ? budgetCountersMemo({ ...common, scope: 'partner', budget: ca.partner.budget })(opts.capPrefix, opts.now) : []),
-  ];
-  return spend.length ? [...counters, ...spend] : counters;
 }
 
 type Blocked = Extract<ReserveResult, { ok: false }>['blocked'];
