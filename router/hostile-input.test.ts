@@ -4,11 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startRouterProcess, type RouterProcess } from './testing/router-process.ts';
-import { TEST_REDIS_URL } from './testing/redis-keys.ts';
+import { deleteRouterKeys, TEST_REDIS_URL } from './testing/redis-keys.ts';
 
 /** How long /healthz may take while a hostile lead is being handled. */
 const HEALTHZ_BOUND_MS = 100;
@@ -104,7 +103,7 @@ describe('hostile leads against a router process', () => {
 
   it('a lead nested 10,000 levels deep in a free-form object: 422 naming the field, never a 503', async () => {
     const prefix = `test:hostile:${randomUUID()}:`;
-    cleanups.push(() => deleteKeys([`${prefix}*`, `{${prefix.slice(0, -1)}}*`]));
+    cleanups.push(() => deleteRouterKeys(TEST_REDIS_URL, prefix));
     const r = await router({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '10000' });
     const depth = 10_000;
     const deep = `{"email":"a@example.com","extras":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
@@ -119,15 +118,3 @@ describe('hostile leads against a router process', () => {
   });
 });
 
-async function deleteKeys(patterns: string[]) {
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-  for (const pattern of patterns) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  redis.disconnect();
-}

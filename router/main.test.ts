@@ -4,10 +4,10 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayRedis } from './testing/throwaway-redis.ts';
+import { deleteRouterKeys } from './testing/redis-keys.ts';
 import { startRouterProcess, type RouterProcess } from './testing/router-process.ts';
 
 const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
@@ -213,18 +213,6 @@ describe('router process (embedded)', () => {
   });
 });
 
-async function deleteKeys(url: string, patterns: string[]) {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  for (const pattern of patterns) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  redis.disconnect();
-}
 
 describe('router process with Redis', () => {
   it('Redis stops: new leads get 503 within 2 s and /readyz is 503; it comes back: 202 again, no restart', async () => {
@@ -254,7 +242,7 @@ describe('router process with Redis', () => {
 
   it('two routers sharing one Redis: 1,000 concurrent leads, a partner with day: 100 gets exactly 100', async () => {
     const prefix = `test:${randomUUID()}:`;
-    cleanups.push(() => deleteKeys(REDIS_URL, [`${prefix}*`, `{${prefix.slice(0, -1)}}*`]));
+    cleanups.push(() => deleteRouterKeys(REDIS_URL, prefix));
     const dir = await profilesDir(10, ', caps: { day: 100 }');
     // A generous command timeout: this test is about counting, on a machine that may be busy.
     const env = { PROFILES_DIR: dir, REDIS_URL, REDIS_PREFIX: prefix, REDIS_COMMAND_TIMEOUT_MS: '10000' };

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '../http/test-fixtures.ts';
 import { createMemoryLeadStore } from '../leads/memory-store.ts';
 import { waitFor } from '../delivery/testing/wait.ts';
-import { deleteKeysUnder, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
+import { deleteRouterKeys, TEST_REDIS_URL, testPrefix } from '../testing/redis-keys.ts';
 import { consoleSources } from './deps.ts';
 import { SIGN_IN_MAX_FAILURES } from './routes.tsx';
 import { ADMIN_KEY, signIn, startConsoleRouter, type ConsoleRouter } from './testing.ts';
@@ -194,15 +193,12 @@ describe('console (embedded router)', () => {
 describe('console (router on Redis)', () => {
   const prefix = testPrefix();
   let r: ConsoleRouter;
-  let redis: Redis;
   beforeAll(async () => {
-    redis = new Redis(TEST_REDIS_URL);
     r = await startConsoleRouter({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, FIELD_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
   });
   afterAll(async () => {
     await r?.close();
-    await deleteKeysUnder(redis, prefix);
-    await redis.quit();
+    await deleteRouterKeys(TEST_REDIS_URL, prefix);
   });
 
   it('lists leads from the Redis index and reports Redis on the overview', async () => {

@@ -1,6 +1,7 @@
 // Tests share one Redis: each uses its own key prefix and deletes its keys afterwards.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { queuePrefixFor } from '../delivery/resolve.ts';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
 
@@ -26,4 +27,18 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
+
+/**
+ * Delete every key a router left under its REDIS_PREFIX, and its delivery queue's (BullMQ keys
+ * live under `{prefix}`, one hash tag), on a client of its own.
+ */
+export async function deleteRouterKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await deleteKeysUnder(redis, prefix);
+    await deleteKeysUnder(redis, queuePrefixFor(prefix));
+  } finally {
+    redis.disconnect();
+  }
 }
