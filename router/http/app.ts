@@ -9,12 +9,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LeadrouteError, type ErrorCode } from '../errors.ts';
 import { checkLead, definedFields } from '../leads/check-lead.ts';
 import { routeWithAuctions, settleAuctions, simulatedBids } from '../routing/ping-post.ts';
-import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf, type Principal } from './auth.ts';
+import { bearer, createKeyRing, isLoopback, mayRead, remoteAddress, sourceOf } from './auth.ts';
 import type { AppDeps } from './deps.ts';
 import { HTTP_STATUS } from './errors.ts';
 import { metricsAuth } from './metrics-auth.ts';
 import { acceptLead, type AcceptedLead } from './accept-lead.ts';
-import { readReturnRequest, returnLead } from './returns.ts';
+import { adminRoutes } from './admin-routes.ts';
+import type { Env } from './context.ts';
+import { store } from './store-errors.ts';
 import { readBodyText, requestHeader } from './node-request.ts';
 import { CONSOLE_PATH, createConsole } from '../console/routes.tsx';
 import { claimPing, pingFields, quotePing } from '../auction/inbound.ts';
@@ -23,7 +25,6 @@ import { defaultAuctionDeps } from '../auction/sell.ts';
 
 export type { AppDeps } from './deps.ts';
 
-type Env = { Variables: { principal: Principal; body: Record<string, unknown> } };
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 const MAX_IDEMPOTENCY_KEY = 255;
@@ -34,15 +35,6 @@ function errorBody(code: ErrorCode, message: string, details?: unknown) {
 }
 
 /** Any store failure that is not already typed means the lead cannot be handled safely now. */
-async function store<T>(what: string, p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof LeadrouteError) throw err;
-    throw new LeadrouteError('UNAVAILABLE', `${what} is not answering; retry later`, undefined, { cause: err });
-  }
-}
-
 function isJsonType(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const mime = contentType.split(';')[0].trim().toLowerCase();
@@ -293,28 +285,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
   });
 
-  app.post('/v1/leads/:leadId/returns', jsonBody, async (c) => {
-    const leadId = c.req.param('leadId');
-    const req = readReturnRequest(c.get('body'));
-    const routes = await returnLead(deps, leadId, req);
-    log.info({ leadId, partner: req.partner, routes: routes.map((r) => r.deliveryId) }, 'lead returned');
-    return c.json({ leadId, routes });
-  });
+  // ---- admin: returns and dead letters ------------------------------------------------------
 
-  // ---- dead letters (admin) -----------------------------------------------------------------
-
-  app.get('/v1/deliveries/failed', async (c) => {
-    const deliveries = await store('the delivery queue', deps.deadLetters.listFailed());
-    return c.json({ deliveries });
-  });
-
-  app.post('/v1/deliveries/:id/retry', async (c) => {
-    const id = c.req.param('id');
-    const ok = await store('the delivery queue', deps.deadLetters.retry(id));
-    if (!ok) throw new LeadrouteError('DELIVERY_NOT_FOUND', `no dead-lettered delivery '${id}'`, { deliveryId: id });
-    log.info({ deliveryId: id }, 'dead-lettered delivery requeued');
-    return c.json({ deliveryId: id, status: 'queued' }, 202);
-  });
+  app.route('/v1', adminRoutes(deps, jsonBody));
 
   if (deps.console) app.route(CONSOLE_PATH, createConsole(deps, deps.console, (req) => app.fetch(req)));
 
