@@ -33,7 +33,11 @@ const VALUE_KEYWORD_CODES = new Set(['SCHEMA_TYPE', 'SCHEMA_PATTERN', 'SCHEMA_FO
 /** One file's work, valid while its name and content stay the same. */
 interface FileWork {
   shown: string;
+  /** Path relative to the loaded directory, posix: the file's part of the tree hash. */
+  rel: string;
   content: Buffer | NodeJS.ErrnoException;
+  /** sha256 of the content (empty when unreadable): the tree hash combines these, not 6 MB of text. */
+  digest: string;
   /** The file's identity and times when read (inode, size, mtime and ctime in ns): unchanged, it is not read again. */
   stamp?: string;
   docs: LocatedDoc[];
@@ -60,6 +64,7 @@ const SLICE_MS = 8;
 
 export function createConfigLoader(): ConfigLoader {
   let cache = new Map<string, FileWork>();
+  let cacheBase = '';
   let sliceStart = performance.now();
   const breathe = async () => {
     if (performance.now() - sliceStart < SLICE_MS) return;
@@ -88,6 +93,11 @@ export function createConfigLoader(): ConfigLoader {
       }
       if (files.length === 0) return dirProblem('no *.yaml or *.yml files found', 'NO_FILES');
 
+      // Names and work of files kept from a load of another directory, or with another cwd, are not reused.
+      const base = `${cwd}\0${absDir}`;
+      if (base !== cacheBase) cache = new Map();
+      cacheBase = base;
+
       // Read synchronously: for many small local files it is four times faster than fs/promises.
       const hash = createHash('sha256');
       const next = new Map<string, FileWork>();
@@ -97,27 +107,25 @@ export function createConfigLoader(): ConfigLoader {
         // A file whose inode, size and times are as when it was read holds what it held: one stat,
         // not open, read and close, for each of the unchanged files of a reload.
         const stamp = stampOf(abs);
-        let content: Buffer | NodeJS.ErrnoException;
+        let work: FileWork;
         if (old && stamp !== undefined && old.stamp === stamp && !(old.content instanceof Error)) {
-          content = old.content;
+          work = old;
         } else {
+          let content: Buffer | NodeJS.ErrnoException;
           try {
             content = readFileSync(abs);
           } catch (err) {
             content = err as NodeJS.ErrnoException;
           }
+          if (old && sameContent(old.content, content)) {
+            work = { ...old, stamp };
+          } else {
+            work = { ...readFile(old?.shown ?? shown(abs), content), rel: old?.rel ?? toPosix(relative(absDir, abs)), stamp };
+            contextChanged ||= work.context || (old?.context ?? false);
+          }
         }
-        hash.update(toPosix(relative(absDir, abs))).update('\0');
-        if (content instanceof Error) hash.update('\0unreadable\0');
-        else hash.update(content).update('\0');
-        const file = shown(abs);
-        if (old && old.shown === file && sameContent(old.content, content)) {
-          next.set(abs, stamp === old.stamp ? old : { ...old, stamp });
-        } else {
-          const work = { ...readFile(file, content), stamp };
-          contextChanged ||= work.context || (old?.context ?? false);
-          next.set(abs, work);
-        }
+        hash.update(work.rel).update('\0').update(work.digest).update('\0');
+        next.set(abs, work);
         await breathe();
       }
       for (const [abs, old] of cache) if (!next.has(abs) && old.context) contextChanged = true;
@@ -163,14 +171,14 @@ function stampOf(abs: string): string | undefined {
 
 function sameContent(a: Buffer | NodeJS.ErrnoException, b: Buffer | NodeJS.ErrnoException): boolean {
   if (a instanceof Error || b instanceof Error) return false; // an unreadable file is read again
-  return a.equals(b);
+  return a === b || a.equals(b);
 }
 
 /** Parses one file and checks each document against the schema (which fills in defaults). */
-function readFile(file: string, content: Buffer | NodeJS.ErrnoException): FileWork {
+function readFile(file: string, content: Buffer | NodeJS.ErrnoException): Omit<FileWork, 'rel'> {
   if (content instanceof Error) {
     const p = problem('READ_ERROR', { file, line: 1, col: 1 }, `cannot read file: ${content.code ?? content.message}`);
-    return { shown: file, content, docs: [], parseProblems: [p], schemaProblems: [], perDocument: undefined, context: false };
+    return { shown: file, content, digest: '', docs: [], parseProblems: [p], schemaProblems: [], perDocument: undefined, context: false };
   }
   const parsed = parseYamlFile(file, content.toString('utf8').replace(/^\uFEFF/, ''));
   const found: Problem[] = [];
@@ -179,7 +187,8 @@ function readFile(file: string, content: Buffer | NodeJS.ErrnoException): FileWo
     if (errors.length > 0) found.push(...schemaProblems(errors, doc));
   }
   const context = parsed.docs.some((d) => d.kind === 'Entity' || d.kind === 'Partner');
-  return { shown: file, content, docs: parsed.docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
+  const digest = createHash('sha256').update(content).digest('hex');
+  return { shown: file, content, digest, docs: parsed.docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
 }
 
 /** Files checked by one call of a per-document check: bounds a slice, amortises a call's setup. */

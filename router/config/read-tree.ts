@@ -33,11 +33,11 @@ export async function listYamlFiles(dir: string): Promise<string[]> {
     }
   };
   await walk(dir);
-  return found.sort((a, b) => {
-    const ra = toPosix(relative(dir, a));
-    const rb = toPosix(relative(dir, b));
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  });
+  // Each relative path computed once, not twice per comparison (a 1,000-file tree is sorted on
+  // every reload).
+  const keyed = found.map((abs) => ({ abs, rel: toPosix(relative(dir, abs)) }));
+  keyed.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return keyed.map((k) => k.abs);
 }
 
 export function toPosix(p: string): string {
