@@ -54,6 +54,15 @@ const EDITS: ((n: number) => [string, string | null])[] = [
   () => ['partners.yaml', PARTNERS.replace('https://hooks', 'http://hooks')],
   () => ['partners.yaml', PARTNERS.replace('${ACME_TOKEN}', '${ADMIN_API_KEY}')],
   (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('partner: northwind', 'partner: northwind\n    delivery: { webhook: { url: "https://x.example/${REDIS_URL}" } }')],
+  // Checks split between one document (assignments) and the whole tree (partners against the profiles that use them).
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('priority: 10', 'priority: 10\n    schedule: { mon-fri: "07:00-25:00" }')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('priority: 10', 'priority: 10\n    budget: { day: 100 }')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('priority: 10', 'priority: 10\n    dedupe: { fields: [emial], window: 30d }')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('priority: 10', 'priority: 10\n    delivery: { webhook: { url: "http://x.example/{{x}}", template: { a: "{{stat}}" } } }')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('name: Residential', 'name: Residential\nstrategy: ping-post').replace('priority: 10', 'priority: 10\n    ping: { url: "https://p.example/", fields: [ssn, zipp] }')],
+  (n) => [`profiles/p${n % 4}.yaml`, profile(`p${n % 4}`).replace('name: Residential', 'name: Residential\nauction: { timeout: 2x }')],
+  () => ['partners.yaml', PARTNERS.replace('timezone: America/Los_Angeles', 'timezone: America/Los_Angeles\nschedule: { mon: "09:00-08:00" }\nbudget: { day: 50 }\ndedupe: { fields: [zipp, email] }\nping: { url: "https://p.example/", fields: [zipp, ssn] }')],
+  () => ['partners.yaml', PARTNERS.replace('timezone: America/Los_Angeles', 'timezone: America/Los_Angeles\nreturns: { window: 7x }')],
   () => ['tests.yaml', 'kind: RoutingTest\nentity: mortgage\ncases:\n  - { name: x, lead: { state: NY }, expect: unmatched }\n'],
   () => ['tests.yaml', null],
 ];
@@ -73,6 +82,36 @@ describe('ConfigLoader: loads that reuse unchanged files', () => {
       const fresh = await loadConfig('p', { cwd: t.root });
       expect(comparable(cached), `after edit ${n}: ${file}`).toEqual(comparable(fresh));
     }
+  });
+
+  it('checks a partner again when a profile edit changes which leads it receives', async () => {
+    // Only profiles change between loads; the partners' problems change with them.
+    const auto = 'kind: Entity\nid: auto\nfields:\n  email: { type: string, required: true }\n  vin: { type: string }\n';
+    const partner = PARTNERS.replace('timezone: America/Los_Angeles', 'timezone: America/Los_Angeles\ndedupe: { fields: [vin], window: 30d }\nping: { url: "https://p.example/", fields: [state] }');
+    const t = await writeTree({ 'entities/auto.yaml': auto, 'partners.yaml': partner, 'profiles/other.yaml': profile('other') });
+    trees.push(t);
+    const loader = createConfigLoader();
+    const toAuto = (text: string) => text.replace('entity: mortgage', 'entity: auto').replace('rules:\n  - { field: status, equals: New }\n', '');
+    const pingPost = (text: string) => text.replace('name: Residential', 'name: Residential\nstrategy: ping-post');
+    // Each step writes one profile file; the others keep their cached work.
+    const steps: [string, string][] = [
+      ['profiles/other.yaml', toAuto(profile('other'))], // acme and northwind now also get auto leads
+      ['profiles/third.yaml', profile('third')], // changes nothing for the partners: other.yaml still counts
+      ['profiles/other.yaml', pingPost(profile('other'))], // acme's ping against a ping-post profile's entity
+      ['profiles/third.yaml', pingPost(toAuto(profile('third')))],
+      ['profiles/fourth.yaml', profile('fourth')],
+      ['profiles/third.yaml', profile('third')],
+    ];
+    const codes = new Set<string>();
+    for (const [n, [file, text]] of steps.entries()) {
+      await writeFile(join(t.dir, file), text);
+      const cached = await loader.load('p', { cwd: t.root });
+      const fresh = await loadConfig('p', { cwd: t.root });
+      expect(comparable(cached), `after step ${n}: ${file}`).toEqual(comparable(fresh));
+      for (const p of fresh.problems) if (p.file.endsWith('partners.yaml')) codes.add(p.code);
+    }
+    // The steps did reach the partner checks that depend on the profiles.
+    expect([...codes].sort(), [...codes].join()).toEqual(['DEDUPE_UNKNOWN_FIELD', 'PING_FIELD_UNKNOWN', 'UNKNOWN_TEMPLATE_FIELD']);
   });
 
   it('reuses the documents of unchanged files, and reads a changed one again', async () => {

@@ -19,87 +19,104 @@ import {
   type Obj,
 } from './shared.ts';
 
-export interface DeliveryLocation {
+interface DeliveryLocation {
   doc: SourceDoc<Obj>;
   delivery: Obj;
   path: DocPath;
-  /** Entity ids whose leads this delivery sends. */
-  entities: string[];
 }
 
 /** Partner deliveries (used by every profile that assigns the partner) and assignment overrides. */
 export function deliveryLocations(docs: readonly SourceDoc[]): DeliveryLocation[] {
-  const { profiles } = indexDocs(docs);
-  const entitiesOfPartner = entitiesByPartner(docs);
   const out: DeliveryLocation[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
-    if (!isObj(doc.value.delivery)) continue;
-    const id = str(doc.value.id);
-    out.push({ doc, delivery: doc.value.delivery, path: ['delivery'], entities: [...(entitiesOfPartner.get(id ?? '') ?? [])] });
+    if (isObj(doc.value.delivery)) out.push({ doc, delivery: doc.value.delivery, path: ['delivery'] });
   }
-  for (const doc of profiles) {
-    const entity = str(doc.value.entity);
-    list(doc.value.partners).forEach((a, i) => {
-      if (isObj(a) && isObj(a.delivery)) {
-        out.push({ doc, delivery: a.delivery, path: ['partners', i, 'delivery'], entities: entity === undefined ? [] : [entity] });
-      }
-    });
-  }
+  for (const doc of indexDocs(docs).profiles) out.push(...assignmentDeliveries(doc));
   return out;
 }
 
-/** INVALID_URL, INSECURE_URL, INVALID_EMAIL, LITERAL_SECRET, UNKNOWN_TEMPLATE_FIELD. */
-export function checkDelivery(docs: readonly SourceDoc[]): Problem[] {
+function assignmentDeliveries(doc: SourceDoc<Obj>): DeliveryLocation[] {
+  const out: DeliveryLocation[] = [];
+  list(doc.value.partners).forEach((a, i) => {
+    if (isObj(a) && isObj(a.delivery)) out.push({ doc, delivery: a.delivery, path: ['partners', i, 'delivery'] });
+  });
+  return out;
+}
+
+/**
+ * A partner's delivery, checked against the fields of every entity whose profiles assign the
+ * partner: it depends on all the profiles, so it runs on the whole tree (the partners are few).
+ */
+export function checkPartnerDelivery(docs: readonly SourceDoc[]): Problem[] {
   const { entities } = indexDocs(docs);
+  const entitiesOfPartner = entitiesByPartner(docs);
   const problems: Problem[] = [];
-  for (const loc of deliveryLocations(docs)) {
-    const { doc, delivery, path } = loc;
-    const known = loc.entities
-      .map((id) => ({ id, fields: entities.has(id) ? entityFields(entities.get(id)) : undefined }))
-      .filter((e): e is { id: string; fields: Record<string, FieldDef> } => e.fields !== undefined);
-    const fieldCheck = (name: string, at: DocPath, what: string, builtins: boolean) =>
-      checkTemplateField(doc, name, at, what, builtins, known, problems);
-
-    const webhook = delivery.webhook;
-    if (isObj(webhook)) {
-      const base = [...path, 'webhook'];
-      if (typeof webhook.url === 'string') checkUrl(doc, webhook.url, webhook.insecure === true, [...base, 'url'], problems);
-      if (isObj(webhook.headers)) {
-        for (const [name, value] of Object.entries(webhook.headers)) {
-          if (typeof value === 'string' && isSecretHeader(name) && !isEnvOnly(value, true)) {
-            problems.push(
-              problem('LITERAL_SECRET', doc.pos([...base, 'headers', name]), `header '${name}' holds a literal secret`, `reference an environment variable instead, e.g. ${name}: "${exampleFor(name)}"`),
-            );
-          }
-        }
-      }
-      if (typeof webhook.signingSecret === 'string' && !isEnvOnly(webhook.signingSecret, false)) {
-        problems.push(
-          problem('LITERAL_SECRET', doc.pos([...base, 'signingSecret']), 'signingSecret holds a literal secret', 'reference an environment variable instead, e.g. signingSecret: ${PARTNER_SIGNING_SECRET}'),
-        );
-      }
-      list(webhook.fields).forEach((f, i) => typeof f === 'string' && fieldCheck(f, [...base, 'fields', i], 'fields', false));
-      forEachString(webhook.template, [...base, 'template'], (s, at) => {
-        for (const name of placeholders(s)) fieldCheck(name, at, 'template', true);
-      });
-    }
-
-    const email = delivery.email;
-    if (isObj(email)) {
-      const base = [...path, 'email'];
-      for (const key of ['to', 'cc'] as const) {
-        const value = email[key];
-        const items = typeof value === 'string' ? [{ v: value, at: [...base, key] }] : list(value).map((v, i) => ({ v, at: [...base, key, i] }));
-        for (const { v, at } of items) if (typeof v === 'string') checkEmail(doc, v, at, key, problems);
-      }
-      if (typeof email.from === 'string') checkEmail(doc, email.from, [...base, 'from'], 'from', problems);
-      for (const key of ['subject', 'body'] as const) {
-        if (typeof email[key] === 'string') for (const name of placeholders(email[key])) fieldCheck(name, [...base, key], key, true);
-      }
-      list(email.fields).forEach((f, i) => typeof f === 'string' && fieldCheck(f, [...base, 'fields', i], 'fields', false));
-    }
+  for (const doc of docsOf(docs, 'Partner')) {
+    if (!isObj(doc.value.delivery)) continue;
+    const used = [...(entitiesOfPartner.get(str(doc.value.id) ?? '') ?? [])];
+    checkDeliveryAt({ doc, delivery: doc.value.delivery, path: ['delivery'] }, used, entities, problems);
   }
   return problems;
+}
+
+/** An assignment's own delivery, checked against its profile's entity: one document at a time. */
+export function checkAssignmentDelivery(docs: readonly SourceDoc[]): Problem[] {
+  const { entities, profiles } = indexDocs(docs);
+  const problems: Problem[] = [];
+  for (const doc of profiles) {
+    const entity = str(doc.value.entity);
+    for (const loc of assignmentDeliveries(doc)) checkDeliveryAt(loc, entity === undefined ? [] : [entity], entities, problems);
+  }
+  return problems;
+}
+
+/** INVALID_URL, INSECURE_URL, INVALID_EMAIL, LITERAL_SECRET, UNKNOWN_TEMPLATE_FIELD for one delivery sending leads of `used` entities. */
+function checkDeliveryAt(loc: DeliveryLocation, used: readonly string[], entities: ReadonlyMap<string, SourceDoc<Obj>>, problems: Problem[]): void {
+  const { doc, delivery, path } = loc;
+  const known = used
+    .map((id) => ({ id, fields: entities.has(id) ? entityFields(entities.get(id)) : undefined }))
+    .filter((e): e is { id: string; fields: Record<string, FieldDef> } => e.fields !== undefined);
+  const fieldCheck = (name: string, at: DocPath, what: string, builtins: boolean) =>
+    checkTemplateField(doc, name, at, what, builtins, known, problems);
+
+  const webhook = delivery.webhook;
+  if (isObj(webhook)) {
+    const base = [...path, 'webhook'];
+    if (typeof webhook.url === 'string') checkUrl(doc, webhook.url, webhook.insecure === true, [...base, 'url'], problems);
+    if (isObj(webhook.headers)) {
+      for (const [name, value] of Object.entries(webhook.headers)) {
+        if (typeof value === 'string' && isSecretHeader(name) && !isEnvOnly(value, true)) {
+          problems.push(
+            problem('LITERAL_SECRET', doc.pos([...base, 'headers', name]), `header '${name}' holds a literal secret`, `reference an environment variable instead, e.g. ${name}: "${exampleFor(name)}"`),
+          );
+        }
+      }
+    }
+    if (typeof webhook.signingSecret === 'string' && !isEnvOnly(webhook.signingSecret, false)) {
+      problems.push(
+        problem('LITERAL_SECRET', doc.pos([...base, 'signingSecret']), 'signingSecret holds a literal secret', 'reference an environment variable instead, e.g. signingSecret: ${PARTNER_SIGNING_SECRET}'),
+      );
+    }
+    list(webhook.fields).forEach((f, i) => typeof f === 'string' && fieldCheck(f, [...base, 'fields', i], 'fields', false));
+    forEachString(webhook.template, [...base, 'template'], (s, at) => {
+      for (const name of placeholders(s)) fieldCheck(name, at, 'template', true);
+    });
+  }
+
+  const email = delivery.email;
+  if (isObj(email)) {
+    const base = [...path, 'email'];
+    for (const key of ['to', 'cc'] as const) {
+      const value = email[key];
+      const items = typeof value === 'string' ? [{ v: value, at: [...base, key] }] : list(value).map((v, i) => ({ v, at: [...base, key, i] }));
+      for (const { v, at } of items) if (typeof v === 'string') checkEmail(doc, v, at, key, problems);
+    }
+    if (typeof email.from === 'string') checkEmail(doc, email.from, [...base, 'from'], 'from', problems);
+    for (const key of ['subject', 'body'] as const) {
+      if (typeof email[key] === 'string') for (const name of placeholders(email[key])) fieldCheck(name, [...base, key], key, true);
+    }
+    list(email.fields).forEach((f, i) => typeof f === 'string' && fieldCheck(f, [...base, 'fields', i], 'fields', false));
+  }
 }
 
 // --- URLs

@@ -3,13 +3,13 @@
 // validate run reports as much as it can.
 import type { Problem, SourceDoc } from '../types.ts';
 import { checkCaps } from './caps.ts';
-import { checkDelivery } from './delivery.ts';
+import { checkAssignmentDelivery, checkPartnerDelivery } from './delivery.ts';
 import { checkRouterSettingRefs } from './env-refs.ts';
-import { checkPings } from './ping.ts';
+import { checkPartnerPings, checkProfilePings } from './ping.ts';
 import { checkDuplicateIds, checkEntityReferences, checkPartnerReferences } from './references.ts';
 import { checkFieldPatterns, checkRules } from './rules.ts';
 import { checkSchedules } from './schedule.ts';
-import { checkDedupe } from './dedupe.ts';
+import { checkDedupe, checkPartnerDedupe } from './dedupe.ts';
 import { checkBudgets } from './budget.ts';
 import { checkDurations, checkTimezones } from './time.ts';
 
@@ -26,19 +26,24 @@ export const CHECKS: readonly Check[] = [
   checkDurations,
   checkSchedules,
   checkDedupe,
+  checkPartnerDedupe,
   checkBudgets,
-  checkDelivery,
-  checkPings,
+  checkPartnerDelivery,
+  checkAssignmentDelivery,
+  checkPartnerPings,
+  checkProfilePings,
   checkRouterSettingRefs,
 ];
 
 /**
  * Checks whose problems about a document depend only on that document and on the Entity and
  * Partner documents, and are reported in its own file; problems about an Entity or Partner must
- * not depend on the profiles (so not checkDelivery: a partner's template fields are checked
- * against the entities of the profiles that use it). load-cache.test.ts holds them to it. A reload reruns them only for changed
- * files (and for every file when an Entity or Partner changed); every other check reruns on the
- * whole tree each time. A check not listed here is safe: it always runs on the whole tree.
+ * not depend on the profiles (so not checkPartnerDelivery: a partner's template fields are
+ * checked against the entities of the profiles that use it). load-cache.test.ts holds them to it.
+ * A reload reruns them only for changed files (and for every file when an Entity or Partner
+ * changed); every other check reruns on the whole tree each time, so those are kept to what
+ * needs the whole tree (ids, and partner settings checked against the profiles that use them).
+ * A check not listed here is safe: it always runs on the whole tree.
  */
 export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
   checkEntityReferences,
@@ -48,5 +53,10 @@ export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
   checkCaps,
   checkTimezones,
   checkDurations,
+  checkSchedules,
+  checkDedupe,
+  checkBudgets,
+  checkAssignmentDelivery,
+  checkProfilePings,
   checkRouterSettingRefs,
 ]);

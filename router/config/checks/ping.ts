@@ -12,63 +12,32 @@ interface PingLocation {
   doc: SourceDoc<Obj>;
   ping: Obj;
   path: DocPath;
-  /** Entities whose leads this ping would carry: those of the ping-post profiles that use it. */
-  entities: string[];
 }
 
-function pingLocations(docs: readonly SourceDoc[]): PingLocation[] {
-  const { profiles } = indexDocs(docs);
+/**
+ * A partner's ping, checked against the entities of the ping-post profiles that use it: it
+ * depends on all the profiles, so it runs on the whole tree (the partners are few).
+ */
+export function checkPartnerPings(docs: readonly SourceDoc[]): Problem[] {
+  const { entities } = indexDocs(docs);
   const entitiesOfPartner = entitiesByPartner(docs, (p) => p.strategy === 'ping-post');
-  const out: PingLocation[] = [];
+  const problems: Problem[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (!isObj(doc.value.ping)) continue;
-    out.push({ doc, ping: doc.value.ping, path: ['ping'], entities: [...(entitiesOfPartner.get(str(doc.value.id) ?? '') ?? [])] });
+    const used = [...(entitiesOfPartner.get(str(doc.value.id) ?? '') ?? [])];
+    checkPingAt({ doc, ping: doc.value.ping, path: ['ping'] }, used, entities, problems);
   }
+  return problems;
+}
+
+/** Assignment pings and the ping-post settings of each profile: one document at a time. */
+export function checkProfilePings(docs: readonly SourceDoc[]): Problem[] {
+  const { entities, partners, profiles } = indexDocs(docs);
+  const problems: Problem[] = [];
   for (const doc of profiles) {
     const entity = str(doc.value.entity);
     list(doc.value.partners).forEach((a, i) => {
-      if (isObj(a) && isObj(a.ping)) out.push({ doc, ping: a.ping, path: ['partners', i, 'ping'], entities: entity === undefined ? [] : [entity] });
-    });
-  }
-  return out;
-}
-
-/** PING_FIELD_UNKNOWN, PING_FIELD_ENCRYPTED, INVALID_URL, INSECURE_URL, LITERAL_SECRET, INVALID_DURATION, PING_MISSING, AUCTION_UNUSED. */
-export function checkPings(docs: readonly SourceDoc[]): Problem[] {
-  const { entities, partners, profiles } = indexDocs(docs);
-  const problems: Problem[] = [];
-  for (const { doc, ping, path, entities: used } of pingLocations(docs)) {
-    if (typeof ping.url === 'string') checkUrl(doc, ping.url, ping.insecure === true, [...path, 'url'], problems);
-    if (isObj(ping.headers)) {
-      for (const [name, value] of Object.entries(ping.headers)) {
-        if (typeof value === 'string' && isSecretHeader(name) && !isEnvOnly(value, true)) {
-          problems.push(problem('LITERAL_SECRET', doc.pos([...path, 'headers', name]), `header '${name}' holds a literal secret`, `reference an environment variable instead, e.g. ${name}: "${exampleFor(name)}"`));
-        }
-      }
-    }
-    if (typeof ping.signingSecret === 'string' && !isEnvOnly(ping.signingSecret, false)) {
-      problems.push(problem('LITERAL_SECRET', doc.pos([...path, 'signingSecret']), 'signingSecret holds a literal secret', 'reference an environment variable instead, e.g. signingSecret: ${PARTNER_SIGNING_SECRET}'));
-    }
-    if (ping.timeout !== undefined && parseDuration(ping.timeout, TIMEOUT_UNITS) === null) {
-      problems.push(problem('INVALID_DURATION', doc.pos([...path, 'timeout']), `ping timeout: ${JSON.stringify(ping.timeout)} is not a duration`, 'a whole number above 0 and one of ms, s, m, e.g. 500ms'));
-    }
-    list(ping.fields).forEach((f, i) => {
-      if (typeof f !== 'string') return;
-      for (const id of used) {
-        const entity = entities.get(id);
-        if (!entity) continue;
-        const fields = entityFields(entity);
-        const found = lookupField(fields, f);
-        const at = doc.pos([...path, 'fields', i]);
-        if (!found.found) {
-          problems.push(problem('PING_FIELD_UNKNOWN', at, `ping fields names '${f}', which entity ${id} does not define`, didYouMean(f, allFieldPaths(fields))));
-          break;
-        }
-        if (found.encrypted) {
-          problems.push(problem('PING_FIELD_ENCRYPTED', at, `ping fields names '${f}', an encrypted field of entity ${id}: a ping never carries encrypted fields`, 'leave it out: the winner gets it with the full lead'));
-          break;
-        }
-      }
+      if (isObj(a) && isObj(a.ping)) checkPingAt({ doc, ping: a.ping, path: ['partners', i, 'ping'] }, entity === undefined ? [] : [entity], entities, problems);
     });
   }
   for (const doc of profiles) {
@@ -90,4 +59,41 @@ export function checkPings(docs: readonly SourceDoc[]): Problem[] {
     });
   }
   return problems;
+}
+
+/** PING_FIELD_UNKNOWN, PING_FIELD_ENCRYPTED, INVALID_URL, INSECURE_URL, LITERAL_SECRET, INVALID_DURATION for one ping carrying leads of `used` entities. */
+function checkPingAt(loc: PingLocation, used: readonly string[], entities: ReadonlyMap<string, SourceDoc<Obj>>, problems: Problem[]): void {
+  const { doc, ping, path } = loc;
+  if (typeof ping.url === 'string') checkUrl(doc, ping.url, ping.insecure === true, [...path, 'url'], problems);
+  if (isObj(ping.headers)) {
+    for (const [name, value] of Object.entries(ping.headers)) {
+      if (typeof value === 'string' && isSecretHeader(name) && !isEnvOnly(value, true)) {
+        problems.push(problem('LITERAL_SECRET', doc.pos([...path, 'headers', name]), `header '${name}' holds a literal secret`, `reference an environment variable instead, e.g. ${name}: "${exampleFor(name)}"`));
+      }
+    }
+  }
+  if (typeof ping.signingSecret === 'string' && !isEnvOnly(ping.signingSecret, false)) {
+    problems.push(problem('LITERAL_SECRET', doc.pos([...path, 'signingSecret']), 'signingSecret holds a literal secret', 'reference an environment variable instead, e.g. signingSecret: ${PARTNER_SIGNING_SECRET}'));
+  }
+  if (ping.timeout !== undefined && parseDuration(ping.timeout, TIMEOUT_UNITS) === null) {
+    problems.push(problem('INVALID_DURATION', doc.pos([...path, 'timeout']), `ping timeout: ${JSON.stringify(ping.timeout)} is not a duration`, 'a whole number above 0 and one of ms, s, m, e.g. 500ms'));
+  }
+  list(ping.fields).forEach((f, i) => {
+    if (typeof f !== 'string') return;
+    for (const id of used) {
+      const entity = entities.get(id);
+      if (!entity) continue;
+      const fields = entityFields(entity);
+      const found = lookupField(fields, f);
+      const at = doc.pos([...path, 'fields', i]);
+      if (!found.found) {
+        problems.push(problem('PING_FIELD_UNKNOWN', at, `ping fields names '${f}', which entity ${id} does not define`, didYouMean(f, allFieldPaths(fields))));
+        break;
+      }
+      if (found.encrypted) {
+        problems.push(problem('PING_FIELD_ENCRYPTED', at, `ping fields names '${f}', an encrypted field of entity ${id}: a ping never carries encrypted fields`, 'leave it out: the winner gets it with the full lead'));
+        break;
+      }
+    }
+  });
 }
