@@ -133,22 +133,22 @@ export function createConfigLoader(): ConfigLoader {
 
       const works = [...next.values()];
       const docs = works.flatMap((w) => w.docs);
+      await runPerDocument(contextChanged ? works : works.filter((w) => w.context || w.perDocument === undefined), docs, breathe);
       const semantic: Problem[] = [];
       for (let ci = 0; ci < CHECKS.length; ci++) {
         const check = CHECKS[ci];
-        if (!PER_DOCUMENT_CHECKS.has(check)) {
-          semantic.push(...check(docs));
+        if (PER_DOCUMENT_CHECKS.has(check)) {
+          for (const w of works) if (w.perDocument![ci].length) semantic.push(...w.perDocument![ci]);
         } else {
-          await runPerDocument(ci, works, docs, contextChanged, breathe);
-          for (const w of works) semantic.push(...w.perDocument![ci]);
+          semantic.push(...check(docs));
+          await breathe();
         }
-        await breathe();
       }
 
       const problems: Problem[] = works.flatMap((w) => w.parseProblems);
       const semanticAt = new Set(semantic.map((p) => `${p.file}:${p.line}:${p.col}`));
       for (const w of works) {
-        problems.push(...w.schemaProblems.filter((p) => !(VALUE_KEYWORD_CODES.has(p.code) && semanticAt.has(`${p.file}:${p.line}:${p.col}`))));
+        if (w.schemaProblems.length) problems.push(...w.schemaProblems.filter((p) => !(VALUE_KEYWORD_CODES.has(p.code) && semanticAt.has(`${p.file}:${p.line}:${p.col}`))));
       }
       problems.push(...semantic);
 
@@ -159,10 +159,19 @@ export function createConfigLoader(): ConfigLoader {
   };
 }
 
-/** Inode, size, mtime and ctime (ns) of `abs`; undefined when it cannot be read. */
+/**
+ * A file's ctime must be this much older than the moment it is looked at before its stamp is
+ * trusted: on a file system with coarse timestamps (ticks of milliseconds, FAT's 2 s) a write just
+ * after the read could leave inode, size and times as they were. Files changed that recently are
+ * read again (and compared) on the next load.
+ */
+const TRUSTED_STAMP_AGE_MS = 3_000;
+
+/** Inode, size, mtime and ctime (ns) of `abs`; undefined when it cannot be read or changed too recently to tell. */
 function stampOf(abs: string): string | undefined {
   try {
     const s = statSync(abs, { bigint: true });
+    if (Date.now() - Number(s.ctimeNs / 1_000_000n) < TRUSTED_STAMP_AGE_MS) return undefined;
     return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
     return undefined;
@@ -195,21 +204,25 @@ function readFile(file: string, content: Buffer | NodeJS.ErrnoException): Omit<F
 const FILES_PER_CALL = 64;
 
 /**
- * Runs per-document check `ci` for the files that need it: every file when an Entity or Partner
- * changed, else the files not checked yet; a few files per call, with the Entity and Partner
- * documents as context. Files holding those are checked again each time (they are few).
+ * Runs the per-document checks for `stale` files (those not checked yet, or every file when an
+ * Entity or Partner changed), a few files per call, with the Entity and Partner documents as
+ * context. Files holding those are checked again each time (they are few).
  */
-async function runPerDocument(ci: number, works: FileWork[], docs: readonly SourceDoc[], all: boolean, breathe: () => Promise<void>) {
-  const check = CHECKS[ci];
+async function runPerDocument(stale: readonly FileWork[], docs: readonly SourceDoc[], breathe: () => Promise<void>) {
   const context = docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner');
-  const stale = all ? works : works.filter((w) => w.context || w.perDocument?.[ci] === undefined);
   for (let i = 0; i < stale.length; i += FILES_PER_CALL) {
     const batch = stale.slice(i, i + FILES_PER_CALL);
-    const found = check([...new Set([...context, ...batch.flatMap((w) => w.docs)])]);
-    const byFile = new Map<string, Problem[]>(batch.map((w) => [w.shown, []]));
-    for (const p of found) byFile.get(p.file)?.push(p);
-    for (const w of batch) (w.perDocument ??= [])[ci] = byFile.get(w.shown)!;
-    await breathe();
+    const batchDocs = [...new Set([...context, ...batch.flatMap((w) => w.docs)])];
+    // Kept aside until the batch is done: a file's work is either complete or absent.
+    const found = batch.map((): Problem[][] => []);
+    for (let ci = 0; ci < CHECKS.length; ci++) {
+      if (!PER_DOCUMENT_CHECKS.has(CHECKS[ci])) continue;
+      const byFile = new Map<string, Problem[]>(batch.map((w) => [w.shown, []]));
+      for (const p of CHECKS[ci](batchDocs)) byFile.get(p.file)?.push(p);
+      batch.forEach((w, k) => (found[k][ci] = byFile.get(w.shown)!));
+      await breathe();
+    }
+    batch.forEach((w, k) => (w.perDocument = found[k]));
   }
 }
 

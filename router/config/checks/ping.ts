@@ -8,6 +8,8 @@ import type { DocPath, Problem, SourceDoc } from '../types.ts';
 import { checkUrl, exampleFor, isEnvOnly, isSecretHeader } from './delivery.ts';
 import { allFieldPaths, docsOf, entitiesByPartner, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
 
+const isPingPost = (profile: Obj) => profile.strategy === 'ping-post';
+
 interface PingLocation {
   doc: SourceDoc<Obj>;
   ping: Obj;
@@ -20,7 +22,7 @@ interface PingLocation {
  */
 export function checkPartnerPings(docs: readonly SourceDoc[]): Problem[] {
   const { entities } = indexDocs(docs);
-  const entitiesOfPartner = entitiesByPartner(docs, (p) => p.strategy === 'ping-post');
+  const entitiesOfPartner = entitiesByPartner(docs, isPingPost);
   const problems: Problem[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (!isObj(doc.value.ping)) continue;

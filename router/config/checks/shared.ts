@@ -153,11 +153,21 @@ function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void
 /** `${NAME}` references, parsed as routing resolves them (router/env-refs.ts is their one home). */
 export { ENV_REF, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';
 
+/** Every profile. */
+const anyProfile = () => true;
+
+const byPartnerCache = new WeakMap<readonly SourceDoc[], Map<(profile: Obj) => boolean, Map<string, Set<string>>>>();
+
 /**
  * The entities whose profiles assign each partner (optionally only profiles `which` accepts): a
- * partner's settings are checked against the fields of the leads it can receive.
+ * partner's settings are checked against the fields of the leads it can receive. Computed once
+ * per docs list and `which` (three checks ask, each walking every assignment otherwise).
  */
-export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: Obj) => boolean = () => true): Map<string, Set<string>> {
+export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: Obj) => boolean = anyProfile): Map<string, Set<string>> {
+  let perWhich = byPartnerCache.get(docs);
+  if (!perWhich) byPartnerCache.set(docs, (perWhich = new Map()));
+  const cached = perWhich.get(which);
+  if (cached) return cached;
   const out = new Map<string, Set<string>>();
   for (const p of indexDocs(docs).profiles) {
     const entity = str(p.value.entity);
@@ -170,5 +180,6 @@ export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: O
       set.add(entity);
     }
   }
+  perWhich.set(which, out);
   return out;
 }
