@@ -207,7 +207,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
 
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir) => loader.load(dir),
+      load: (dir, changed) => loader.load(dir, { changed }),
       compile,
       initial,
       debounceMs: opts.debounceMs,

@@ -16,7 +16,7 @@ import { CHECKS, PER_DOCUMENT_CHECKS } from './checks/index.ts';
 import { deepFreeze } from './freeze.ts';
 import { parseYamlFile } from './parse.ts';
 import { hasErrors, problem, sortProblems } from './problems.ts';
-import { listYamlFiles, toPosix } from './read-tree.ts';
+import { readYamlTree, toPosix, type YamlTree } from './read-tree.ts';
 import { validateAgainstSchema } from './schema.ts';
 import { schemaProblems } from './schema-errors.ts';
 import type { LocatedDoc } from './source.ts';
@@ -25,6 +25,12 @@ import type { Config, Entity, LoadResult, Partner, Problem, Profile, RoutingTest
 export interface LoadOptions {
   /** Problems name files relative to this directory (default: process.cwd()). */
   cwd?: string;
+  /**
+   * Absolute paths that may have changed since this loader's previous load began (a file
+   * watcher's events). Files not named are taken as they were without a stat; new files are read.
+   * Unset: every file is checked.
+   */
+  changed?: ReadonlySet<string>;
 }
 
 /** Schema keywords about one value: a semantic check at the same node says it better. */
@@ -62,9 +68,18 @@ export async function loadConfig(dir: string, opts: LoadOptions = {}): Promise<L
 /** Longest stretch of work between two yields to the event loop. */
 const SLICE_MS = 8;
 
-export function createConfigLoader(): ConfigLoader {
+export interface ConfigLoaderOptions {
+  /** How long ago a file must have changed before its stamp is trusted (default 3 s; see TRUSTED_STAMP_AGE_MS). */
+  trustedStampAgeMs?: number;
+}
+
+export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader {
+  const trustedAgeMs = opts.trustedStampAgeMs ?? TRUSTED_STAMP_AGE_MS;
   let cache = new Map<string, FileWork>();
   let cacheBase = '';
+  /** The cache holds what the previous load saw (false when it stopped early): only then do `changed` hints apply. */
+  let synced = false;
+  let realDirs = '';
   let sliceStart = performance.now();
   const breathe = async () => {
     if (performance.now() - sliceStart < SLICE_MS) return;
@@ -73,9 +88,11 @@ export function createConfigLoader(): ConfigLoader {
   };
 
   return {
-    async load(dir, opts = {}) {
+    async load(dir, loadOpts = {}) {
       sliceStart = performance.now();
-      const cwd = opts.cwd ?? process.cwd();
+      const hinted = synced ? loadOpts.changed : undefined;
+      synced = false;
+      const cwd = loadOpts.cwd ?? process.cwd();
       const absDir = resolve(cwd, dir);
       const shown = (abs: string) => toPosix(relative(cwd, abs)) || '.';
       const dirProblem = (message: string, code: 'READ_ERROR' | 'NO_FILES') =>
@@ -85,18 +102,22 @@ export function createConfigLoader(): ConfigLoader {
       if (info instanceof Error) return dirProblem(`cannot read directory: ${info.code ?? info.message}`, 'READ_ERROR');
       if (!info.isDirectory()) return dirProblem('not a directory', 'READ_ERROR');
 
-      let files: string[];
+      let tree: YamlTree;
       try {
-        files = await listYamlFiles(absDir);
+        tree = await readYamlTree(absDir);
       } catch (err) {
         return dirProblem(`cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'READ_ERROR');
       }
+      const files = tree.files;
       if (files.length === 0) return dirProblem('no *.yaml or *.yml files found', 'NO_FILES');
 
       // Names and work of files kept from a load of another directory, or with another cwd, are not reused.
       const base = `${cwd}\0${absDir}`;
       if (base !== cacheBase) cache = new Map();
       cacheBase = base;
+      // A swapped directory symlink (git-sync's `current`) changes files no event names.
+      const hints = hinted && tree.realDirs === realDirs ? hinted : undefined;
+      realDirs = tree.realDirs;
 
       // Read synchronously: for many small local files it is four times faster than fs/promises.
       const hash = createHash('sha256');
@@ -104,10 +125,11 @@ export function createConfigLoader(): ConfigLoader {
       let contextChanged = cache.size === 0;
       for (const abs of files) {
         const old = cache.get(abs);
-        // A file whose inode, size and times are as when it was read holds what it held: one stat,
-        // not open, read and close, for each of the unchanged files of a reload.
-        const stamp = stampOf(abs);
         let work: FileWork;
+        // A file the watcher saw no change to, whose stamp was trusted when read, and that is not a
+        // symlink (whose target can change under another name), is as it was. Otherwise, a file whose inode, size and times are as when it was read holds what it held:
+        // one stat, not open, read and close.
+        const stamp = old?.stamp !== undefined && hints && !hints.has(abs) && !tree.links.has(abs) ? old.stamp : stampOf(abs, trustedAgeMs);
         if (old && stamp !== undefined && old.stamp === stamp && !(old.content instanceof Error)) {
           work = old;
         } else {
@@ -130,6 +152,7 @@ export function createConfigLoader(): ConfigLoader {
       }
       for (const [abs, old] of cache) if (!next.has(abs) && old.context) contextChanged = true;
       cache = next;
+      synced = true;
 
       const works = [...next.values()];
       const docs = works.flatMap((w) => w.docs);
@@ -168,10 +191,10 @@ export function createConfigLoader(): ConfigLoader {
 const TRUSTED_STAMP_AGE_MS = 3_000;
 
 /** Inode, size, mtime and ctime (ns) of `abs`; undefined when it cannot be read or changed too recently to tell. */
-function stampOf(abs: string): string | undefined {
+function stampOf(abs: string, trustedAgeMs: number): string | undefined {
   try {
     const s = statSync(abs, { bigint: true });
-    if (Date.now() - Number(s.ctimeNs / 1_000_000n) < TRUSTED_STAMP_AGE_MS) return undefined;
+    if (Date.now() - Number(s.ctimeNs / 1_000_000n) < trustedAgeMs) return undefined;
     return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
     return undefined;

@@ -11,7 +11,21 @@ const isSkippedDir = (name: string) => name.startsWith('.') || name === 'node_mo
 
 /** Absolute paths of the YAML files under `dir`, sorted by their path relative to `dir`. */
 export async function listYamlFiles(dir: string): Promise<string[]> {
+  return (await readYamlTree(dir)).files;
+}
+
+export interface YamlTree {
+  /** Absolute paths of the YAML files, sorted by their path relative to the directory. */
+  files: string[];
+  /** The files that are symlinks: what they point at can change with no event naming them. */
+  links: Set<string>;
+  /** The real paths of the directories walked, in order: changes when a symlinked directory is swapped. */
+  realDirs: string;
+}
+
+export async function readYamlTree(dir: string): Promise<YamlTree> {
   const found: string[] = [];
+  const links = new Set<string>();
   const visited = new Set<string>();
   const walk = async (current: string): Promise<void> => {
     const real = await realpath(current);
@@ -27,6 +41,7 @@ export async function listYamlFiles(dir: string): Promise<string[]> {
         // A dangling link to a .yaml file is kept so that reading it reports READ_ERROR.
         isDir = target?.isDirectory() ?? false;
         isFile = target === undefined ? true : target.isFile();
+        if (isFile) links.add(full);
       }
       if (isDir && !isSkippedDir(entry.name)) await walk(full);
       else if (isFile && isYamlFile(entry.name)) found.push(full);
@@ -37,7 +52,7 @@ export async function listYamlFiles(dir: string): Promise<string[]> {
   // every reload).
   const keyed = found.map((abs) => ({ abs, rel: toPosix(relative(dir, abs)) }));
   keyed.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return keyed.map((k) => k.abs);
+  return { files: keyed.map((k) => k.abs), links, realDirs: [...visited].join('\0') };
 }
 
 export function toPosix(p: string): string {

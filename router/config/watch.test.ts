@@ -60,7 +60,7 @@ async function started(dir: string, extra: Partial<Parameters<typeof createConfi
   const swaps: Snap[] = [];
   const errors: unknown[] = [];
   const r = createConfigReloader<Snap>({
-    dir, load: fakeLoad, compile, initial: compile(first.config), debounceMs: 50,
+    dir, load: fakeLoad, compile, initial: compile(first.config), debounceMs: 60,
     onSwap: (s) => swaps.push(s), onError: (p) => errors.push(p), ...extra,
   });
   reloaders.push(r);

@@ -5,6 +5,7 @@
 // Reloads never overlap: a change during a reload schedules exactly one more.
 
 import { watch, type FSWatcher } from 'chokidar';
+import { resolve, sep } from 'node:path';
 import type { Config, LoadResult, Problem } from './types.ts';
 
 export interface ReloadStatus {
@@ -27,14 +28,21 @@ interface ReloaderLogger {
 
 export interface ConfigReloaderOptions<S extends { hash: string }> {
   dir: string;
-  load(dir: string): Promise<LoadResult>;
+  /**
+   * `changed`: the absolute paths of files the watcher saw change since the previous load began,
+   * or undefined when that is not known (the first load, SIGHUP, a directory event).
+   */
+  load(dir: string, changed?: ReadonlySet<string>): Promise<LoadResult>;
   compile(config: Config): S | Promise<S>;
   /** The snapshot loaded at startup, if the caller loaded it already. */
   initial?: S;
   /** After every successful reload (`next === previous` when the tree did not change). */
   onSwap?(next: S, previous: S | undefined): void;
   onError?(problems: readonly Problem[]): void;
-  /** Quiet time after the last file event before reloading (default 200 ms). */
+  /**
+   * Quiet time after the last file event before reloading (default 200 ms). Keep it above 50 ms:
+   * chokidar drops a file's second `change` within 50 ms, and the reload must come after that write.
+   */
   debounceMs?: number;
   logger?: ReloaderLogger;
 }
@@ -70,11 +78,16 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
+  // Files seen changing since the last load began; null: unknown, the loader checks every file.
+  let changed: Set<string> | null = null;
+  const absDir = resolve(opts.dir);
 
   async function attempt(): Promise<ReloadOutcome<S>> {
+    const seen = changed;
+    changed = new Set();
     let result: LoadResult;
     try {
-      result = await opts.load(opts.dir);
+      result = await opts.load(opts.dir, seen ?? undefined);
     } catch (err) {
       result = { ok: false, problems: [ioProblem(opts.dir, err)] };
     }
@@ -125,8 +138,17 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     return queued;
   }
 
+  /** A file event names the one file it touched; anything else (directories, symlink swaps, paths outside the directory) could touch any file. */
+  function note(event: string, path: string): void {
+    const abs = resolve(path);
+    const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
+    if (changed && isFileEvent && abs.startsWith(absDir + sep)) changed.add(abs);
+    else changed = null;
+  }
+
   function schedule(event: string, path: string): void {
     if (closed) return;
+    note(event, path);
     log.info({ event, path }, 'profiles changed');
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -138,7 +160,10 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
   return {
     current: () => snapshot,
     status: () => status,
-    reload,
+    reload() {
+      changed = null; // asked for by hand: check every file
+      return reload();
+    },
     async start() {
       if (watcher) return;
       watcher = watch(opts.dir, {

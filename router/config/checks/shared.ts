@@ -165,7 +165,7 @@ const byPartnerCache = new WeakMap<readonly SourceDoc[], Map<(profile: Obj) => b
  */
 export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: Obj) => boolean = anyProfile): Map<string, Set<string>> {
   let perWhich = byPartnerCache.get(docs);
-  if (!perWhich) byPartnerCache.set(docs, (perWhich = new Map()));
+  if (!perWhich) byPartnerCache.set(docs, (perWhich = new Map<(profile: Obj) => boolean, Map<string, Set<string>>>()));
   const cached = perWhich.get(which);
   if (cached) return cached;
   const out = new Map<string, Set<string>>();
