@@ -45,6 +45,21 @@ interface Group {
 /** A profile whose keys make more combinations than this is loose (in-lists of 50 states × 20 products). */
 const MAX_COMBINATIONS = 64;
 
+/**
+ * Each profile's must-hold conditions, with their values as sets. Kept per Profile object: a
+ * reload keeps the objects of unchanged files, so rebuilding the index redoes only the changed ones.
+ */
+const conditionsByProfile = new WeakMap<object, readonly { field: string; values: ReadonlySet<unknown> }[]>();
+
+function conditionsOf(cp: CompiledProfile): readonly { field: string; values: ReadonlySet<unknown> }[] {
+  let found = conditionsByProfile.get(cp.profile);
+  if (!found) {
+    found = indexableConditions(cp.profile.rules ?? []).map((c) => ({ field: c.field, values: new Set(c.values) }));
+    conditionsByProfile.set(cp.profile, found);
+  }
+  return found;
+}
+
 export function buildProfileIndex(
   profiles: readonly CompiledProfile[],
   opts: { maxCombinations?: number } = {},
@@ -57,7 +72,7 @@ export function buildProfileIndex(
   const groups = new Map<string, Group>();
 
   for (const cp of enabled) {
-    const conditions = indexableConditions(cp.profile.rules ?? []);
+    const conditions = conditionsOf(cp);
     if (conditions.length === 0) {
       unindexed.push(cp);
       continue;
@@ -69,7 +84,7 @@ export function buildProfileIndex(
         fieldIds.set(c.field, id);
         readers.push(compilePath(c.field));
       }
-      return { field: id, values: new Set(c.values) };
+      return { field: id, values: c.values };
     });
     // Per field, the key with the fewest values lists the profile (two keys on one field are
     // never intersected: an array value can meet each through a different element).
