@@ -4,10 +4,12 @@
 // a problem, never an empty config.
 //
 // A ConfigLoader keeps each file's work (parse, schema check, per-document checks) keyed by its
-// content, so a reload redoes only the files that changed; the checks across files (duplicate
-// ids, references) run on the whole tree every time. The result equals a fresh load's
-// (load-cache.test.ts checks that on random edits). Work is done in slices that yield to the
-// event loop, so a reload on the request thread delays requests by one slice at most.
+// content, so a reload redoes only the files that changed, and looks only at the files a watcher
+// names (when it can name them); the checks across files (duplicate ids, partner settings against
+// the profiles that use them) run on the whole tree every time. The result equals a fresh load's
+// (load-cache.test.ts checks that on random edits, watch-load.test.ts with a real watcher). Work
+// is done in slices that yield to the event loop, so a reload on the request thread delays
+// requests by one slice at most.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -127,8 +129,9 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
         const old = cache.get(abs);
         let work: FileWork;
         // A file the watcher saw no change to, whose stamp was trusted when read, and that is not a
-        // symlink (whose target can change under another name), is as it was. Otherwise, a file whose inode, size and times are as when it was read holds what it held:
-        // one stat, not open, read and close.
+        // symlink (whose target can change under another name) is as it was: no stat. Otherwise a
+        // file whose inode, size and times are as when it was read holds what it held: one stat,
+        // not open, read and close.
         const stamp = old?.stamp !== undefined && hints && !hints.has(abs) && !tree.links.has(abs) ? old.stamp : stampOf(abs, trustedAgeMs);
         if (old && stamp !== undefined && old.stamp === stamp && !(old.content instanceof Error)) {
           work = old;
