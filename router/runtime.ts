@@ -207,7 +207,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
 
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir, changed) => loader.load(dir, { changed }),
+      load: (dir, changed) => loader.load(dir, { changed: changed?.files, listChanged: changed?.listChanged }),
       compile,
       initial,
       debounceMs: opts.debounceMs,

@@ -12,7 +12,7 @@
 // requests by one slice at most.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { CHECKS, PER_DOCUMENT_CHECKS } from './checks/index.ts';
 import { deepFreeze } from './freeze.ts';
@@ -33,6 +33,11 @@ export interface LoadOptions {
    * Unset: every file is checked.
    */
   changed?: ReadonlySet<string>;
+  /**
+   * With `changed`: false when the watcher saw no file or directory added or removed, so the list
+   * of files is the previous load's (unless a directory symlink is involved).
+   */
+  listChanged?: boolean;
 }
 
 /** Schema keywords about one value: a semantic check at the same node says it better. */
@@ -81,12 +86,14 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
   let cacheBase = '';
   /** The cache holds what the previous load saw (false when it stopped early): only then do `changed` hints apply. */
   let synced = false;
-  let realDirs = '';
+  let previousTree: (YamlTree & { root: string }) | undefined;
   let sliceStart = performance.now();
-  const breathe = async () => {
-    if (performance.now() - sliceStart < SLICE_MS) return;
-    await new Promise((r) => setImmediate(r));
-    sliceStart = performance.now();
+  /** Yields to the event loop once SLICE_MS of work has passed; a no-op (no await) otherwise. */
+  const breathe = (): Promise<void> | undefined => {
+    if (performance.now() - sliceStart < SLICE_MS) return undefined;
+    return new Promise<void>((r) => setImmediate(r)).then(() => {
+      sliceStart = performance.now();
+    });
   };
 
   return {
@@ -105,8 +112,12 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
       if (!info.isDirectory()) return dirProblem('not a directory', 'READ_ERROR');
 
       let tree: YamlTree;
+      let root: string;
       try {
-        tree = await readYamlTree(absDir);
+        root = await realpath(absDir);
+        // Only changes to known files, and no directory symlink that could have been swapped: the same files.
+        const kept = hinted && loadOpts.listChanged === false && previousTree?.root === root && previousTree.linkedDirs === 0;
+        tree = kept ? previousTree! : await readYamlTree(absDir);
       } catch (err) {
         return dirProblem(`cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'READ_ERROR');
       }
@@ -118,11 +129,11 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
       if (base !== cacheBase) cache = new Map();
       cacheBase = base;
       // A swapped directory symlink (git-sync's `current`) changes files no event names.
-      const hints = hinted && tree.realDirs === realDirs ? hinted : undefined;
-      realDirs = tree.realDirs;
+      const hints = hinted && tree.realDirs === previousTree?.realDirs ? hinted : undefined;
+      previousTree = { ...tree, root };
 
       // Read synchronously: for many small local files it is four times faster than fs/promises.
-      const hash = createHash('sha256');
+      const names: string[] = []; // each file's path and digest, hashed at once
       const next = new Map<string, FileWork>();
       let contextChanged = cache.size === 0;
       for (const abs of files) {
@@ -149,9 +160,10 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
             contextChanged ||= work.context || (old?.context ?? false);
           }
         }
-        hash.update(work.rel).update('\0').update(work.digest).update('\0');
+        names.push(work.rel, work.digest);
         next.set(abs, work);
-        await breathe();
+        const pause = breathe();
+        if (pause) await pause;
       }
       for (const [abs, old] of cache) if (!next.has(abs) && old.context) contextChanged = true;
       cache = next;
@@ -180,7 +192,8 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
 
       const sorted = sortProblems(problems);
       if (hasErrors(sorted)) return { ok: false, problems: sorted };
-      return { ok: true, config: buildConfig(docs, hash.digest('hex'), absDir), problems: sorted };
+      const hash = createHash('sha256').update(names.join('\0')).digest('hex');
+      return { ok: true, config: buildConfig(docs, hash, absDir), problems: sorted };
     },
   };
 }
@@ -234,7 +247,7 @@ const FILES_PER_CALL = 64;
  * Entity or Partner changed), a few files per call, with the Entity and Partner documents as
  * context. Files holding those are checked again each time (they are few).
  */
-async function runPerDocument(stale: readonly FileWork[], docs: readonly SourceDoc[], breathe: () => Promise<void>) {
+async function runPerDocument(stale: readonly FileWork[], docs: readonly SourceDoc[], breathe: () => Promise<void> | undefined) {
   const context = docs.filter((d) => d.kind === 'Entity' || d.kind === 'Partner');
   for (let i = 0; i < stale.length; i += FILES_PER_CALL) {
     const batch = stale.slice(i, i + FILES_PER_CALL);

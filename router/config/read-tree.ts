@@ -21,14 +21,18 @@ export interface YamlTree {
   links: Set<string>;
   /** The real paths of the directories walked, in order: changes when a symlinked directory is swapped. */
   realDirs: string;
+  /** How many of the directories walked are symlinks. */
+  linkedDirs: number;
 }
 
 export async function readYamlTree(dir: string): Promise<YamlTree> {
   const found: string[] = [];
   const links = new Set<string>();
   const visited = new Set<string>();
-  const walk = async (current: string): Promise<void> => {
-    const real = await realpath(current);
+  let linkedDirs = 0;
+  // `real` is the directory's real path: a plain subdirectory's is its parent's plus its name, so
+  // only the root and symlinked directories cost a realpath (loops go through symlinks).
+  const walk = async (current: string, real: string): Promise<void> => {
     if (visited.has(real)) return;
     visited.add(real);
     const entries = await readdir(current, { withFileTypes: true });
@@ -36,23 +40,27 @@ export async function readYamlTree(dir: string): Promise<YamlTree> {
       const full = join(current, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
+      const isLink = entry.isSymbolicLink();
+      if (isLink) {
         const target = await stat(full).catch(() => undefined);
         // A dangling link to a .yaml file is kept so that reading it reports READ_ERROR.
         isDir = target?.isDirectory() ?? false;
         isFile = target === undefined ? true : target.isFile();
         if (isFile) links.add(full);
       }
-      if (isDir && !isSkippedDir(entry.name)) await walk(full);
+      if (isDir && !isSkippedDir(entry.name)) {
+        if (isLink) linkedDirs++;
+        await walk(full, isLink ? await realpath(full) : join(real, entry.name));
+      }
       else if (isFile && isYamlFile(entry.name)) found.push(full);
     }
   };
-  await walk(dir);
+  await walk(dir, await realpath(dir));
   // Each relative path computed once, not twice per comparison (a 1,000-file tree is sorted on
   // every reload).
   const keyed = found.map((abs) => ({ abs, rel: toPosix(relative(dir, abs)) }));
   keyed.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { files: keyed.map((k) => k.abs), links, realDirs: [...visited].join('\0') };
+  return { files: keyed.map((k) => k.abs), links, realDirs: [...visited].join('\0'), linkedDirs };
 }
 
 export function toPosix(p: string): string {

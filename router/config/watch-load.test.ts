@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createConfigLoader, loadConfig } from './load.ts';
 import { ENTITY, PARTNERS, PROFILE } from './test-tree.ts';
 import type { Config } from './types.ts';
-import { createConfigReloader, type ConfigReloader } from './watch.ts';
+import { createConfigReloader, type ConfigReloader, type WatchedChanges } from './watch.ts';
 
 interface Snap { hash: string }
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -44,7 +44,7 @@ describe('reloads with the watcher naming the changed files', () => {
 
     // Stamps trusted at once (files here are seconds old at most): the watcher's word decides what is read.
     const loader = createConfigLoader({ trustedStampAgeMs: 0 });
-    const hints: (ReadonlySet<string> | undefined)[] = [];
+    const hints: (WatchedChanges | undefined)[] = [];
     const trail: string[] = [];
     const first = await loader.load(dir);
     if (!first.ok) throw new Error('the tree is invalid');
@@ -52,8 +52,8 @@ describe('reloads with the watcher naming the changed files', () => {
       dir,
       load: (d, changed) => {
         hints.push(changed);
-        trail.push(`${Date.now() % 100000} load ${changed ? [...changed].map((f) => f.slice(root.length)).join(',') : 'all'}`);
-        return loader.load(d, { changed });
+        trail.push(`${Date.now() % 100000} load ${changed ? [...changed.files].map((f) => f.slice(root.length)).join(',') : 'all'}`);
+        return loader.load(d, { changed: changed?.files, listChanged: changed?.listChanged });
       },
       compile: (c: Config) => ({ hash: c.hash }),
       initial: { hash: first.config.hash },
@@ -96,6 +96,19 @@ describe('reloads with the watcher naming the changed files', () => {
         await rename(join(root, 'outside.yaml.tmp'), join(root, 'outside.yaml'));
         await writeFile(join(dir, 'profiles', 'a.yaml'), profile('a', 21)); // an event for another file
       }],
+      ['a folder that is a symlink added', async () => {
+        await mkdir(join(root, 'shared-1'));
+        await writeFile(join(root, 'shared-1', 'x.yaml'), profile('x'));
+        await symlink(join(root, 'shared-1'), join(dir, 'shared'));
+      }],
+      ['that symlink swapped to another folder, then a file of the old one edited', async () => {
+        await mkdir(join(root, 'shared-2'));
+        await writeFile(join(root, 'shared-2', 'x.yaml'), profile('x', 30));
+        await symlink(join(root, 'shared-2'), join(dir, 'shared.tmp'));
+        await rename(join(dir, 'shared.tmp'), join(dir, 'shared'));
+        await writeFile(join(root, 'shared-1', 'x.yaml'), profile('x', 31));
+      }],
+      ['a file in the symlinked folder edited', () => writeFile(join(root, 'shared-2', 'x.yaml'), profile('x', 32))],
       // The watcher still watches the old revision: an edit there names one file, yet every file changed.
       ['the `current` symlink swapped to another revision, then a file of the old one edited', async () => {
         await revision('rev-2', 20);
@@ -110,6 +123,7 @@ describe('reloads with the watcher naming the changed files', () => {
       await served(what);
     }
     // The edits of single files were reloaded on the watcher's word, not by checking every file.
-    expect(hints.filter((h) => h !== undefined && h.size > 0).length).toBeGreaterThan(3);
+    expect(hints.filter((h) => h !== undefined && h.files.size > 0).length).toBeGreaterThan(3);
+    expect(hints.filter((h) => h !== undefined && h.files.size > 0 && !h.listChanged).length).toBeGreaterThan(3);
   });
 });

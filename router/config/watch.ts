@@ -26,13 +26,21 @@ interface ReloaderLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** What the watcher saw since the previous load began. */
+export interface WatchedChanges {
+  /** Absolute paths of the files changed, added or removed. */
+  files: ReadonlySet<string>;
+  /** Whether any of them was added or removed. */
+  listChanged: boolean;
+}
+
 export interface ConfigReloaderOptions<S extends { hash: string }> {
   dir: string;
   /**
-   * `changed`: the absolute paths of files the watcher saw change since the previous load began,
-   * or undefined when that is not known (the first load, SIGHUP, a directory event).
+   * `changed`: what the watcher saw since the previous load began, or undefined when that is not
+   * known (the first load, SIGHUP, a directory event, a path outside the directory).
    */
-  load(dir: string, changed?: ReadonlySet<string>): Promise<LoadResult>;
+  load(dir: string, changed?: WatchedChanges): Promise<LoadResult>;
   compile(config: Config): S | Promise<S>;
   /** The snapshot loaded at startup, if the caller loaded it already. */
   initial?: S;
@@ -79,12 +87,12 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
   // Files seen changing since the last load began; null: unknown, the loader checks every file.
-  let changed: Set<string> | null = null;
+  let changed: { files: Set<string>; listChanged: boolean } | null = null;
   const absDir = resolve(opts.dir);
 
   async function attempt(): Promise<ReloadOutcome<S>> {
     const seen = changed;
-    changed = new Set();
+    changed = { files: new Set(), listChanged: false };
     let result: LoadResult;
     try {
       result = await opts.load(opts.dir, seen ?? undefined);
@@ -142,8 +150,12 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
   function note(event: string, path: string): void {
     const abs = resolve(path);
     const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
-    if (changed && isFileEvent && abs.startsWith(absDir + sep)) changed.add(abs);
-    else changed = null;
+    if (changed && isFileEvent && abs.startsWith(absDir + sep)) {
+      changed.files.add(abs);
+      changed.listChanged ||= event !== 'change';
+    } else {
+      changed = null;
+    }
   }
 
   function schedule(event: string, path: string): void {

@@ -8,8 +8,6 @@ import type { DocPath, Problem, SourceDoc } from '../types.ts';
 import { checkUrl, exampleFor, isEnvOnly, isSecretHeader } from './delivery.ts';
 import { allFieldPaths, docsOf, entitiesByPartner, entityFields, indexDocs, isObj, list, lookupField, str, type Obj } from './shared.ts';
 
-const isPingPost = (profile: Obj) => profile.strategy === 'ping-post';
-
 interface PingLocation {
   doc: SourceDoc<Obj>;
   ping: Obj;
@@ -22,7 +20,7 @@ interface PingLocation {
  */
 export function checkPartnerPings(docs: readonly SourceDoc[]): Problem[] {
   const { entities } = indexDocs(docs);
-  const entitiesOfPartner = entitiesByPartner(docs, isPingPost);
+  const entitiesOfPartner = entitiesByPartner(docs, 'pingPost');
   const problems: Problem[] = [];
   for (const doc of docsOf(docs, 'Partner')) {
     if (!isObj(doc.value.ping)) continue;

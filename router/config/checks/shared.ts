@@ -153,33 +153,51 @@ function visitRule(rule: unknown, path: LazyPath, visit: ConditionVisitor): void
 /** `${NAME}` references, parsed as routing resolves them (router/env-refs.ts is their one home). */
 export { ENV_REF, hasEnvRef, stripEnvRefs } from '../../env-refs.ts';
 
-/** Every profile. */
-const anyProfile = () => true;
+/** The partners a profile assigns, kept per profile value (unchanged files keep their values across reloads). */
+const partnersByProfile = new WeakMap<Obj, readonly string[]>();
 
-const byPartnerCache = new WeakMap<readonly SourceDoc[], Map<(profile: Obj) => boolean, Map<string, Set<string>>>>();
+function assignedPartners(profile: Obj): readonly string[] {
+  let ids = partnersByProfile.get(profile);
+  if (!ids) {
+    ids = list(profile.partners).map((a) => (isObj(a) ? str(a.partner) : undefined)).filter((id) => id !== undefined);
+    partnersByProfile.set(profile, ids);
+  }
+  return ids;
+}
+
+interface PartnerUse {
+  /** Per partner, the entities of every profile that assigns it. */
+  all: Map<string, Set<string>>;
+  /** The same, counting ping-post profiles only. */
+  pingPost: Map<string, Set<string>>;
+}
+
+const useCache = new WeakMap<readonly SourceDoc[], PartnerUse>();
 
 /**
- * The entities whose profiles assign each partner (optionally only profiles `which` accepts): a
- * partner's settings are checked against the fields of the leads it can receive. Computed once
- * per docs list and `which` (three checks ask, each walking every assignment otherwise).
+ * The entities whose profiles assign each partner (of ping-post profiles only, with `pingPost`):
+ * a partner's settings are checked against the fields of the leads it can receive. One pass per
+ * docs list serves every check that asks.
  */
-export function entitiesByPartner(docs: readonly SourceDoc[], which: (profile: Obj) => boolean = anyProfile): Map<string, Set<string>> {
-  let perWhich = byPartnerCache.get(docs);
-  if (!perWhich) byPartnerCache.set(docs, (perWhich = new Map<(profile: Obj) => boolean, Map<string, Set<string>>>()));
-  const cached = perWhich.get(which);
-  if (cached) return cached;
-  const out = new Map<string, Set<string>>();
-  for (const p of indexDocs(docs).profiles) {
-    const entity = str(p.value.entity);
-    if (entity === undefined || !which(p.value)) continue;
-    for (const a of list(p.value.partners)) {
-      const partner = isObj(a) ? str(a.partner) : undefined;
-      if (partner === undefined) continue;
-      let set = out.get(partner);
-      if (set === undefined) out.set(partner, (set = new Set()));
+export function entitiesByPartner(docs: readonly SourceDoc[], only?: 'pingPost'): Map<string, Set<string>> {
+  let use = useCache.get(docs);
+  if (!use) {
+    use = { all: new Map(), pingPost: new Map() };
+    const add = (map: Map<string, Set<string>>, partner: string, entity: string) => {
+      let set = map.get(partner);
+      if (set === undefined) map.set(partner, (set = new Set()));
       set.add(entity);
+    };
+    for (const p of indexDocs(docs).profiles) {
+      const entity = str(p.value.entity);
+      if (entity === undefined) continue;
+      const pingPost = p.value.strategy === 'ping-post';
+      for (const partner of assignedPartners(p.value)) {
+        add(use.all, partner, entity);
+        if (pingPost) add(use.pingPost, partner, entity);
+      }
     }
+    useCache.set(docs, use);
   }
-  perWhich.set(which, out);
-  return out;
+  return only === 'pingPost' ? use.pingPost : use.all;
 }
