@@ -63,7 +63,7 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Grace period for requests in flight on stop (default 10 s). */
   shutdownGraceMs?: number;
-  /** Hot reload debounce (default 200 ms). */
+  /** Hot reload debounce (default 100 ms). */
   debounceMs?: number;
   /**
    * With Redis: deliver from a worker thread (default true), so that intake and delivery each get

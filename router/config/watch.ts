@@ -48,7 +48,7 @@ export interface ConfigReloaderOptions<S extends { hash: string }> {
   onSwap?(next: S, previous: S | undefined): void;
   onError?(problems: readonly Problem[]): void;
   /**
-   * Quiet time after the last file event before reloading (default 200 ms). Keep it above 50 ms:
+   * Quiet time after the last file event before reloading (default 100 ms). Keep it above 50 ms:
    * chokidar drops a file's second `change` within 50 ms, and the reload must come after that write.
    */
   debounceMs?: number;
@@ -76,7 +76,7 @@ function ioProblem(dir: string, err: unknown): Problem {
 
 export function createConfigReloader<S extends { hash: string }>(opts: ConfigReloaderOptions<S>): ConfigReloader<S> {
   const log = opts.logger ?? silent;
-  const debounceMs = opts.debounceMs ?? 200;
+  const debounceMs = opts.debounceMs ?? 100;
   let snapshot = opts.initial;
   let status: ReloadStatus = opts.initial
     ? { at: new Date(), successful: true, error: null }
