@@ -41,4 +41,6 @@ export interface CompiledProfile {
   assignments: readonly CompiledAssignment[];
   /** ping-post profiles: the auction with its defaults applied. */
   auction?: Auction;
+  /** Whether an assignment has a duplicate check (the snapshot asks once per reload, not per assignment). */
+  usesDedupe: boolean;
 }

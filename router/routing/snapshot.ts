@@ -19,6 +19,8 @@ export type { CompiledAssignment, CompiledProfile };
 export interface CompiledEntity {
   entity: Entity;
   profiles: readonly CompiledProfile[];
+  /** The profiles by id. */
+  byId: ReadonlyMap<string, CompiledProfile>;
   index: ProfileIndex;
   /** Dotted paths of encrypted fields: never logged. */
   encryptedPaths: readonly string[];
@@ -109,6 +111,12 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     return value;
   };
 
+  // Partners are few: when every one is the object the previous compile saw, a kept profile's
+  // assignments need no check one by one.
+  const priorPartners = opts.previous?.config.partners;
+  const partnersSame = priorPartners !== undefined && priorPartners.size === config.partners.size &&
+    [...config.partners].every(([id, partner]) => priorPartners.get(id) === partner);
+
   const entities = new Map<string, CompiledEntity>();
   for (const entity of config.entities.values()) {
     const own = config.profiles.filter((p) => p.entity === entity.id);
@@ -118,7 +126,7 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     const profiles: CompiledProfile[] = [];
     for (const [order, p] of own.entries()) {
       const old = kept?.get(p);
-      if (old && old.assignments.every((a) => config.partners.get(a.assignment.partner) === a.partner)) {
+      if (old && (partnersSame || old.assignments.every((a) => config.partners.get(a.assignment.partner) === a.partner))) {
         for (const a of old.assignments) resolve(a.assignment.delivery ?? a.partner.delivery);
         same &&= old.order === order;
         profiles.push(old.order === order ? old : { ...old, order });
@@ -132,6 +140,7 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     entities.set(entity.id, same ? before! : {
       entity,
       profiles,
+      byId: new Map(profiles.map((cp) => [cp.profile.id, cp])),
       index: buildProfileIndex(profiles),
       encryptedPaths: encryptedPaths(entity.fields),
       ...(entity.duplicates ? { duplicates: compileDedupe(entity.duplicates) } : {}),
@@ -142,18 +151,15 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
   for (const p of config.partners.values()) if (p.ping) for (const name of resolveEnvRefs(p.ping, env).missing) missing.add(name);
   for (const p of config.profiles) for (const a of p.partners) if (a.ping) for (const name of resolveEnvRefs(a.ping, env).missing) missing.add(name);
 
-  const byProfile = new Map<string, CompiledProfile>();
-  for (const ce of entities.values()) for (const cp of ce.profiles) byProfile.set(`${ce.entity.id}/${cp.profile.id}`, cp);
-
   const snapshot: Snapshot = Object.freeze({
     config,
     hash: config.hash,
     loadedAt: opts.loadedAt ?? new Date(),
     entity: (id: string) => entities.get(id),
-    profile: (entityId: string, profileId: string) => byProfile.get(`${entityId}/${profileId}`),
+    profile: (entityId: string, profileId: string) => entities.get(entityId)?.byId.get(profileId),
     missingEnv: [...missing].sort(),
     dedupeKey: dedupeKeyFrom(env),
-    usesDedupe: [...entities.values()].some((ce) => ce.duplicates || ce.profiles.some((cp) => cp.assignments.some((ca) => ca.dedupe.length))),
+    usesDedupe: [...entities.values()].some((ce) => ce.duplicates || ce.profiles.some((cp) => cp.usesDedupe)),
   });
   reusable.set(snapshot, { env, resolved, entities });
   return snapshot;
@@ -194,7 +200,8 @@ function compileProfile(
   // Stable sort: equal priorities keep file order (the round-robin rotates from there).
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
   const auction = profile.strategy === 'ping-post' ? auctionOf(profile.auction) : undefined;
-  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments, auction };
+  const usesDedupe = assignments.some((a) => a.dedupe.length > 0);
+  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments, auction, usesDedupe };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {
