@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
-import { createConfigLoader } from './config/load.ts';
+import { createConfigLoader, TRUSTED_STAMP_AGE_MS } from './config/load.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
@@ -211,6 +211,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       compile,
       initial,
       debounceMs: opts.debounceMs,
+      settleMs: TRUSTED_STAMP_AGE_MS + 500,
       logger,
       onSwap: (next) => {
         metrics.recordReload(true, next.hash, next.loadedAt);

@@ -204,7 +204,7 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
  * after the read could leave inode, size and times as they were. Files changed that recently are
  * read again (and compared) on the next load.
  */
-const TRUSTED_STAMP_AGE_MS = 3_000;
+export const TRUSTED_STAMP_AGE_MS = 3_000;
 
 /** Inode, size, mtime and ctime (ns) of `abs`; undefined when it cannot be read or changed too recently to tell. */
 function stampOf(abs: string, trustedAgeMs: number): string | undefined {

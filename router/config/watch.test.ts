@@ -89,6 +89,26 @@ describe('createConfigReloader', () => {
     expect(r.status()).toMatchObject({ successful: true, error: null });
   });
 
+  it('with settleMs, looks at every file once after the start: a change the starting watcher missed is picked up', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.yaml'), 'one');
+    const first = await fakeLoad(dir);
+    if (!first.ok) throw new Error('initial tree invalid');
+    await writeFile(join(dir, 'a.yaml'), 'two'); // after the first load, before the watcher runs: no event
+    const loads: unknown[] = [];
+    const r = createConfigReloader<Snap>({
+      dir, compile, initial: compile(first.config), settleMs: 200,
+      load: (d, changed) => {
+        loads.push(changed);
+        return fakeLoad(d);
+      },
+    });
+    reloaders.push(r);
+    await r.start();
+    await until(() => content(r).includes('two'));
+    expect(loads).toEqual([undefined]); // one load, of every file
+  });
+
   it('keeps the last good snapshot on an invalid tree, then recovers', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.yaml'), 'good');

@@ -52,6 +52,12 @@ export interface ConfigReloaderOptions<S extends { hash: string }> {
    * chokidar drops a file's second `change` within 50 ms, and the reload must come after that write.
    */
   debounceMs?: number;
+  /**
+   * Once started, check every file again this long after (no reload when nothing changed): a
+   * change made while the watcher was starting is picked up, and the loader can trust the stamps
+   * of files that were too fresh to trust at the first load, so the first edit costs like the rest.
+   */
+  settleMs?: number;
   logger?: ReloaderLogger;
 }
 
@@ -85,6 +91,7 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
   let queued: Promise<ReloadOutcome<S>> | null = null;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let settle: NodeJS.Timeout | null = null;
   let closed = false;
   // Files seen changing since the last load began; null: unknown, the loader checks every file.
   let changed: { files: Set<string>; listChanged: boolean } | null = null;
@@ -192,11 +199,21 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
       }
       watcher.on('error', (err) => log.warn({ err }, 'profiles watcher error'));
       await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
+      if (opts.settleMs !== undefined) {
+        settle = setTimeout(() => {
+          settle = null;
+          changed = null;
+          void reload();
+        }, opts.settleMs);
+        settle.unref();
+      }
     },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (settle) clearTimeout(settle);
       timer = null;
+      settle = null;
       const w = watcher;
       watcher = null;
       await w?.close();
