@@ -122,7 +122,7 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
         rows,
         details: { profiles, oneEveryMs: ONE_EVERY_MS, allEveryMs: ALL_EVERY_MS, quiet, one, all, routerStartMs: router.startMs },
         notes: [
-          `the ${profiles.toLocaleString('en-US')}-profile tree of the HTTP section; each edit gives profile files a new description (half in place, half write + rename) and is timed from its last write until /v1/config serves a new version (the watcher's 200 ms debounce included)`,
+          `the ${profiles.toLocaleString('en-US')}-profile tree of the HTTP section; each edit gives profile files a new description (half in place, half write + rename) and is timed from its last write until /v1/config serves a new version (the watcher's 100 ms debounce included)`,
         ],
       };
     } finally {

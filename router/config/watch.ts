@@ -1,7 +1,8 @@
 // Hot reload: watch the profiles DIRECTORY (never single files, whose inodes editors and
-// Kubernetes replace), debounce bursts of events, reload the whole tree through the one loader,
-// and swap the compiled snapshot in only when the new tree is valid. Otherwise the last good
-// snapshot keeps serving and the problems are kept for /v1/config and the metrics.
+// Kubernetes replace), debounce bursts of events, reload the whole tree through the one loader
+// (telling it which files the watcher saw change, when the events say), and swap the compiled
+// snapshot in only when the new tree is valid. Otherwise the last good snapshot keeps serving and
+// the problems are kept for /v1/config and the metrics.
 // Reloads never overlap: a change during a reload schedules exactly one more.
 
 import { watch, type FSWatcher } from 'chokidar';
