@@ -1,6 +1,6 @@
 // Waiting for a Redis Cluster replica to have a write (WAIT): used by the delivery queue's enqueue
 // (router/delivery/queue-bullmq.ts) and the lead store's commit (router/leads/redis-store.ts).
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './redis.ts';
 
 /**
@@ -20,12 +20,34 @@ export async function waitForReplica(client: RedisClient, key: string, timeoutMs
   if (!(client instanceof Cluster)) return;
   const slot = await slotOf(client, key);
   const [master, ...replicas] = client.slots[slot] ?? [];
-  if (master === undefined || replicas.length === 0) return;
+  if (master === undefined) return;
   const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master);
   if (!node) throw new Error(`no connection to ${master}, the master of slot ${slot}`);
+  if (replicas.length === 0 && !(await hasReplicas(client, node))) return;
   const acked = await node.wait(1, timeoutMs);
   if (acked < 1) throw new Error(`no replica of ${master} acknowledged ${what} within ${timeoutMs} ms`);
 }
+
+/**
+ * Whether a master the slot map shows without replicas has some after all. The map comes from
+ * CLUSTER SLOTS, which leaves out a replica the node asked had not heard from yet (for a few
+ * seconds after the cluster started or the replica joined), and ioredis refreshes it only after
+ * a redirection or a lost node: a router started then would never wait. ROLE asks the master
+ * itself (one more round trip, only while the map lacks its replicas), and the map is refreshed
+ * (at most once a second).
+ */
+async function hasReplicas(client: Cluster, node: Redis): Promise<boolean> {
+  const [role, , connected] = (await node.call('ROLE')) as [string, unknown, unknown[] | undefined];
+  if (role !== 'master' || !connected?.length) return false;
+  const now = Date.now();
+  if (now - (refreshedAt.get(client) ?? 0) >= 1000) {
+    refreshedAt.set(client, now);
+    client.refreshSlotsCache(() => undefined);
+  }
+  return true;
+}
+// When hasReplicas last had the slot map refreshed: at most once a second.
+const refreshedAt = new WeakMap<Cluster, number>();
 
 // A key's slot never changes: asked once (CLUSTER KEYSLOT), then remembered.
 const slots = new WeakMap<Cluster, Map<string, number>>();
