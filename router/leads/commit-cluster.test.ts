@@ -71,8 +71,8 @@ async function savedLead(store: ReturnType<typeof createRedisLeadStore>, prefix:
   const record = sampleRecord();
   await store.save(record, { uncommitted: {} });
   const key = `${prefix}lead:{${record.leadId}}`;
-  // The client learns of replicas from CLUSTER SLOTS: one that joined after its last refresh is not
-  // waited for (nor would a replica of the test be).
+  // The slot map must list the replica: once it is cut off, its master's ROLE (what waitForReplica
+  // asks when the map shows no replica) would not show it, and the commit would not wait.
   const slot = Number(await redis.cluster('KEYSLOT', key));
   await until('the client to know the replica', async () => {
     if ((redis.slots[slot]?.length ?? 0) > 1) return true;
