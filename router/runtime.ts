@@ -31,6 +31,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type RouterMetrics } from './observability/metrics.ts';
 import { createIdFactory } from './ids.ts';
 import { createRedisFromEnv, redisTargetOf, waitForRedis, type RedisClient } from './redis.ts';
+import { replicaWaitMsFor } from './redis-replica.ts';
 import { createReconciler, createRedisTickLock, type Reconciler } from './reconcile/reconciler.ts';
 import { compileSnapshot, compileSnapshotInSlices, type Snapshot } from './routing/snapshot.ts';
 
@@ -103,7 +104,11 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       down = false;
     });
     caps = createRedisCapStore(redis, { prefix });
-    leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
+    leads = createRedisLeadStore(redis, {
+      prefix, retentionMs: env.leadRetentionDays * 86_400_000,
+      // The same wait as the delivery queue's enqueue (its connection has this command timeout too).
+      replicaWaitMs: replicaWaitMsFor(env.redisCommandTimeoutMs),
+    });
     idempotency = createRedisIdempotencyStore(redis, { prefix });
     duplicates = createRedisDuplicateStore(redis, { prefix });
     // Settles leads and cap reservations a lost reply or a dead router left half done. Embedded

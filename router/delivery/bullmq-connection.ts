@@ -49,31 +49,3 @@ export function createBullmqConnection(
   client.on('error', (err: Error) => opts.onError?.(err));
   return client;
 }
-
-/**
- * On a Redis Cluster, wait until a replica of the master holding `key` has what this client just
- * wrote there (WAIT): replication is asynchronous, and a master killed right after acknowledging
- * an enqueue would otherwise take the deliveries of leads already answered 202 with it. Throws
- * when the slot has replicas and none acknowledged in time (the enqueue then fails: 503). One
- * Redis: nothing to wait for.
- */
-export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number): Promise<void> {
-  if (!(client instanceof Cluster)) return;
-  const slot = await slotOf(client, key);
-  const [master, ...replicas] = client.slots[slot] ?? [];
-  if (master === undefined || replicas.length === 0) return;
-  const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master);
-  if (!node) throw new Error(`no connection to ${master}, the master of slot ${slot}`);
-  const acked = await node.wait(1, timeoutMs);
-  if (acked < 1) throw new Error(`no replica of ${master} acknowledged the enqueue within ${timeoutMs} ms`);
-}
-
-// A key's slot never changes: asked once (CLUSTER KEYSLOT), then remembered.
-const slots = new WeakMap<Cluster, Map<string, number>>();
-async function slotOf(client: Cluster, key: string): Promise<number> {
-  let known = slots.get(client);
-  if (!known) slots.set(client, (known = new Map<string, number>()));
-  let slot = known.get(key);
-  if (slot === undefined) known.set(key, (slot = Number(await client.cluster('KEYSLOT', key))));
-  return slot;
-}

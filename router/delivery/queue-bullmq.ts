@@ -23,7 +23,8 @@ import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'b
 import type { Logger } from 'pino';
 import { LeadrouteError } from '../errors.ts';
 import { coalesceWrites, isReady, type RedisClient, type RedisTarget } from '../redis.ts';
-import { createBullmqConnection, waitForReplica } from './bullmq-connection.ts';
+import { replicaWaitMsFor, waitForReplica } from '../redis-replica.ts';
+import { createBullmqConnection } from './bullmq-connection.ts';
 import { retryDelayMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
 import {
@@ -248,8 +249,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
 
   // Group commit (see the top of the file). A lead's deliveries never straddle two batches.
   const maxBatch = Math.max(1, opts.maxBatch ?? DEFAULT_MAX_BATCH);
-  // Within the command timeout, so a replica that does not answer is a 503, not a hung request.
-  const replicaWaitMs = Math.max(50, Math.floor((opts.commandTimeoutMs ?? 2000) / 2));
+  const replicaWaitMs = replicaWaitMsFor(opts.commandTimeoutMs ?? 2000);
   let pending: PendingEnqueue[] = [];
   let flushScheduled = false;
   const flush = async () => {
@@ -261,7 +261,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       await guard('enqueue', connected());
       const batches = batchesOf(all.map((p) => p.jobs), maxBatch);
       await guard('enqueue', queue.addBulk(batches.map((deliveries) => ({ name: batchName(deliveries.length), data: { deliveries }, opts: batchOptions }))));
-      await guard('enqueue', waitForReplica(queueConnection, `${keys}wait`, replicaWaitMs));
+      await guard('enqueue', waitForReplica(queueConnection, `${keys}wait`, replicaWaitMs, 'the enqueue'));
       for (const p of all) p.resolve();
     } catch (err) {
       // A lead that cannot be serialised fails the whole addBulk: refuse it alone, commit the rest.

@@ -5,8 +5,17 @@ import type { RouteRecord } from './types.ts';
 
 type Commits = Pick<LeadStore, 'commit' | 'abort'>;
 
-/** How often a lost reply is asked about again before intake gives up knowing. */
-const ASK_TIMES = 3;
+/**
+ * How long a lost commit reply is asked about (abort, every ASK_PAUSE_MS) before intake gives up
+ * knowing. On a Redis Cluster a commit whose master died before a replica had it is such a lost
+ * reply, and the answer only comes from the promoted replica: cluster-node-timeout plus one to two
+ * seconds after the kill (2.5–3 s measured with a node timeout of 1000 ms; asking for a fixed
+ * 3 × 100 ms gave `unknown`, a 503 that may still be delivered). 4 s covers that; with the last
+ * try's command timeout the intake answers within about 5 s, inside the lead's commit window
+ * (DEFAULT_COMMIT_WINDOW_MS, 10 s, the time an intake has from save to commit), and a source's
+ * request waits that long only while its master is failing over.
+ */
+const ASK_FOR_MS = 4000;
 const ASK_PAUSE_MS = 100;
 /** How often a delivery looks again at a lead that is not committed yet. */
 const WAIT_POLL_MS = 20;
@@ -24,7 +33,7 @@ export async function commitOrRefuse(leads: Commits, leadId: string): Promise<bo
   try {
     return await leads.commit(leadId);
   } catch {
-    const asked = await refuse(leads, leadId, ASK_TIMES);
+    const asked = await refuse(leads, leadId, ASK_FOR_MS);
     return asked === 'unknown' ? 'unknown' : asked.outcome === 'committed';
   }
 }
@@ -32,17 +41,19 @@ export async function commitOrRefuse(leads: Commits, leadId: string): Promise<bo
 /**
  * Refuse a lead whose intake failed before it was committed, so that deliveries that reached the
  * queue anyway are dropped. When the store cannot be asked the lead stays open and is refused at
- * its deadline (by the first delivery that looks, or the reconciler). `times`: how often to ask.
+ * its deadline (by the first delivery that looks, or the reconciler). `forMs`: how long to keep
+ * asking (every ASK_PAUSE_MS) after a first try fails; 0 asks once.
  */
-export async function refuse(leads: Commits, leadId: string, times = 1): Promise<AbortOutcome | 'unknown'> {
-  for (let i = 0; i < times; i++) {
+export async function refuse(leads: Commits, leadId: string, forMs = 0): Promise<AbortOutcome | 'unknown'> {
+  const until = Date.now() + forMs;
+  for (;;) {
     try {
       return await leads.abort(leadId);
     } catch {
-      if (i < times - 1) await pause(ASK_PAUSE_MS);
+      if (Date.now() + ASK_PAUSE_MS > until) return 'unknown';
+      await pause(ASK_PAUSE_MS);
     }
   }
-  return 'unknown';
 }
 
 /**

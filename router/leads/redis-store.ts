@@ -17,6 +17,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
+import { replicaWaitMsFor, waitForReplica } from '../redis-replica.ts';
 import { LeadrouteError } from '../errors.ts';
 import {
   DEFAULT_COMMIT_WINDOW_MS, DEFAULT_LEAD_RETENTION_MS,
@@ -121,15 +122,27 @@ export function decodeLead(h: Record<string, string>): LeadRecord | null {
   return { ...lead, state: h.state as LeadState, routes, attempts };
 }
 
+export interface RedisLeadStoreOptions extends LeadStoreOptions {
+  /** Namespaces the keys (e.g. `leadroute:`). */
+  prefix?: string;
+  /**
+   * On a Redis Cluster, how long a commit waits for a replica of its master to have it (default
+   * replicaWaitMsFor(1000), the cluster client's default command timeout): give the value the
+   * delivery queue's enqueue uses, replicaWaitMsFor(REDIS_COMMAND_TIMEOUT_MS).
+   */
+  replicaWaitMs?: number;
+}
+
 /**
  * A LeadStore on an existing ioredis client (router/redis.ts). The client is injected: `close()`
- * leaves it open, its owner quits it. `prefix` namespaces the keys (e.g. `leadroute:`).
+ * leaves it open, its owner quits it.
  */
-export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions & { prefix?: string } = {}): LeadStore {
+export function createRedisLeadStore(redis: RedisClient, opts: RedisLeadStoreOptions = {}): LeadStore {
   const r = defineCommands(redis);
   const prefix = opts.prefix ?? '';
   const retentionMs = opts.retentionMs ?? DEFAULT_LEAD_RETENTION_MS;
   const commitWindowMs = opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS;
+  const replicaWaitMs = opts.replicaWaitMs ?? replicaWaitMsFor(1000);
   const keyOf = (leadId: string) => `${prefix}lead:{${leadId}}`;
   // Uncommitted leads by save time (router clock): a hint for the reconciler, which asks each
   // lead itself. Written next to the lead, not with it (another Cluster slot): a superset at worst.
@@ -197,13 +210,25 @@ export function createRedisLeadStore(redis: RedisClient, opts: LeadStoreOptions 
 
     async commit(leadId: string): Promise<boolean> {
       if (!validId(leadId)) return false;
+      const key = keyOf(leadId);
       let reply: number;
       try {
-        reply = await r.leadrouteLeadCommit(keyOf(leadId));
+        reply = await r.leadrouteLeadCommit(key);
       } catch (err) {
         throw unavailable(err);
       }
       unindex(leadId); // settled either way
+      // On a Redis Cluster, a commit a replica does not have yet would be lost with its master
+      // (the promoted replica holds the lead uncommitted, refused at its deadline: a 202 never
+      // delivered). Not waited for: an error, like a lost reply, so that commitOrRefuse asks
+      // abort, which on the master then serving the lead says committed or refuses it.
+      if (reply === 1) {
+        try {
+          await waitForReplica(r, key, replicaWaitMs, 'the commit');
+        } catch (err) {
+          throw unavailable(err);
+        }
+      }
       return reply === 1;
     },
 
