@@ -1,5 +1,6 @@
 // Waiting for a Redis Cluster replica to have a write (WAIT): used by the delivery queue's enqueue
 // (router/delivery/queue-bullmq.ts) and the lead store's commit (router/leads/redis-store.ts).
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './redis.ts';
 
@@ -18,7 +19,9 @@ export const replicaWaitMsFor = (commandTimeoutMs: number): number => Math.max(5
  */
 export async function waitForReplica(client: RedisClient, key: string, timeoutMs: number, what = 'the write'): Promise<void> {
   if (!(client instanceof Cluster)) return;
-  const slot = await slotOf(client, key);
+  // Computed here (CRC16, as ioredis routes): a lead's key is new each time, so asking CLUSTER
+  // KEYSLOT would cost a round trip per lead, and remembering the answers would grow without end.
+  const slot = calculateSlot(key);
   const [master, ...replicas] = client.slots[slot] ?? [];
   if (master === undefined) return;
   const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === master);
@@ -48,13 +51,3 @@ async function hasReplicas(client: Cluster, node: Redis): Promise<boolean> {
 }
 // When hasReplicas last had the slot map refreshed: at most once a second.
 const refreshedAt = new WeakMap<Cluster, number>();
-
-// A key's slot never changes: asked once (CLUSTER KEYSLOT), then remembered.
-const slots = new WeakMap<Cluster, Map<string, number>>();
-async function slotOf(client: Cluster, key: string): Promise<number> {
-  let known = slots.get(client);
-  if (!known) slots.set(client, (known = new Map<string, number>()));
-  let slot = known.get(key);
-  if (slot === undefined) known.set(key, (slot = Number(await client.cluster('KEYSLOT', key))));
-  return slot;
-}
