@@ -1,15 +1,6 @@
 // LeadStore on Redis. One lead is ONE hash, `${prefix}lead:{leadId}` (the braces are a hash tag:
-// Cluster-safe), with the fields
-//   lead          JSON of the fixed fields (written once)
-//   t             the decision trace, compact (./trace-codec.ts; records from before it keep
-//                 the trace inside `lead`)
-//   state         the lead's state
-//   nr, r:<n>     the number of routes, and route n (JSON, without its status), in order
-//   s:<id>        the status of the route whose deliveryId is <id>
-//   na, a:<n>     the number of attempts, and attempt n (JSON), in order
-//   c, cd         while the lead is uncommitted: 'o' (open) or 'a' (aborted), and the commit
-//                 deadline (epoch ms, Redis time); a committed lead has neither
-// so a status change or a new attempt is a small field write, never a rewrite of the record.
+// Cluster-safe); its fields are listed in ./redis-codec.ts, so a status change or a new attempt
+// is a small field write, never a rewrite of the record.
 // Every call is one round trip: one script per write (save, update, startDelivery, addRoute),
 // one HGETALL per read. A script's first command is PEXPIRE: it restarts the retention period
 // and, answering 0 for a missing key, is the existence check, so a late write never brings back
@@ -24,8 +15,9 @@ import {
   type AbortOutcome, type DeliveryStart, type LeadChange, type LeadStore, type LeadStoreOptions, type RouteReopening,
   type RouteReturnOutcome, type SaveOptions,
 } from './store.ts';
-import { decodeTrace, encodeTrace } from './trace-codec.ts';
-import type { AttemptRecord, LeadRecord, LeadState, RouteRecord, RouteReturn, RouteState } from './types.ts';
+import { decodeLead, routeJson, type StoredRoute } from './redis-codec.ts';
+import { encodeTrace } from './trace-codec.ts';
+import type { LeadRecord, RouteState } from './types.ts';
 import { createRedisRecentIndex } from './recent-redis.ts';
 
 // ARGV: retention, commit window ('' = save committed), commit-by ('' = none), then field, value, …
@@ -88,9 +80,6 @@ function defineCommands(redis: RedisClient): RedisClient & LeadCommands {
   return redis as RedisClient & LeadCommands;
 }
 
-type StoredLead = Omit<LeadRecord, 'routes' | 'attempts' | 'state'>;
-type StoredRoute = Omit<RouteRecord, 'status' | 'returned'>;
-
 function unavailable(err: unknown): LeadrouteError {
   if (err instanceof LeadrouteError) return err;
   return new LeadrouteError('UNAVAILABLE', 'the lead store is not answering', undefined, { cause: err });
@@ -98,29 +87,6 @@ function unavailable(err: unknown): LeadrouteError {
 
 /** A braced id would break the hash tag; such an id can never have been saved. */
 const validId = (leadId: string) => leadId.length > 0 && !/[{}]/.test(leadId);
-
-const routeJson = ({ status: _s, ...rest }: RouteRecord) => JSON.stringify(rest satisfies StoredRoute);
-
-/** The record from its hash (HGETALL), or null when the hash is empty or not a lead. */
-export function decodeLead(h: Record<string, string>): LeadRecord | null {
-  if (!h.lead) return null;
-  const lead = JSON.parse(h.lead) as StoredLead;
-  if (h.t !== undefined) lead.trace = decodeTrace(h.t);
-  const routes: RouteRecord[] = [];
-  for (let i = 1, n = Number(h.nr ?? 0); i <= n; i++) {
-    const json = h[`r:${i}`];
-    if (json === undefined) continue;
-    const route = JSON.parse(json) as StoredRoute;
-    const returned = h[`ret:${route.deliveryId}`];
-    routes.push({ ...route, status: h[`s:${route.deliveryId}`] as RouteState, ...(returned ? { returned: JSON.parse(returned) as RouteReturn } : {}) });
-  }
-  const attempts: AttemptRecord[] = [];
-  for (let i = 1, n = Number(h.na ?? 0); i <= n; i++) {
-    const json = h[`a:${i}`];
-    if (json !== undefined) attempts.push(JSON.parse(json) as AttemptRecord);
-  }
-  return { ...lead, state: h.state as LeadState, routes, attempts };
-}
 
 export interface RedisLeadStoreOptions extends LeadStoreOptions {
   /** Namespaces the keys (e.g. `leadroute:`). */

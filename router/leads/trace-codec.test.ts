@@ -82,7 +82,7 @@ describe('trace codec: schedules and budgets', () => {
 
 describe('decodeLead with either trace format', () => {
   it('reads the compact trace field, and a record saved before it (trace inside `lead`)', async () => {
-    const { decodeLead } = await import('./redis-store.ts');
+    const { decodeLead } = await import('./redis-codec.ts');
     const trace: ProfileTrace[] = [{
       profile: 'p', name: 'P', strategy: 'first-match', outcome: 'matched', message: 'profile p matched',
       partners: [{ partner: 'a', priority: 1, outcome: 'selected', message: 'a selected (priority 1)' }],
