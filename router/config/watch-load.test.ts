@@ -45,7 +45,7 @@ describe('reloads with the watcher naming the changed files', () => {
     // Stamps trusted at once (files here are seconds old at most): the watcher's word decides what is read.
     const loader = createConfigLoader({ trustedStampAgeMs: 0 });
     const hints: (WatchedChanges | undefined)[] = [];
-    const trail: string[] = [];
+    const trail: string[] = []; // what the watcher and the loader did, shown when a step times out
     const first = await loader.load(dir);
     if (!first.ok) throw new Error('the tree is invalid');
     const reloader: ConfigReloader<Snap> = createConfigReloader<Snap>({
