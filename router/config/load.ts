@@ -117,7 +117,7 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
         root = await realpath(absDir);
         // Only changes to known files, and no directory symlink that could have been swapped: the same files.
         const kept = hinted && loadOpts.listChanged === false && previousTree?.root === root && previousTree.linkedDirs === 0;
-        tree = kept ? previousTree! : await readYamlTree(absDir);
+        tree = kept ? previousTree! : await readYamlTree(absDir, root);
       } catch (err) {
         return dirProblem(`cannot list directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'READ_ERROR');
       }

@@ -25,7 +25,8 @@ export interface YamlTree {
   linkedDirs: number;
 }
 
-export async function readYamlTree(dir: string): Promise<YamlTree> {
+/** `root`: the real path of `dir`, when the caller has it already. */
+export async function readYamlTree(dir: string, root?: string): Promise<YamlTree> {
   const found: string[] = [];
   const links = new Set<string>();
   const visited = new Set<string>();
@@ -55,7 +56,7 @@ export async function readYamlTree(dir: string): Promise<YamlTree> {
       else if (isFile && isYamlFile(entry.name)) found.push(full);
     }
   };
-  await walk(dir, await realpath(dir));
+  await walk(dir, root ?? (await realpath(dir)));
   // Each relative path computed once, not twice per comparison (a 1,000-file tree is sorted on
   // every reload).
   const keyed = found.map((abs) => ({ abs, rel: toPosix(relative(dir, abs)) }));
