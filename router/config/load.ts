@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { CHECKS, PER_DOCUMENT_CHECKS } from './checks/index.ts';
+import { CHECKS } from './checks/index.ts';
 import { deepFreeze } from './freeze.ts';
 import { parseYamlFile } from './parse.ts';
 import { hasErrors, problem, sortProblems } from './problems.ts';
@@ -175,10 +175,10 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
       const semantic: Problem[] = [];
       for (let ci = 0; ci < CHECKS.length; ci++) {
         const check = CHECKS[ci];
-        if (PER_DOCUMENT_CHECKS.has(check)) {
+        if (check.scope === 'document') {
           for (const w of works) if (w.perDocument![ci].length) semantic.push(...w.perDocument![ci]);
         } else {
-          semantic.push(...check(docs));
+          semantic.push(...check.run(docs));
           await breathe();
         }
       }
@@ -258,9 +258,9 @@ async function runPerDocument(stale: readonly FileWork[], docs: readonly SourceD
     // Kept aside until the batch is done: a file's work is either complete or absent.
     const found = batch.map((): Problem[][] => []);
     for (let ci = 0; ci < CHECKS.length; ci++) {
-      if (!PER_DOCUMENT_CHECKS.has(CHECKS[ci])) continue;
+      if (CHECKS[ci].scope !== 'document') continue;
       const byFile = new Map<string, Problem[]>(batch.map((w) => [w.shown, []]));
-      for (const p of CHECKS[ci](batchDocs)) byFile.get(p.file)?.push(p);
+      for (const p of CHECKS[ci].run(batchDocs)) byFile.get(p.file)?.push(p);
       batch.forEach((w, k) => (found[k][ci] = byFile.get(w.shown)!));
       await breathe();
     }

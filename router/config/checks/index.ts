@@ -15,48 +15,39 @@ import { checkDurations, checkTimezones } from './time.ts';
 
 type Check = (docs: readonly SourceDoc[]) => Problem[];
 
-export const CHECKS: readonly Check[] = [
-  checkDuplicateIds,
-  checkEntityReferences,
-  checkPartnerReferences,
-  checkFieldPatterns,
-  checkRules,
-  checkCaps,
-  checkTimezones,
-  checkDurations,
-  checkSchedules,
-  checkDedupe,
-  checkPartnerDedupe,
-  checkBudgets,
-  checkPartnerDelivery,
-  checkAssignmentDelivery,
-  checkPartnerPings,
-  checkProfilePings,
-  checkRouterSettingRefs,
-];
-
 /**
- * Checks whose problems about a document depend only on that document and on the Entity and
- * Partner documents, and are reported in its own file; problems about an Entity or Partner must
- * not depend on the profiles (so not checkPartnerDelivery: a partner's template fields are
- * checked against the entities of the profiles that use it). load-cache.test.ts holds them to it.
- * A reload reruns them only for changed files (and for every file when an Entity or Partner
- * changed); every other check reruns on the whole tree each time, so those are kept to what
- * needs the whole tree (ids, and partner settings checked against the profiles that use them).
- * A check not listed here is safe: it always runs on the whole tree.
+ * `document`: a check whose problems about a document depend only on that document and on the
+ * Entity and Partner documents, and are reported in its own file; problems about an Entity or
+ * Partner must not depend on the profiles (so not checkPartnerDelivery: a partner's template
+ * fields are checked against the entities of the profiles that use it). load-cache.test.ts holds
+ * them to it. A reload reruns them only for changed files (and for every file when an Entity or
+ * Partner changed). `tree`: rerun on the whole tree each time, so kept to what needs it (ids, and
+ * partner settings checked against the profiles that use them); always safe.
  */
-export const PER_DOCUMENT_CHECKS: ReadonlySet<Check> = new Set<Check>([
-  checkEntityReferences,
-  checkPartnerReferences,
-  checkFieldPatterns,
-  checkRules,
-  checkCaps,
-  checkTimezones,
-  checkDurations,
-  checkSchedules,
-  checkDedupe,
-  checkBudgets,
-  checkAssignmentDelivery,
-  checkProfilePings,
-  checkRouterSettingRefs,
-]);
+export interface SemanticCheck {
+  run: Check;
+  scope: 'document' | 'tree';
+}
+
+const doc = (run: Check): SemanticCheck => ({ run, scope: 'document' });
+const tree = (run: Check): SemanticCheck => ({ run, scope: 'tree' });
+
+export const CHECKS: readonly SemanticCheck[] = [
+  tree(checkDuplicateIds),
+  doc(checkEntityReferences),
+  doc(checkPartnerReferences),
+  doc(checkFieldPatterns),
+  doc(checkRules),
+  doc(checkCaps),
+  doc(checkTimezones),
+  doc(checkDurations),
+  doc(checkSchedules),
+  doc(checkDedupe),
+  tree(checkPartnerDedupe),
+  doc(checkBudgets),
+  tree(checkPartnerDelivery),
+  doc(checkAssignmentDelivery),
+  tree(checkPartnerPings),
+  doc(checkProfilePings),
+  doc(checkRouterSettingRefs),
+];
