@@ -7,7 +7,7 @@ import type { Condition, Rule } from '../config/types.ts';
 import { generateTest, readCode } from './codegen.ts';
 import { checkCondition, compileCondition, invalid } from './operators.ts';
 import type { CompiledCondition, Constant } from './operators.ts';
-import { markStandardFailure } from './failure-words.ts';
+import { conditionFailure } from './failure-words.ts';
 import type { CompiledRules, RuleFailure } from './types.ts';
 
 type Lead = Readonly<Record<string, unknown>>;
@@ -177,8 +177,7 @@ class ConditionNode implements Node {
     const { cond } = this;
     const actual = cond.read(lead);
     if (cond.check(actual)) return null;
-    const f: RuleFailure = { at: this.at, field: cond.field, operator: cond.operator, expected: cond.expected, actual, message: cond.describe(actual, false) };
-    return markStandardFailure(f, cond.ignoreCase);
+    return conditionFailure(this.at, cond.field, cond.operator, cond.expected, actual, cond.describe(actual, false), cond.ignoreCase);
   }
 
   held(lead: Lead): Held {
