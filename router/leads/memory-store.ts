@@ -1,8 +1,10 @@
 // In-process LeadStore (the embedded default: one router, no Redis). Callers never share mutable
 // objects with the store, without deep copies on the write path: routes and attempts (small,
 // flat) are copied in and out; the decision trace (the bulk of a record, written once and never
-// changed) is taken over by save as it is, and get hands out a deep copy of it (reads are rare:
-// GET /v1/leads and a delivery that ended undelivered). Expiry is lazy: an expired record is
+// changed) is kept encoded as the Redis store keeps it (trace-codec.ts), one string of ~1 KB
+// instead of ~8 KB of small objects per lead, so a store of many leads costs the garbage
+// collector little; get decodes it (reads are rare: GET /v1/leads and a delivery that ended
+// undelivered). Expiry is lazy: an expired record is
 // dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept in
 // last-write order, which is expiry order, so a sweep stops at the first live record.
 
@@ -12,10 +14,11 @@ import {
 } from './store.ts';
 import type { AttemptRecord, LeadRecord, LeadState, RouteRecord } from './types.ts';
 import { createMemoryRecentIndex } from './recent-memory.ts';
+import { decodeTrace, encodeTrace } from './trace-codec.ts';
 
 const SWEEP_EVERY_MS = 60_000;
 
-type Fixed = Omit<LeadRecord, 'state' | 'routes' | 'attempts'>;
+type Fixed = Omit<LeadRecord, 'state' | 'routes' | 'attempts' | 'trace'> & { trace: string };
 
 interface Entry {
   fixed: Fixed;
@@ -100,7 +103,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
   return {
     async save(record, o: SaveOptions = {}) {
       const { state, routes, attempts, trace, ...rest } = record;
-      const fixed: Fixed = { ...rest, trace };
+      const fixed: Fixed = { ...rest, trace: encodeTrace(trace) };
       const entry: Entry = { fixed, state, routes: routes.map(copyRoute), attempts: attempts.map(copyAttempt), expiresAt: 0 };
       if (o.uncommitted) {
         const t = now();
@@ -115,7 +118,7 @@ export function createMemoryLeadStore(opts: LeadStoreOptions & { now?: () => num
       const e = live(leadId);
       if (!e || e.commit?.state === 'aborted') return null;
       return {
-        ...e.fixed, trace: structuredClone(e.fixed.trace),
+        ...e.fixed, trace: decodeTrace(e.fixed.trace),
         state: e.state, routes: e.routes.map(copyRoute), attempts: e.attempts.map(copyAttempt),
       };
     },
