@@ -8,7 +8,8 @@ import { serve } from '@hono/node-server';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
-import { createConfigLoader, TRUSTED_STAMP_AGE_MS } from './config/load.ts';
+import { TRUSTED_STAMP_AGE_MS } from './config/load.ts';
+import { createThreadedConfigLoader, type ThreadedConfigLoader } from './config/load-thread.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';
 import { fieldKeyMissing } from './delivery/sealed.ts';
@@ -88,6 +89,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
   let reconciler: Reconciler | undefined;
 
   let reloader: ConfigReloader<Snapshot> | undefined;
+  let loader: ThreadedConfigLoader | undefined;
   const current = () => reloader?.current();
 
   if (redisTargetOf(env)) {
@@ -197,9 +199,10 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     };
     const compile = async (config: Parameters<typeof compileSnapshot>[0]) =>
       checked(await compileSnapshotInSlices(config, { env: vars, previous: reloader?.current() }));
-    // Reloads reuse the work of unchanged files and the compiled profiles they did not touch.
-    const loader = createConfigLoader();
-    const loaded = await loader.load(env.profilesDir);
+    // Files are loaded in a thread of their own, and reloads reuse the work of unchanged files and
+    // the compiled profiles they did not touch: a reload takes the request thread little time.
+    const configLoader = (loader = createThreadedConfigLoader({ onThreadError: (why) => logger.warn({ why }, 'config loader thread failed') }));
+    const loaded = await configLoader.load(env.profilesDir);
     if (!loaded.ok) {
       throw new StartupError(`the profiles in ${env.profilesDir} are invalid`, loaded.problems);
     }
@@ -212,7 +215,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
 
     reloader = createConfigReloader<Snapshot>({
       dir: env.profilesDir,
-      load: (dir, changed) => loader.load(dir, { changed: changed?.files, listChanged: changed?.listChanged }),
+      load: (dir, changed) => configLoader.load(dir, { changed: changed?.files, listChanged: changed?.listChanged }),
       compile,
       initial,
       debounceMs: opts.debounceMs,
@@ -278,6 +281,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
+      await loader?.close();
       await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
       await delivery.close();

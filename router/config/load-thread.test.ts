@@ -1,0 +1,104 @@
+// The threaded loader must give what loadConfig gives (less the documents and routing tests, which
+// stay in the thread), keep unchanged values the same objects from load to load, and survive its
+// thread dying.
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { prng } from '../testing/prng.ts';
+import { loadConfig } from './load.ts';
+import { createThreadedConfigLoader, type ThreadedConfigLoader } from './load-thread.ts';
+import { comparable, EDITS, profile } from './test-edits.ts';
+import { writeTree, type Tree } from './test-tree.ts';
+import type { LoadResult } from './types.ts';
+
+const trees: Tree[] = [];
+const loaders: ThreadedConfigLoader[] = [];
+afterEach(async () => {
+  await Promise.all(loaders.splice(0).map((l) => l.close()));
+  await Promise.all(trees.splice(0).map((t) => t.cleanup()));
+});
+
+/** What the router uses of a load. */
+const served = (r: LoadResult) => {
+  const c = comparable(r);
+  return c.ok ? { ...c, tests: [], docs: [] } : c;
+};
+
+function deeplyFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value)) return false;
+  return Object.values(value).every(deeplyFrozen);
+}
+
+describe('createThreadedConfigLoader', () => {
+  it('equals loadConfig after every one of 60 random edits, watcher hints included', async () => {
+    const t = await writeTree({});
+    trees.push(t);
+    const loader = createThreadedConfigLoader();
+    loaders.push(loader);
+    const rnd = prng(9);
+    expect(served(await loader.load('p', { cwd: t.root }))).toEqual(served(await loadConfig('p', { cwd: t.root })));
+    for (let n = 0; n < 60; n++) {
+      const [file, text] = EDITS[Math.floor(rnd() * EDITS.length)](n);
+      const abs = join(t.dir, file);
+      if (text === null) await rm(abs, { force: true });
+      else await writeFile(abs, text);
+      const threaded = await loader.load('p', { cwd: t.root, changed: new Set([abs]), listChanged: true });
+      const fresh = await loadConfig('p', { cwd: t.root });
+      expect(served(threaded), `after edit ${n}: ${file}`).toEqual(served(fresh));
+    }
+    expect(loader.worker()).not.toBeNull(); // the loads did run in the thread
+  });
+
+  it('keeps the values of unchanged files the same (frozen) objects, and takes in a changed one', async () => {
+    const t = await writeTree({ 'profiles/other.yaml': profile('other') });
+    trees.push(t);
+    const loader = createThreadedConfigLoader();
+    loaders.push(loader);
+    const first = await loader.load('p', { cwd: t.root });
+    await writeFile(join(t.dir, 'profiles/other.yaml'), profile('other').replace('priority: 10', 'priority: 11'));
+    const second = await loader.load('p', { cwd: t.root });
+    if (!first.ok || !second.ok) throw new Error('expected both loads to succeed');
+    const byId = (r: typeof first, id: string) => r.config.profiles.find((p) => p.id === id)!;
+    expect(byId(second, 'residential')).toBe(byId(first, 'residential'));
+    expect(second.config.partners.get('acme')).toBe(first.config.partners.get('acme'));
+    expect(byId(second, 'other')).not.toBe(byId(first, 'other'));
+    expect(byId(second, 'other').partners[0].priority).toBe(11);
+    expect(deeplyFrozen(second.config.profiles)).toBe(true);
+    expect(Object.isFrozen(second.config)).toBe(true);
+    expect(() => (second.config.partners as Map<string, unknown>).set('x', {})).toThrow(TypeError);
+  });
+
+  it('gives the problems of an invalid tree, then loads the mended one', async () => {
+    const t = await writeTree({});
+    trees.push(t);
+    const loader = createThreadedConfigLoader();
+    loaders.push(loader);
+    await loader.load('p', { cwd: t.root });
+    await writeFile(join(t.dir, 'profiles/broken.yaml'), profile('broken').replace('priority: 10', 'prioirty: 10'));
+    const broken = await loader.load('p', { cwd: t.root });
+    expect(broken.ok).toBe(false);
+    expect(served(broken)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+    await rm(join(t.dir, 'profiles/broken.yaml'));
+    const mended = await loader.load('p', { cwd: t.root });
+    expect(served(mended)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+  });
+
+  it('starts a new thread when its thread died, and says so', async () => {
+    const t = await writeTree({});
+    trees.push(t);
+    const errors: string[] = [];
+    const loader = createThreadedConfigLoader({ onThreadError: (why) => errors.push(why) });
+    loaders.push(loader);
+    const first = await loader.load('p', { cwd: t.root });
+    const dead = loader.worker()!;
+    await dead.terminate();
+    await writeFile(join(t.dir, 'profiles/other.yaml'), profile('other'));
+    const next = await loader.load('p', { cwd: t.root, changed: new Set([join(t.dir, 'profiles/other.yaml')]), listChanged: true });
+    expect(served(next)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+    expect(first.ok && next.ok && next.config.profiles.length).toBe(2);
+    expect(loader.worker()).not.toBeNull();
+    expect(loader.worker()).not.toBe(dead);
+    expect(errors.join('\n')).toMatch(/loader thread exited/);
+  });
+});
