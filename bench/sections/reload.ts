@@ -3,12 +3,13 @@
 // usual commit), and every profile file rewritten at once (a deploy of a regenerated tree). Every
 // request must succeed; the p99 shows what reloads cost the requests, and each edit is timed
 // until /v1/config serves the new version.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchContext } from '../context.ts';
 import { TREE_ENTITY, treeLeads, writeTree } from '../gen-tree.ts';
+import { firstMessage, spawnTs } from '../lib/child.ts';
 import { runLoad, type LoadFigures } from '../lib/load.ts';
 import { startRouter, startSink } from '../lib/targets.ts';
+import type { EditRequest } from '../targets/tree-editor.ts';
 import { prng } from '../prng.ts';
 import { atMost, row } from '../report.ts';
 import type { Row, SectionResult } from '../report.ts';
@@ -36,7 +37,11 @@ interface CaseResult {
 export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
   const profiles = ctx.smoke ? 20 : 1_000;
   const sink = await startSink();
+  // The files are written by a process of their own: a thousand writes here would delay the load
+  // generator's answers, and that delay would count as the router's.
+  const editor = spawnTs('bench/targets/tree-editor.ts', [], { ipc: true });
   try {
+    await firstMessage(editor);
     const tree = await writeTree(path.join(ctx.tmpDir, 'reload-tree'), { profiles, webhookUrl: sink.url, caps: 'huge' });
     const costTree = await writeTree(path.join(ctx.tmpDir, 'reload-cost-tree'), { profiles, webhookUrl: sink.url, caps: 'huge' });
     const bodies = treeLeads(profiles, 2_000).map((l) => JSON.stringify(l));
@@ -48,26 +53,19 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
       const status = async () => (await (await fetch(`${router.url}/v1/config`)).json()) as ConfigStatus;
       const rnd = prng(3);
       let edit = 0;
-      /** Rewrites `files` (half in place, half write + rename, as editors and git do). */
+      /** Rewrites `files` in the editor process; resolves once every file is written. */
       const rewrite = async (files: readonly string[]) => {
-        edit++;
-        await Promise.all(files.map(async (rel, k) => {
-          const file = path.join(tree.dir, rel);
-          const text = (await readFile(file, 'utf8')).replace(/^description: .*$/m, `description: Generated profile, edit ${edit}`);
-          if (k % 2) {
-            await writeFile(`${file}.tmp~`, text);
-            await rename(`${file}.tmp~`, file);
-          } else {
-            await writeFile(file, text);
-          }
-        }));
+        const request: EditRequest = { edit: ++edit, dir: tree.dir, files: [...files] };
+        const done = firstMessage<{ edit: number }>(editor);
+        editor.proc.send(request);
+        if ((await done).edit !== request.edit) throw new Error('the tree editor answered another edit');
       };
 
       const runCase = async (label: string, everyMs: number, pick: () => readonly string[]): Promise<CaseResult> => {
         let stop = false;
         const served: number[] = [];
         const refused = new Set<string>();
-        const editor = (async () => {
+        const editing = (async () => {
           while (!stop) {
             const before = (await status()).version;
             const t0 = performance.now();
@@ -90,7 +88,7 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
         ctx.log(`reload: ${ctx.durationS} s of load while ${label}`);
         const load = await runLoad({ url, bodies, connections: CONNECTIONS, durationS: ctx.durationS });
         stop = true;
-        await editor;
+        await editing;
         return { load, served, edits: served.length, refused: [...refused] };
       };
 
@@ -138,6 +136,7 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
     }
   } finally {
     await sink.stop();
+    await editor.stop();
   }
 }
 
