@@ -79,7 +79,7 @@ describe('Dockerfile', () => {
     const entries = ['router/main.ts', ...['validate', 'test-routing', 'explain', 'diff-routing', 'deliveries'].map((s) => `scripts/${s}.ts`)];
     const files = importGraph(entries);
     // The walk reaches the router's modules, its worker thread's entry, its Lua scripts and the JSON Schemas.
-    expect(files).toEqual(expect.arrayContaining(['router/runtime.ts', 'router/delivery/thread-entry.ts', 'router/leads/redis-store-save.lua', 'schema/profile.schema.json']));
+    expect(files).toEqual(expect.arrayContaining(['router/runtime.ts', 'router/delivery/thread-entry.ts', 'router/config/load-thread-entry.ts', 'router/leads/redis-store-save.lua', 'schema/profile.schema.json']));
     for (const file of files) {
       expect(ignored.some((re) => re.test(file)), `${file} is excluded by .dockerignore`).toBe(false);
       expect(copied.some((c) => file === c || file.startsWith(`${c.replace(/\/$/, '')}/`)), `${file} is not copied into the image`).toBe(true);
