@@ -89,6 +89,20 @@ describe('createConfigReloader', () => {
     expect(r.status()).toMatchObject({ successful: true, error: null });
   });
 
+  it('logs a burst of file events as one line (a deploy of many files is not a line per file)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.yaml'), 'one');
+    const lines: { obj: Record<string, unknown>; msg?: string }[] = [];
+    const record = (obj: object, msg?: string) => lines.push({ obj: obj as Record<string, unknown>, msg });
+    const { r } = await started(dir, { logger: { info: record, warn: record, error: record } });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(dir, `p${i}.yaml`), `profile ${i}`)));
+    await until(() => content(r).includes('profile 39'));
+    const changed = lines.filter((l) => l.msg === 'profiles changed');
+    expect(changed.length, JSON.stringify(changed)).toBeLessThanOrEqual(2); // one burst (two if the watcher splits it)
+    expect(changed.reduce((n, l) => n + (l.obj.events as number), 0)).toBeGreaterThanOrEqual(40);
+    for (const l of changed) expect((l.obj.paths as string[]).length).toBeLessThanOrEqual(5);
+  });
+
   it('with settleMs, looks at every file once after the start: a change the starting watcher missed is picked up', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.yaml'), 'one');

@@ -166,13 +166,19 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     }
   }
 
+  // The events of one burst, logged as one line when it ends (a deploy can touch thousands of files).
+  let burst = { events: 0, paths: [] as string[] };
+
   function schedule(event: string, path: string): void {
     if (closed) return;
     note(event, path);
-    log.info({ event, path }, 'profiles changed');
+    burst.events++;
+    if (burst.paths.length < 5) burst.paths.push(`${event} ${path}`);
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
+      log.info({ events: burst.events, paths: burst.paths }, 'profiles changed');
+      burst = { events: 0, paths: [] };
       void reload();
     }, debounceMs);
   }
