@@ -231,7 +231,7 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
     reconciler?.start();
 
     if (threaded) {
-      thread = startDeliveryThread({ vars, logger });
+      thread = startDeliveryThread({ vars, logger, configPort: () => loader?.connect() ?? null });
     } else {
       delivery.start();
     }

@@ -1,16 +1,18 @@
 // The config loader thread (started by load-thread.ts): the cached loader (load.ts) runs here, so
-// reading, parsing and checking the profiles never takes the request thread's time.
-//   main -> thread: a load request          thread -> main: its result, or an error
-// A valid result carries each document value the main thread does not have yet, serialised
-// (v8.serialize, exact for every value YAML gives), and names the others by the number it gave
-// them when it sent them.
+// reading, parsing and checking the profiles never takes the request thread's time. It answers
+// the main thread, and any other thread the main thread connects to it (the delivery thread,
+// through a MessagePort): each asks for loads and gets their results.
+// A valid result carries each document value the asking thread does not have yet, serialised
+// (v8.serialize, exact for every value YAML gives), and names the others by the number they were
+// sent under (take-in.ts).
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { serialize } from 'node:v8';
 import { createConfigLoader, type ConfigLoaderOptions } from './load.ts';
 import type { Problem, SourceDoc } from './types.ts';
 
-export interface ToLoader {
+export interface LoadRequest {
+  type: 'load';
   id: number;
   dir: string;
   cwd: string;
@@ -19,21 +21,35 @@ export interface ToLoader {
   listChanged?: boolean;
 }
 
+/** From the main thread: a load, or a port over which another thread will ask for loads. */
+export type ToLoader = LoadRequest | { type: 'connect'; port: MessagePort };
+
 /** A document of the result: its kind and the number of its value. */
 export type WireDoc = [kind: Exclude<SourceDoc['kind'], 'RoutingTest'>, value: number];
 
-export type FromLoader =
-  | { id: number; ok: false; problems: readonly Problem[] }
-  | { id: number; ok: true; problems: readonly Problem[]; hash: string; dir: string; docs: WireDoc[]; values: [number, Uint8Array][] }
-  | { id: number; error: string };
+export interface LoaderResult {
+  id: number;
+  ok: true;
+  problems: readonly Problem[];
+  hash: string;
+  dir: string;
+  docs: WireDoc[];
+  values: [number, Uint8Array][];
+}
+
+export type FromLoader = LoaderResult | { id: number; ok: false; problems: readonly Problem[] } | { id: number; error: string };
+
+/** A thread that asks for loads, and the values it holds (those of its last valid result), by object. */
+interface Asker {
+  answer(reply: FromLoader): void;
+  sent: Map<unknown, number>;
+}
 
 const port = parentPort!;
 const loader = createConfigLoader((workerData as { options: ConfigLoaderOptions }).options);
-/** The values the main thread holds (those of the last valid result), by object. */
-let sent = new Map<unknown, number>();
 let lastNumber = 0;
 
-async function answer(m: ToLoader): Promise<FromLoader> {
+async function load(asker: Asker, m: LoadRequest): Promise<FromLoader> {
   const result = await loader.load(m.dir, { cwd: m.cwd, changed: m.changed && new Set(m.changed), listChanged: m.listChanged });
   if (!result.ok) return { id: m.id, ok: false, problems: result.problems };
   const next = new Map<unknown, number>();
@@ -42,7 +58,7 @@ async function answer(m: ToLoader): Promise<FromLoader> {
   // The router does not run routing tests: they stay here.
   for (const doc of result.config.docs) {
     if (doc.kind === 'RoutingTest') continue;
-    let n = sent.get(doc.value) ?? next.get(doc.value);
+    let n = asker.sent.get(doc.value) ?? next.get(doc.value);
     if (n === undefined) {
       n = ++lastNumber;
       values.push([n, serialize(doc.value)]);
@@ -50,20 +66,28 @@ async function answer(m: ToLoader): Promise<FromLoader> {
     next.set(doc.value, n);
     docs.push([doc.kind, n]);
   }
-  sent = next;
+  asker.sent = next;
   return { id: m.id, ok: true, problems: result.problems, hash: result.config.hash, dir: result.config.dir, docs, values };
 }
 
 // One load at a time, in the order asked: each starts from what the previous one left.
 let queue = Promise.resolve();
-port.on('message', (m: ToLoader) => {
+function serve(asker: Asker, m: LoadRequest): void {
   queue = queue.then(async () => {
     let reply: FromLoader;
     try {
-      reply = await answer(m);
+      reply = await load(asker, m);
     } catch (err) {
       reply = { id: m.id, error: err instanceof Error ? err.message : String(err) };
     }
-    port.postMessage(reply);
+    asker.answer(reply);
   });
+}
+
+const main: Asker = { answer: (reply) => port.postMessage(reply), sent: new Map() };
+port.on('message', (m: ToLoader) => {
+  if (m.type === 'load') return serve(main, m);
+  const other: Asker = { answer: (reply) => m.port.postMessage(reply), sent: new Map() };
+  m.port.on('message', (request: LoadRequest) => serve(other, request));
+  m.port.on('close', () => (other.sent = new Map()));
 });

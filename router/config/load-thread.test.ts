@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prng } from '../testing/prng.ts';
 import { loadConfig } from './load.ts';
+import { createPortConfigLoader } from './load-port.ts';
 import { createThreadedConfigLoader, type ThreadedConfigLoader } from './load-thread.ts';
 import { comparable, EDITS, profile } from './test-edits.ts';
 import { writeTree, type Tree } from './test-tree.ts';
@@ -100,5 +101,52 @@ describe('createThreadedConfigLoader', () => {
     expect(loader.worker()).not.toBeNull();
     expect(loader.worker()).not.toBe(dead);
     expect(errors.join('\n')).toMatch(/loader thread exited/);
+  });
+
+  it('gives another thread a port to the same loader: its loads equal loadConfig, its unchanged values stay the same objects', async () => {
+    const t = await writeTree({ 'profiles/other.yaml': profile('other') });
+    trees.push(t);
+    const loader = createThreadedConfigLoader();
+    loaders.push(loader);
+    await loader.load('p', { cwd: t.root });
+    const port = loader.connect()!;
+    const fallbacks: string[] = [];
+    const other = createPortConfigLoader(port, { onFallback: (why) => fallbacks.push(why) });
+    const rnd = prng(11);
+    let previous = await other.load('p', { cwd: t.root });
+    expect(served(previous)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+    for (let n = 0; n < 30; n++) {
+      const [file, text] = EDITS[Math.floor(rnd() * EDITS.length)](n);
+      if (text === null) await rm(join(t.dir, file), { force: true });
+      else await writeFile(join(t.dir, file), text);
+      // The main thread loads first (as the router does), then the other thread.
+      await loader.load('p', { cwd: t.root });
+      const next = await other.load('p', { cwd: t.root });
+      expect(served(next), `after edit ${n}: ${file}`).toEqual(served(await loadConfig('p', { cwd: t.root })));
+      if (previous.ok && next.ok && !file.startsWith('profiles/')) {
+        // An edit outside the profiles leaves a profile that did not change the same object.
+        const kept = next.config.profiles.find((p) => p.id === 'other');
+        if (kept) expect(kept).toBe(previous.config.profiles.find((p) => p.id === 'other'));
+      }
+      if (next.ok) previous = next;
+    }
+    expect(fallbacks).toEqual([]);
+    port.close();
+  });
+
+  it('a port whose loader thread ended loads by itself, and says so', async () => {
+    const t = await writeTree({});
+    trees.push(t);
+    const loader = createThreadedConfigLoader();
+    loaders.push(loader);
+    await loader.load('p', { cwd: t.root });
+    const fallbacks: string[] = [];
+    const other = createPortConfigLoader(loader.connect()!, { onFallback: (why) => fallbacks.push(why) });
+    await other.load('p', { cwd: t.root });
+    await loader.worker()!.terminate();
+    await writeFile(join(t.dir, 'profiles/other.yaml'), profile('other'));
+    const next = await other.load('p', { cwd: t.root });
+    expect(served(next)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+    expect(fallbacks).toEqual(['the config loader thread is gone']);
   });
 });

@@ -1,29 +1,27 @@
 // A ConfigLoader whose work runs in a worker thread (load-thread-entry.ts), for the router's
 // reloads: the cached loader there reads, parses and checks the files; this side only takes in
-// the document values that changed and builds the Config. Taken in in slices (v8.deserialize
-// and freeze, value by value), a rewrite of every file costs the request thread a fraction of a
-// full load, and no long stretch.
-//
-// A value crosses once: afterwards the thread names it by number, and this side keeps it, so an
-// unchanged profile is the same object from load to load (what lets the compile reuse its work).
+// the document values that changed (take-in.ts) and builds the Config, so a rewrite of every file
+// costs the request thread a fraction of a full load, and no long stretch.
 // The Config has no `docs` or `routingTests`: the router does not use them (the authoring tools
 // load with loadConfig). If the thread fails, it is started again with the next load; if it cannot
 // start, loads run on this thread (createConfigLoader): the result is the same either way.
+// connect() gives another thread (the delivery thread) a port to the same loader (load-port.ts).
 
-import { deserialize } from 'node:v8';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { startTsWorker } from '../threads.ts';
-import { deepFreeze } from './freeze.ts';
 import { createConfigLoader, type ConfigLoader, type ConfigLoaderOptions, type LoadOptions } from './load.ts';
-import type { FromLoader, ToLoader } from './load-thread-entry.ts';
-import type { Config, Entity, LoadResult, Partner, Profile } from './types.ts';
-
-/** Longest stretch of taking in values between two yields to the event loop. */
-const SLICE_MS = 8;
+import type { FromLoader, LoadRequest, ToLoader } from './load-thread-entry.ts';
+import { createValueStore, type ValueStore } from './take-in.ts';
+import type { LoadResult } from './types.ts';
 
 export interface ThreadedConfigLoader extends ConfigLoader {
   /** The loader thread while one runs (null before the first load, after close, or when loading in process). */
   worker(): Worker | null;
+  /**
+   * A port through which another thread asks this loader thread for loads (load-port.ts); null
+   * when loads run in process. The port closes if the loader thread ends.
+   */
+  connect(): MessagePort | null;
   /** Ends the thread; loads after this run on the calling thread. */
   close(): Promise<void>;
 }
@@ -40,8 +38,7 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
   let closed = false;
   let nextId = 0;
   const pending = new Map<number, (reply: FromLoader) => void>();
-  /** The values of the thread's last valid result, by number. */
-  let values = new Map<number, unknown>();
+  let values: ValueStore = createValueStore();
 
   function thread(): Worker {
     if (worker) return worker;
@@ -63,45 +60,22 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
     // Idle, the thread does not keep the process alive (a load in flight does, like any pending work).
     w.unref();
     // A new thread numbers its values from scratch.
-    values = new Map();
+    values = createValueStore();
     worker = w;
     return w;
   }
 
-  async function viaThread(dir: string, request: Omit<ToLoader, 'id' | 'dir'>): Promise<LoadResult> {
+  async function viaThread(dir: string, request: Omit<LoadRequest, 'type' | 'id' | 'dir'>): Promise<LoadResult> {
     const id = ++nextId;
     const reply = await new Promise<FromLoader>((resolve) => {
       pending.set(id, resolve);
       const w = thread();
       w.ref();
-      w.postMessage({ id, dir, ...request } satisfies ToLoader);
+      w.postMessage({ type: 'load', id, dir, ...request } satisfies ToLoader);
     });
     if ('error' in reply) throw new Error(reply.error);
     if (!reply.ok) return { ok: false, problems: reply.problems };
-
-    let sliceStart = performance.now();
-    for (const [n, bytes] of reply.values) {
-      values.set(n, deepFreeze(deserialize(bytes)));
-      if (performance.now() - sliceStart >= SLICE_MS) {
-        await new Promise((r) => setImmediate(r));
-        sliceStart = performance.now();
-      }
-    }
-    const entities = new Map<string, Entity>();
-    const partners = new Map<string, Partner>();
-    const profiles: Profile[] = [];
-    const kept = new Map<number, unknown>();
-    for (const [kind, n] of reply.docs) {
-      const value = values.get(n);
-      if (value === undefined) throw new Error(`the loader thread named a value it never sent (${n})`);
-      kept.set(n, value);
-      if (kind === 'Entity') entities.set((value as Entity).id, value as Entity);
-      else if (kind === 'Partner') partners.set((value as Partner).id, value as Partner);
-      else profiles.push(value as Profile);
-    }
-    values = kept;
-    const config: Config = deepFreeze({ entities, partners, profiles, routingTests: [], docs: [], hash: reply.hash, dir: reply.dir });
-    return { ok: true, config, problems: reply.problems };
+    return { ok: true, config: await values.take(reply), problems: reply.problems };
   }
 
   async function load(dir: string, loadOpts: LoadOptions): Promise<LoadResult> {
@@ -133,6 +107,12 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       return next;
     },
     worker: () => worker,
+    connect() {
+      if (closed || inProcess) return null;
+      const { port1, port2 } = new MessageChannel();
+      thread().postMessage({ type: 'connect', port: port1 } satisfies ToLoader, [port1]);
+      return port2;
+    },
     close: async () => {
       closed = true;
       await close();

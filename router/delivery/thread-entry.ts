@@ -4,15 +4,17 @@
 // caps, the queue) or on disk (the profiles), so the only messages are:
 //   main -> thread: reload (the main thread swapped its config), metrics (a scrape), stop
 //   thread -> main: log (a JSON log line for the main logger's destination), metrics (text), stopped
-// It loads the profiles itself (posting a compiled or parsed config across threads would block the
-// main thread while it is copied), and starts the worker only once it has a config, so that no job
-// is ever judged against an empty one.
+// It takes the profiles from the router's config loader thread through a port, the values that
+// changed only, as the main thread does (load-port.ts), or loads them itself when it has no port
+// or the loader thread is gone. It starts the worker only once it has a config, so that no job is
+// ever judged against an empty one.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { monotonicFactory } from 'ulid';
 import { createRedisCapStore } from '../caps/redis.ts';
 import { createConfigLoader } from '../config/load.ts';
+import { createPortConfigLoader } from '../config/load-port.ts';
 import { createConfigReloader, type ConfigReloader } from '../config/watch.ts';
 import { readRouterEnv } from '../env.ts';
 import { createRedisLeadStore } from '../leads/redis-store.ts';
@@ -52,7 +54,9 @@ const caps = createRedisCapStore(redis, { prefix });
 const leads = createRedisLeadStore(redis, { prefix, retentionMs: env.leadRetentionDays * 86_400_000 });
 const newId = monotonicFactory(pooledRandom());
 
-const loader = createConfigLoader();
+const loader = init.configPort
+  ? createPortConfigLoader(init.configPort, { onFallback: (why) => logger.warn({ why }, 'delivery thread: loading the profiles itself') })
+  : createConfigLoader();
 const reloader: ConfigReloader<Snapshot> = createConfigReloader<Snapshot>({
   dir: env.profilesDir,
   load: (dir) => loader.load(dir),

@@ -4,7 +4,7 @@
 // The thread is restarted (after 1 s) if it dies; its jobs in flight are then resumed by BullMQ's
 // stalled-job check, like those of a router that died.
 
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { pino, type Logger } from 'pino';
 import { startTsWorker } from '../threads.ts';
 
@@ -15,6 +15,8 @@ export interface ThreadInit {
   logLevel: string;
   /** BullMQ worker concurrency (default: the queue's). */
   concurrency?: number;
+  /** A port to the router's config loader thread; without it the thread loads the profiles itself. */
+  configPort?: MessagePort;
 }
 
 export type ToThread = { type: 'reload'; hash: string } | { type: 'metrics'; id: number } | { type: 'stop' };
@@ -27,10 +29,12 @@ export interface DeliveryThreadOptions {
   concurrency?: number;
   /** Wait before starting a thread again after it died (default 1000 ms). */
   restartDelayMs?: number;
+  /** A port to the config loader thread for each thread started (ThreadedConfigLoader.connect). */
+  configPort?: () => MessagePort | null;
 }
 
 export interface DeliveryThread {
-  /** The main thread now serves the config `hash`: the thread reloads the profiles (from disk). */
+  /** The main thread now serves the config `hash`: the thread reloads the profiles. */
   reload(hash: string): void;
   /** The thread's delivery metrics in Prometheus text; '' when it does not answer within `timeoutMs`. */
   metrics(timeoutMs?: number): Promise<string>;
@@ -62,7 +66,12 @@ export function startDeliveryThread(opts: DeliveryThreadOptions): DeliveryThread
   let stopped: (() => void) | null = null;
 
   function spawn() {
-    const w = startTsWorker(new URL('./thread-entry.ts', import.meta.url), { ...init }, { stdout: false, stderr: false });
+    const configPort = opts.configPort?.() ?? undefined;
+    const w = startTsWorker(
+      new URL('./thread-entry.ts', import.meta.url),
+      { ...init, ...(configPort ? { configPort } : {}) },
+      { stdout: false, stderr: false, transferList: configPort ? [configPort] : [] },
+    );
     worker = w;
     up = true;
     w.on('message', (m: ToMain) => {
