@@ -118,14 +118,29 @@ export async function startTestRedisCluster(opts: { nodeTimeoutMs?: number } = {
     }));
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    const ports = await nodePorts(6);
-    const p = ports.map((x) => x.port);
-    nodes.push(...(await Promise.all(ports.map(({ port, bus }) => launch(dir, port, bus, nodeTimeoutMs)))));
-    await run('redis-cli', ['--cluster', 'create', ...p.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
-  } catch (err) {
-    await close();
-    throw err;
+  // A port found free can be taken by another process before redis-server binds it (tests run in
+  // parallel): then the whole cluster is started again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const ports = await nodePorts(6);
+      const p = ports.map((x) => x.port);
+      const launched = await Promise.allSettled(ports.map(({ port, bus }) => launch(dir, port, bus, nodeTimeoutMs)));
+      for (const l of launched) if (l.status === 'fulfilled') nodes.push(l.value);
+      const failed = launched.find((l) => l.status === 'rejected');
+      if (failed) throw failed.reason;
+      await run('redis-cli', ['--cluster', 'create', ...p.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+      break;
+    } catch (err) {
+      const portTaken = attempt < 3 && String((err as Error).message).includes('Address already in use');
+      if (!portTaken) {
+        await close();
+        throw err;
+      }
+      await Promise.all(nodes.splice(0).map(async (n) => {
+        n.child?.kill('SIGKILL');
+        await n.exited;
+      }));
+    }
   }
 
   const live = () => nodes.filter((n) => n.child !== null);
