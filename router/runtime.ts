@@ -281,9 +281,10 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       stopping = true;
       await closeServer(opts.shutdownGraceMs ?? 10_000);
       await reloader?.close();
-      await loader?.close();
       await reconciler?.stop();
       await thread?.close().catch((err) => logger.warn({ err }, 'closing the delivery thread failed'));
+      // After the delivery thread, which takes its profiles from the loader thread.
+      await loader?.close();
       await delivery.close();
       await pingClient.close().catch(() => undefined);
       await Promise.allSettled([caps.close(), leads.close(), idempotency.close(), auction.bids.close()]);

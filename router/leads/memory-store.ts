@@ -1,12 +1,12 @@
 // In-process LeadStore (the embedded default: one router, no Redis). Callers never share mutable
 // objects with the store, without deep copies on the write path: routes and attempts (small,
 // flat) are copied in and out; the decision trace (the bulk of a record, written once and never
-// changed) is kept encoded as the Redis store keeps it (trace-codec.ts), one string of ~1 KB
-// instead of ~8 KB of small objects per lead, so a store of many leads costs the garbage
+// changed) is kept encoded as the Redis store keeps it (trace-codec.ts): one string of about 2 KB
+// instead of about 8 KB of small objects per lead, so a store of many leads costs the garbage
 // collector little; get decodes it (reads are rare: GET /v1/leads and a delivery that ended
-// undelivered). Expiry is lazy: an expired record is
-// dropped when it is touched, and a sweep at most once a minute drops the rest; the map is kept in
-// last-write order, which is expiry order, so a sweep stops at the first live record.
+// undelivered). Expiry is lazy: an expired record is dropped when it is touched, and a sweep at
+// most once a minute drops the rest; the map is kept in last-write order, which is expiry order,
+// so a sweep stops at the first live record.
 
 import {
   DEFAULT_COMMIT_WINDOW_MS, DEFAULT_LEAD_RETENTION_MS, ENDED_ROUTE_STATES, REOPENED_STATES, SELLING_ROUTE_STATES,
