@@ -76,6 +76,9 @@ describe('the delivery thread after a reload', () => {
     await post();
     await waitFor('the next delivery', () => received.length > deliveriesAfter);
     expect(received.at(-1)).toBe('/after');
+    // Nor on the way out: the loader thread ends after the delivery thread.
+    await rt.stop();
+    expect(lines.join('')).toContain('"msg":"stopped"');
     expect(lines.join('')).not.toContain('loading the profiles itself');
   });
 });
