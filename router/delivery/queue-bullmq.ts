@@ -206,10 +206,16 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
     }
   };
 
+  /**
+   * Where the worker adds attempts jobs: a queue on the worker's own connection once it runs. That
+   * connection waits out a failover; the queue connection fails fast for intake and, on a Redis
+   * Cluster, could keep failing after one (deliveries handed on by a batch were lost so).
+   */
+  let handOnQueue: Queue<BatchData | AttemptsData> | null = null;
   /** Deliveries go on as attempts jobs, in one addBulk; a deliveryId already there is not added twice. */
   const addAttemptsJobs = async (items: { data: AttemptsData; delay?: number }[]) => {
     if (items.length === 0) return;
-    await queue.addBulk(items.map(({ data, delay }) => ({ name: ATTEMPTS_NAME, data, opts: attemptsOptions(data.job, delay) })));
+    await (handOnQueue ?? queue).addBulk(items.map(({ data, delay }) => ({ name: ATTEMPTS_NAME, data, opts: attemptsOptions(data.job, delay) })));
   };
 
   const deadLetters = bullmqDeadLetters({
@@ -301,6 +307,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       // Job completions (one command each) leave in one write per event-loop turn.
       const client = coalesceWrites(createBullmqConnection(target, 'worker', { onError }));
       workerConnection = client;
+      handOnQueue = new Queue<BatchData | AttemptsData>(name, { connection: client, prefix });
       worker = new Worker<BatchData | AttemptsData>(name, processor(handler, client), {
         connection: client,
         prefix,
@@ -363,6 +370,7 @@ export function createBullmqDeliveryQueue(opts: BullmqQueueOptions): DurableDeli
       }
       // The worker first: it finishes the deliveries in flight (their jobs stay consistent).
       await worker?.close();
+      await handOnQueue?.close();
       await queue.close();
       for (const c of connections) {
         if (c.status === 'end') continue;
