@@ -7,7 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { createConfigLoader, type ConfigLoader, type LoadOptions } from './load.ts';
 import type { FromLoader, LoadRequest } from './load-thread-entry.ts';
-import { createValueStore } from './take-in.ts';
+import { createValueStore, oneAtATime } from './take-in.ts';
 import type { LoadResult } from './types.ts';
 
 export interface PortLoaderOptions {
@@ -48,17 +48,9 @@ export function createPortConfigLoader(port: MessagePort, opts: PortLoaderOption
       port.postMessage({ type: 'load', id, dir, cwd: loadOpts.cwd ?? process.cwd() } satisfies LoadRequest);
     });
     if ('error' in reply) return fallBack(reply.error).load(dir, loadOpts);
-    if (!reply.ok) return { ok: false, problems: reply.problems };
-    return { ok: true, config: await values.take(reply), problems: reply.problems };
+    return values.take(reply);
   }
 
-  // One load at a time: each takes in values the previous one left.
-  let last: Promise<unknown> = Promise.resolve();
-  return {
-    load(dir, loadOpts = {}) {
-      const next = last.then(() => load(dir, loadOpts));
-      last = next.catch(() => undefined);
-      return next;
-    },
-  };
+  const loadInTurn = oneAtATime(load);
+  return { load: (dir, loadOpts = {}) => loadInTurn(dir, loadOpts) };
 }

@@ -11,7 +11,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { startTsWorker } from '../threads.ts';
 import { createConfigLoader, type ConfigLoader, type ConfigLoaderOptions, type LoadOptions } from './load.ts';
 import type { FromLoader, LoadRequest, ToLoader } from './load-thread-entry.ts';
-import { createValueStore, type ValueStore } from './take-in.ts';
+import { createValueStore, oneAtATime, type ValueStore } from './take-in.ts';
 import type { LoadResult } from './types.ts';
 
 export interface ThreadedConfigLoader extends ConfigLoader {
@@ -74,8 +74,7 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       w.postMessage({ type: 'load', id, dir, ...request } satisfies ToLoader);
     });
     if ('error' in reply) throw new Error(reply.error);
-    if (!reply.ok) return { ok: false, problems: reply.problems };
-    return { ok: true, config: await values.take(reply), problems: reply.problems };
+    return values.take(reply);
   }
 
   async function load(dir: string, loadOpts: LoadOptions): Promise<LoadResult> {
@@ -98,14 +97,9 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
     }
   }
 
-  // One load at a time: each takes in values the previous one left.
-  let last: Promise<unknown> = Promise.resolve();
+  const loadInTurn = oneAtATime(load);
   return {
-    load(dir, loadOpts = {}) {
-      const next = last.then(() => load(dir, loadOpts));
-      last = next.catch(() => undefined);
-      return next;
-    },
+    load: (dir, loadOpts = {}) => loadInTurn(dir, loadOpts),
     worker: () => worker,
     connect() {
       if (closed || inProcess) return null;

@@ -7,15 +7,18 @@
 
 import { deserialize } from 'node:v8';
 import { deepFreeze } from './freeze.ts';
-import type { LoaderResult } from './load-thread-entry.ts';
-import type { Config, Entity, Partner, Profile } from './types.ts';
+import type { FromLoader } from './load-thread-entry.ts';
+import type { Config, Entity, LoadResult, Partner, Profile } from './types.ts';
 
 /** Longest stretch of taking in values between two yields to the event loop. */
 const SLICE_MS = 8;
 
 export interface ValueStore {
-  /** The Config of a valid result (without `docs` and `routingTests`, which stay in the thread). */
-  take(result: LoaderResult): Promise<Config>;
+  /**
+   * The LoadResult of a reply: an invalid tree's problems, or a valid one's Config (without `docs`
+   * and `routingTests`, which stay in the thread).
+   */
+  take(reply: Exclude<FromLoader, { error: string }>): Promise<LoadResult>;
 }
 
 export function createValueStore(): ValueStore {
@@ -23,6 +26,7 @@ export function createValueStore(): ValueStore {
   let values = new Map<number, unknown>();
   return {
     async take(result) {
+      if (!result.ok) return { ok: false, problems: result.problems };
       let sliceStart = performance.now();
       for (const [n, bytes] of result.values) {
         values.set(n, deepFreeze(deserialize(bytes)));
@@ -44,7 +48,18 @@ export function createValueStore(): ValueStore {
         else profiles.push(value as Profile);
       }
       values = kept;
-      return deepFreeze({ entities, partners, profiles, routingTests: [], docs: [], hash: result.hash, dir: result.dir });
+      const config: Config = deepFreeze({ entities, partners, profiles, routingTests: [], docs: [], hash: result.hash, dir: result.dir });
+      return { ok: true, config, problems: result.problems };
     },
+  };
+}
+
+/** `load`, one call at a time: each takes in values the previous one left. */
+export function oneAtATime<A extends unknown[], R>(load: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const next = last.then(() => load(...args));
+    last = next.catch(() => undefined);
+    return next;
   };
 }
