@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { prng } from '../testing/prng.ts';
 import { loadConfig } from './load.ts';
 import { createPortConfigLoader } from './load-port.ts';
-import { createThreadedConfigLoader, type ThreadedConfigLoader } from './load-thread.ts';
+import { createThreadedConfigLoader, type ThreadedConfigLoader, type ThreadedLoaderOptions } from './load-thread.ts';
 import { comparable, EDITS, profile } from './test-edits.ts';
 import { writeTree, type Tree } from './test-tree.ts';
 import type { LoadResult } from './types.ts';
@@ -18,6 +18,15 @@ afterEach(async () => {
   await Promise.all(loaders.splice(0).map((l) => l.close()));
   await Promise.all(trees.splice(0).map((t) => t.cleanup()));
 });
+
+/** A test tree and a threaded loader, both cleaned up after the test. */
+async function setUp(files: Record<string, string> = {}, opts: ThreadedLoaderOptions = {}) {
+  const t = await writeTree(files);
+  trees.push(t);
+  const loader = createThreadedConfigLoader(opts);
+  loaders.push(loader);
+  return { t, loader };
+}
 
 /** What the router uses of a load. */
 const served = (r: LoadResult) => {
@@ -33,10 +42,7 @@ function deeplyFrozen(value: unknown): boolean {
 
 describe('createThreadedConfigLoader', () => {
   it('equals loadConfig after every one of 60 random edits, watcher hints included', async () => {
-    const t = await writeTree({});
-    trees.push(t);
-    const loader = createThreadedConfigLoader();
-    loaders.push(loader);
+    const { t, loader } = await setUp();
     const rnd = prng(9);
     expect(served(await loader.load('p', { cwd: t.root }))).toEqual(served(await loadConfig('p', { cwd: t.root })));
     for (let n = 0; n < 60; n++) {
@@ -52,10 +58,7 @@ describe('createThreadedConfigLoader', () => {
   });
 
   it('keeps the values of unchanged files the same (frozen) objects, and takes in a changed one', async () => {
-    const t = await writeTree({ 'profiles/other.yaml': profile('other') });
-    trees.push(t);
-    const loader = createThreadedConfigLoader();
-    loaders.push(loader);
+    const { t, loader } = await setUp({ 'profiles/other.yaml': profile('other') });
     const first = await loader.load('p', { cwd: t.root });
     await writeFile(join(t.dir, 'profiles/other.yaml'), profile('other').replace('priority: 10', 'priority: 11'));
     const second = await loader.load('p', { cwd: t.root });
@@ -71,10 +74,7 @@ describe('createThreadedConfigLoader', () => {
   });
 
   it('gives the problems of an invalid tree, then loads the mended one', async () => {
-    const t = await writeTree({});
-    trees.push(t);
-    const loader = createThreadedConfigLoader();
-    loaders.push(loader);
+    const { t, loader } = await setUp();
     await loader.load('p', { cwd: t.root });
     await writeFile(join(t.dir, 'profiles/broken.yaml'), profile('broken').replace('priority: 10', 'prioirty: 10'));
     const broken = await loader.load('p', { cwd: t.root });
@@ -86,11 +86,8 @@ describe('createThreadedConfigLoader', () => {
   });
 
   it('starts a new thread when its thread died, and says so', async () => {
-    const t = await writeTree({});
-    trees.push(t);
     const errors: string[] = [];
-    const loader = createThreadedConfigLoader({ onThreadError: (why) => errors.push(why) });
-    loaders.push(loader);
+    const { t, loader } = await setUp({}, { onThreadError: (why) => errors.push(why) });
     const first = await loader.load('p', { cwd: t.root });
     const dead = loader.worker()!;
     await dead.terminate();
@@ -104,10 +101,7 @@ describe('createThreadedConfigLoader', () => {
   });
 
   it('gives another thread a port to the same loader: its loads equal loadConfig, its unchanged values stay the same objects', async () => {
-    const t = await writeTree({ 'profiles/other.yaml': profile('other') });
-    trees.push(t);
-    const loader = createThreadedConfigLoader();
-    loaders.push(loader);
+    const { t, loader } = await setUp({ 'profiles/other.yaml': profile('other') });
     await loader.load('p', { cwd: t.root });
     const port = loader.connect()!;
     const fallbacks: string[] = [];
@@ -135,10 +129,7 @@ describe('createThreadedConfigLoader', () => {
   });
 
   it('a port whose loader thread ended loads by itself, and says so', async () => {
-    const t = await writeTree({});
-    trees.push(t);
-    const loader = createThreadedConfigLoader();
-    loaders.push(loader);
+    const { t, loader } = await setUp();
     await loader.load('p', { cwd: t.root });
     const fallbacks: string[] = [];
     const other = createPortConfigLoader(loader.connect()!, { onFallback: (why) => fallbacks.push(why) });
