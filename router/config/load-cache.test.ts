@@ -75,4 +75,28 @@ describe('ConfigLoader: loads that reuse unchanged files', () => {
     expect(second.config.partners.get('acme')).toBe(first.config.partners.get('acme'));
     expect(second.config.hash).not.toBe(first.config.hash);
   });
+
+  it('keeps, in a changed file, every part of a document that did not change', async () => {
+    const text = profile('other').replace('  - partner: northwind\n', '  - partner: northwind\n    rules: [{ field: state, in: [CA, NY] }]\n');
+    const t = await writeTree({ 'profiles/other.yaml': text });
+    trees.push(t);
+    const loader = createConfigLoader();
+    const first = await loader.load('p', { cwd: t.root });
+    // acme's priority changes, and a comment: the rest of the profile is as it was.
+    await writeFile(join(t.dir, 'profiles/other.yaml'), `# edited\n${text.replace('priority: 10', 'priority: 11')}`);
+    const second = await loader.load('p', { cwd: t.root });
+    // Only a comment: the document is the one it was.
+    await writeFile(join(t.dir, 'profiles/other.yaml'), `# edited again\n${text.replace('priority: 10', 'priority: 11')}`);
+    const third = await loader.load('p', { cwd: t.root });
+    if (!first.ok || !second.ok || !third.ok) throw new Error('expected the loads to succeed');
+    const other = (r: typeof first) => r.config.profiles.find((p) => p.id === 'other')!;
+    expect(other(second)).not.toBe(other(first));
+    expect(other(second).partners[0].priority).toBe(11);
+    expect(Object.isFrozen(other(second).partners[0])).toBe(true);
+    expect(other(second).rules).toBe(other(first).rules);
+    expect(other(second).partners[1]).toBe(other(first).partners[1]);
+    expect(other(second).partners[1].rules).toMatchObject([{ field: 'state', in: ['CA', 'NY'] }]);
+    expect(other(third)).toBe(other(second));
+    expect(third.config.hash).not.toBe(second.config.hash);
+  });
 });

@@ -2,14 +2,14 @@
 // reading, parsing and checking the profiles never takes the request thread's time. It answers
 // the main thread, and any other thread the main thread connects to it (the delivery thread,
 // through a MessagePort): each asks for loads and gets their results.
-// A valid result carries each document value the asking thread does not have yet, serialised
-// (v8.serialize, exact for every value YAML gives), and names the others by the number they were
+// A valid result carries each document value the asking thread does not have yet, packed with the
+// objects it already holds left out (value-wire.ts), and names the others by the number they were
 // sent under (take-in.ts).
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { serialize } from 'node:v8';
 import { createConfigLoader, type ConfigLoaderOptions } from './load.ts';
 import type { Problem, SourceDoc } from './types.ts';
+import { createValueSender, type Sent, type ValueSender, type WireDoc } from './value-wire.ts';
 
 export interface LoadRequest {
   type: 'load';
@@ -24,50 +24,32 @@ export interface LoadRequest {
 /** From the main thread: a load, or a port over which another thread will ask for loads. */
 export type ToLoader = LoadRequest | { type: 'connect'; port: MessagePort };
 
-/** A document of the result: its kind and the number of its value. */
-export type WireDoc = [kind: Exclude<SourceDoc['kind'], 'RoutingTest'>, value: number];
-
-export interface LoaderResult {
+/** A valid load: the documents, and the values to take in or let go of (value-wire.ts). */
+export interface LoaderResult extends Sent {
   id: number;
   ok: true;
   problems: readonly Problem[];
   hash: string;
   dir: string;
-  docs: WireDoc[];
-  values: [number, Uint8Array][];
 }
 
 export type FromLoader = LoaderResult | { id: number; ok: false; problems: readonly Problem[] } | { id: number; error: string };
 
-/** A thread that asks for loads, and the values it holds (those of its last valid result), by object. */
+/** A thread that asks for loads, and what it was sent. */
 interface Asker {
   answer(reply: FromLoader): void;
-  sent: Map<unknown, number>;
+  sender: ValueSender;
 }
 
 const port = parentPort!;
 const loader = createConfigLoader((workerData as { options: ConfigLoaderOptions }).options);
-let lastNumber = 0;
 
 async function load(asker: Asker, m: LoadRequest): Promise<FromLoader> {
   const result = await loader.load(m.dir, { cwd: m.cwd, changed: m.changed && new Set(m.changed), listChanged: m.listChanged });
   if (!result.ok) return { id: m.id, ok: false, problems: result.problems };
-  const next = new Map<unknown, number>();
-  const docs: WireDoc[] = [];
-  const values: [number, Uint8Array][] = [];
   // The router does not run routing tests: they stay here.
-  for (const doc of result.config.docs) {
-    if (doc.kind === 'RoutingTest') continue;
-    let n = asker.sent.get(doc.value) ?? next.get(doc.value);
-    if (n === undefined) {
-      n = ++lastNumber;
-      values.push([n, serialize(doc.value)]);
-    }
-    next.set(doc.value, n);
-    docs.push([doc.kind, n]);
-  }
-  asker.sent = next;
-  return { id: m.id, ok: true, problems: result.problems, hash: result.config.hash, dir: result.config.dir, docs, values };
+  const docs = result.config.docs.filter((d): d is SourceDoc & { kind: WireDoc[0] } => d.kind !== 'RoutingTest');
+  return { id: m.id, ok: true, problems: result.problems, hash: result.config.hash, dir: result.config.dir, ...asker.sender.send(docs) };
 }
 
 // One load at a time, in the order asked: each starts from what the previous one left.
@@ -84,10 +66,10 @@ function serve(asker: Asker, m: LoadRequest): void {
   });
 }
 
-const main: Asker = { answer: (reply) => port.postMessage(reply), sent: new Map() };
+const main: Asker = { answer: (reply) => port.postMessage(reply), sender: createValueSender() };
 port.on('message', (m: ToLoader) => {
   if (m.type === 'load') return serve(main, m);
-  const other: Asker = { answer: (reply) => m.port.postMessage(reply), sent: new Map() };
+  const other: Asker = { answer: (reply) => m.port.postMessage(reply), sender: createValueSender() };
   m.port.on('message', (request: LoadRequest) => serve(other, request));
-  m.port.on('close', () => (other.sent = new Map()));
+  m.port.on('close', () => (other.sender = createValueSender()));
 });

@@ -73,6 +73,35 @@ describe('createThreadedConfigLoader', () => {
     expect(() => (second.config.partners as Map<string, unknown>).set('x', {})).toThrow(TypeError);
   });
 
+  it('takes in, of a changed document, only its changed parts: the others stay the objects they were', async () => {
+    const text = profile('other').replace('  - partner: northwind\n', '  - partner: northwind\n    rules: [{ field: state, in: [CA, NY] }]\n');
+    const { t, loader } = await setUp({ 'profiles/other.yaml': text });
+    const file = join(t.dir, 'profiles/other.yaml');
+    const other = async () => {
+      const r = await loader.load('p', { cwd: t.root, changed: new Set([file]), listChanged: false });
+      if (!r.ok) throw new Error('expected the load to succeed');
+      expect(served(r)).toEqual(served(await loadConfig('p', { cwd: t.root })));
+      return r.config.profiles.find((p) => p.id === 'other')!;
+    };
+    const first = await other();
+    await writeFile(file, text.replace('priority: 10', 'priority: 11'));
+    const second = await other();
+    // Only the name: the assignments are held as a whole, and with them each assignment.
+    await writeFile(file, text.replace('priority: 10', 'priority: 11').replace('name: Residential', 'name: Renamed'));
+    const third = await other();
+    await writeFile(file, text.replace('priority: 10', 'priority: 12').replace('name: Residential', 'name: Renamed'));
+    const fourth = await other();
+    expect(second.partners[0].priority).toBe(11);
+    expect(second.partners[1]).toBe(first.partners[1]);
+    expect(second.rules).toBe(first.rules);
+    expect(third.name).toBe('Renamed');
+    expect(third.partners).toBe(second.partners);
+    expect(fourth.partners[0].priority).toBe(12);
+    expect(fourth.partners[1]).toBe(first.partners[1]);
+    expect(fourth.rules).toBe(first.rules);
+    expect(deeplyFrozen(fourth)).toBe(true);
+  });
+
   it('gives the problems of an invalid tree, then loads the mended one', async () => {
     const { t, loader } = await setUp();
     await loader.load('p', { cwd: t.root });

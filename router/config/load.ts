@@ -21,6 +21,7 @@ import { hasErrors, problem, sortProblems } from './problems.ts';
 import { readYamlTree, toPosix, type YamlTree } from './read-tree.ts';
 import { validateAgainstSchema } from './schema.ts';
 import { schemaProblems } from './schema-errors.ts';
+import { shareUnchanged } from './share.ts';
 import type { LocatedDoc } from './source.ts';
 import type { Config, Entity, LoadResult, Partner, Problem, Profile, RoutingTest, SourceDoc } from './types.ts';
 
@@ -156,7 +157,7 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
           if (old && sameContent(old.content, content)) {
             work = { ...old, stamp };
           } else {
-            work = { ...readFile(old?.shown ?? shown(abs), content), rel: old?.rel ?? toPosix(relative(absDir, abs)), stamp };
+            work = { ...readFile(old?.shown ?? shown(abs), content, old?.docs), rel: old?.rel ?? toPosix(relative(absDir, abs)), stamp };
             contextChanged ||= work.context || (old?.context ?? false);
           }
         }
@@ -222,8 +223,11 @@ function sameContent(a: Buffer | NodeJS.ErrnoException, b: Buffer | NodeJS.Errno
   return a === b || a.equals(b);
 }
 
-/** Parses one file and checks each document against the schema (which fills in defaults). */
-function readFile(file: string, content: Buffer | NodeJS.ErrnoException): Omit<FileWork, 'rel'> {
+/**
+ * Parses one file and checks each document against the schema (which fills in defaults). Each
+ * document shares with the file's `previous` document at its place what did not change (share.ts).
+ */
+function readFile(file: string, content: Buffer | NodeJS.ErrnoException, previous: readonly LocatedDoc[] = []): Omit<FileWork, 'rel'> {
   if (content instanceof Error) {
     const p = problem('READ_ERROR', { file, line: 1, col: 1 }, `cannot read file: ${content.code ?? content.message}`);
     return { shown: file, content, digest: '', docs: [], parseProblems: [p], schemaProblems: [], perDocument: undefined, context: false };
@@ -236,10 +240,15 @@ function readFile(file: string, content: Buffer | NodeJS.ErrnoException): Omit<F
   }
   // Frozen file by file (after the schema filled in defaults): freezing a whole new tree at the
   // end would be one unbroken stretch of tens of milliseconds.
-  for (const doc of parsed.docs) deepFreeze(doc.value);
+  const docs = parsed.docs.map((doc, i) => {
+    const before = previous[i];
+    const value = before?.kind === doc.kind ? shareUnchanged(doc.value, before.value) : doc.value;
+    deepFreeze(value);
+    return value === doc.value ? doc : { ...doc, value };
+  });
   const context = parsed.docs.some((d) => d.kind === 'Entity' || d.kind === 'Partner');
   const digest = createHash('sha256').update(content).digest('hex');
-  return { shown: file, content, digest, docs: parsed.docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
+  return { shown: file, content, digest, docs, parseProblems: parsed.problems, schemaProblems: found, perDocument: undefined, context };
 }
 
 /** Files checked by one call of a per-document check: bounds a slice (a few ms), amortises a call's setup. */

@@ -1,14 +1,15 @@
 // Taking in what the config loader thread (load-thread-entry.ts) sends for a valid load: the
-// values this side does not have yet (v8.serialize), and the documents naming each value by
-// number. The values are kept, so an unchanged document stays the same (frozen) object from load
-// to load, which is what lets the compile reuse its work. Deserialising and freezing yield to the
+// values this side does not have yet (packed, value-wire.ts), the documents naming each value by
+// number, and the numbers no longer used. What is held is kept, so an unchanged document, and
+// each unchanged part of a changed one, stays the same (frozen) object from load to load, which
+// is what lets the compile reuse its work. Deserialising and freezing yield to the
 // event loop every few milliseconds: a whole new tree is many short tasks, not one long one.
 // Used by the router's main thread (load-thread.ts) and its delivery thread (load-port.ts).
 
-import { deserialize } from 'node:v8';
 import { deepFreeze } from './freeze.ts';
 import type { FromLoader } from './load-thread-entry.ts';
 import type { Config, Entity, LoadResult, Partner, Profile } from './types.ts';
+import { createValueHolder } from './value-wire.ts';
 
 /** Longest stretch of taking in values between two yields to the event loop. */
 const SLICE_MS = 8;
@@ -22,14 +23,14 @@ export interface ValueStore {
 }
 
 export function createValueStore(): ValueStore {
-  /** The values of the last result taken in, by number. */
-  let values = new Map<number, unknown>();
+  /** What this side holds, by number: the document values of the last result taken in and their parts. */
+  const values = createValueHolder();
   return {
     async take(result) {
       if (!result.ok) return { ok: false, problems: result.problems };
       let sliceStart = performance.now();
       for (const [n, bytes] of result.values) {
-        values.set(n, deepFreeze(deserialize(bytes)));
+        values.add(n, bytes);
         if (performance.now() - sliceStart >= SLICE_MS) {
           await new Promise((r) => setImmediate(r));
           sliceStart = performance.now();
@@ -38,16 +39,14 @@ export function createValueStore(): ValueStore {
       const entities = new Map<string, Entity>();
       const partners = new Map<string, Partner>();
       const profiles: Profile[] = [];
-      const kept = new Map<number, unknown>();
       for (const [kind, n] of result.docs) {
         const value = values.get(n);
         if (value === undefined) throw new Error(`the config loader thread named a value it never sent (${n})`);
-        kept.set(n, value);
         if (kind === 'Entity') entities.set((value as Entity).id, value as Entity);
         else if (kind === 'Partner') partners.set((value as Partner).id, value as Partner);
         else profiles.push(value as Profile);
       }
-      values = kept;
+      values.drop(result.dropped);
       const config: Config = deepFreeze({ entities, partners, profiles, routingTests: [], docs: [], hash: result.hash, dir: result.dir });
       return { ok: true, config, problems: result.problems };
     },

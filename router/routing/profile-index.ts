@@ -46,16 +46,18 @@ interface Group {
 const MAX_COMBINATIONS = 64;
 
 /**
- * Each profile's must-hold conditions, with their values as sets. Kept per Profile object: a
- * reload keeps the objects of unchanged files, so rebuilding the index redoes only the changed ones.
+ * Each profile's must-hold conditions, with their values as sets. Kept per rule list (or per
+ * profile without one): a reload keeps the objects of what did not change, even in an edited
+ * file, so rebuilding the index redoes only the rule lists that changed.
  */
-const conditionsByProfile = new WeakMap<object, readonly { field: string; values: ReadonlySet<unknown> }[]>();
+const conditionsByRules = new WeakMap<object, readonly { field: string; values: ReadonlySet<unknown> }[]>();
 
 function conditionsOf(cp: CompiledProfile): readonly { field: string; values: ReadonlySet<unknown> }[] {
-  let found = conditionsByProfile.get(cp.profile);
+  const rules = cp.profile.rules;
+  let found = conditionsByRules.get(rules ?? cp.profile);
   if (!found) {
-    found = indexableConditions(cp.profile.rules ?? []).map((c) => ({ field: c.field, values: new Set(c.values) }));
-    conditionsByProfile.set(cp.profile, found);
+    found = indexableConditions(rules ?? []).map((c) => ({ field: c.field, values: new Set(c.values) }));
+    conditionsByRules.set(rules ?? cp.profile, found);
   }
   return found;
 }

@@ -79,4 +79,26 @@ describe('compileSnapshot with the previous snapshot', () => {
     expect(fourth.entity('m')).toBe(third.entity('m'));
     expect(fourth.missingEnv).toEqual(['OTHER']);
   });
+
+  it('keeps the compiled rules of a rule list that is the same (frozen) object in a changed profile', () => {
+    const env = { ACME_TOKEN: 't' };
+    const acme = partner('acme');
+    const rules = Object.freeze([Object.freeze({ field: 'email', contains: '@' })]) as Config['profiles'][number]['rules'];
+    const assignment = Object.freeze({ partner: 'acme', priority: 0, active: true, rules });
+    const a = Object.freeze({ ...profile('a', []), rules, partners: Object.freeze([assignment]) });
+    const first = compileSnapshot(config([a], [acme]), { env });
+    // A new profile object (its description changed) holding the same lists.
+    const a2 = Object.freeze({ ...a, description: 'new' });
+    const second = compileSnapshot(config([a2], [acme]), { env, previous: first });
+    const [before, after] = [first.entity('m')!.profiles[0], second.entity('m')!.profiles[0]];
+    expect(after).not.toBe(before);
+    expect(after.rules).toBe(before.rules);
+    expect(after.assignments[0].rules).toBe(before.assignments[0].rules);
+    // A list that changed is compiled again, and routes as it says.
+    const a3 = Object.freeze({ ...a2, rules: Object.freeze([Object.freeze({ field: 'email', contains: '#' })]) });
+    const third = compileSnapshot(config([a3], [acme]), { env, previous: second });
+    expect(third.entity('m')!.profiles[0].rules).not.toBe(after.rules);
+    expect(third.entity('m')!.profiles[0].rules.test({ email: 'a@b' })).toBe(false);
+    expect(after.rules.test({ email: 'a@b' })).toBe(true);
+  });
 });

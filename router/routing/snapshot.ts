@@ -2,7 +2,8 @@
 // assignments sorted by priority, delivery settings resolved, profiles indexed. The router swaps
 // whole snapshots on reload; a request keeps the one it started with. Compiling with the
 // previous snapshot reuses what did not change: a profile whose own document, entity and
-// partners are the same objects (an unchanged file keeps its objects across loads).
+// partners are the same objects (an unchanged file keeps its objects across loads), and the
+// compiled rules of every rule list that is the same object.
 import type { Config, Delivery, Entity, FieldDef, Profile, Rule, ScheduleSpec } from '../config/types.ts';
 import { auctionOf } from './auction.ts';
 import { parseSchedule, type Schedule } from '../schedule/parse.ts';
@@ -10,6 +11,7 @@ import { compileDedupe, type CompiledDedupe } from '../dedupe/fingerprint.ts';
 import { dedupeKeyFrom } from '../dedupe/key.ts';
 import { assignmentCapScope } from './cap-scope.ts';
 import { compileRules } from '../rules/compile.ts';
+import type { CompiledRules } from '../rules/types.ts';
 import { resolveEnvRefs } from '../env-refs.ts';
 import type { CompiledAssignment, CompiledProfile } from './compiled.ts';
 import { buildProfileIndex, type ProfileIndex } from './profile-index.ts';
@@ -168,6 +170,22 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
 /** Frozen, like a loaded config's lists: compileRules leaves it for later like the others. */
 const NO_RULES: readonly Rule[] = Object.freeze([]);
 
+/**
+ * Compiled rule lists by list and path. A loaded list is frozen and stays the same object while
+ * it does not change, even in an edited file (config/share.ts): a profile compiled again after
+ * its description changed keeps its compiled rules, generated code and all.
+ */
+const compiledRules = new WeakMap<readonly Rule[], Map<string, CompiledRules>>();
+
+function rulesOf(rules: readonly Rule[], at: string): CompiledRules {
+  if (!Object.isFrozen(rules)) return compileRules(rules, { at });
+  let byPath = compiledRules.get(rules);
+  if (byPath === undefined) compiledRules.set(rules, (byPath = new Map<string, CompiledRules>()));
+  let compiled = byPath.get(at);
+  if (compiled === undefined) byPath.set(at, (compiled = compileRules(rules, { at })));
+  return compiled;
+}
+
 function compileProfile(
   profile: Profile,
   order: number,
@@ -183,7 +201,7 @@ function compileProfile(
     assignments.push({
       assignment,
       partner,
-      rules: compileRules(assignment.rules ?? NO_RULES, { at: `partners[${position}].rules` }),
+      rules: rulesOf(assignment.rules ?? NO_RULES, `partners[${position}].rules`),
       delivery: resolve(assignment.delivery ?? partner.delivery),
       timezone: partner.timezone ?? entity.timezone ?? 'UTC',
       position,
@@ -201,7 +219,7 @@ function compileProfile(
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
   const auction = profile.strategy === 'ping-post' ? auctionOf(profile.auction) : undefined;
   const usesDedupe = assignments.some((a) => a.dedupe.length > 0);
-  return { profile, order, rules: compileRules(profile.rules ?? NO_RULES, { at: 'rules' }), assignments, auction, usesDedupe };
+  return { profile, order, rules: rulesOf(profile.rules ?? NO_RULES, 'rules'), assignments, auction, usesDedupe };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {
