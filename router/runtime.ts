@@ -218,6 +218,8 @@ export function createRouterRuntime(vars: NodeJS.ProcessEnv, opts: RuntimeOption
       load: (dir, changed) => configLoader.load(dir, { changed: changed?.files, listChanged: changed?.listChanged }),
       compile,
       initial,
+      // The loader thread watches too: file events and the debounce cost the request thread nothing.
+      watch: configLoader.watch,
       debounceMs: opts.debounceMs,
       settleMs: TRUSTED_STAMP_AGE_MS + 500,
       logger,

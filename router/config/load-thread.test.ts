@@ -11,6 +11,7 @@ import { createThreadedConfigLoader, type ThreadedConfigLoader, type ThreadedLoa
 import { comparable, EDITS, profile } from './test-edits.ts';
 import { writeTree, type Tree } from './test-tree.ts';
 import type { LoadResult } from './types.ts';
+import type { ChangeBurst } from './watch.ts';
 
 const trees: Tree[] = [];
 const loaders: ThreadedConfigLoader[] = [];
@@ -155,6 +156,35 @@ describe('createThreadedConfigLoader', () => {
     }
     expect(fallbacks).toEqual([]);
     port.close();
+  });
+
+  it('watches in its thread: a burst names the files edited; a new thread watches after the old one died, and says changes may be missed', async () => {
+    const { t, loader } = await setUp();
+    const bursts: ChangeBurst[] = [];
+    const errors: Error[] = [];
+    const watcher = await loader.watch(t.dir, (b) => bursts.push(b), { debounceMs: 50, onError: (e) => errors.push(e) });
+    const thread = loader.worker();
+    expect(thread).not.toBeNull();
+    const file = join(t.dir, 'profiles/other.yaml');
+    await writeFile(file, profile('other'));
+    await expect.poll(() => bursts.length, { timeout: 5_000 }).toBe(1);
+    expect(bursts[0].changed?.files).toEqual([file]);
+    expect(bursts[0].changed?.listChanged).toBe(true);
+
+    await thread!.terminate();
+    // The new thread says it may have missed changes (the reloader then checks every file), and watches.
+    await expect.poll(() => bursts.length, { timeout: 5_000 }).toBe(2);
+    expect(bursts[1]).toMatchObject({ events: 0, changed: null, missed: expect.stringMatching(/exited/) });
+    expect(loader.worker()).not.toBe(thread);
+    await writeFile(file, profile('other').replace('priority: 10', 'priority: 11'));
+    await expect.poll(() => bursts.length, { timeout: 5_000 }).toBe(3);
+    expect(bursts[2].changed).toEqual({ files: [file], listChanged: false });
+
+    await watcher.close();
+    await writeFile(file, profile('other'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bursts).toHaveLength(3);
+    expect(errors).toEqual([]);
   });
 
   it('a port whose loader thread ended loads by itself, and says so', async () => {

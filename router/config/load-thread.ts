@@ -10,9 +10,10 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { startTsWorker } from '../threads.ts';
 import { createConfigLoader, type ConfigLoader, type ConfigLoaderOptions, type LoadOptions } from './load.ts';
-import type { FromLoader, LoadRequest, ToLoader } from './load-thread-entry.ts';
+import type { FromLoader, LoaderEvent, LoadRequest, ToLoader } from './load-thread-entry.ts';
 import { createValueStore, oneAtATime, type ValueStore } from './take-in.ts';
 import type { LoadResult } from './types.ts';
+import { watchTree, type ChangeBurst, type TreeWatch, type WatchOptions } from './watch.ts';
 
 export interface ThreadedConfigLoader extends ConfigLoader {
   /** The loader thread while one runs (null before the first load, after close, or when loading in process). */
@@ -22,6 +23,12 @@ export interface ThreadedConfigLoader extends ConfigLoader {
    * when loads run in process. The port closes if the loader thread ends.
    */
   connect(): MessagePort | null;
+  /**
+   * Watches a directory in the loader thread (watchTree there), so that file events and the
+   * debounce cost this thread nothing. If the thread ends, a new one watches and the first burst
+   * says changes may have been missed; when loads run in process, so does the watcher.
+   */
+  watch: TreeWatch;
   /** Ends the thread; loads after this run on the calling thread. */
   close(): Promise<void>;
 }
@@ -39,11 +46,54 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
   let nextId = 0;
   const pending = new Map<number, (reply: FromLoader) => void>();
   let values: ValueStore = createValueStore();
+  /** The directory watched, while watched; `ready` until the thread says it is watching. */
+  let watching: { dir: string; onBurst: (b: ChangeBurst) => void; opts: WatchOptions; ready?: () => void; missed?: string } | null = null;
+  /** The watcher on this thread, once loads run here. */
+  let local: { close(): Promise<void> } | null = null;
+
+  function onEvent(e: LoaderEvent): void {
+    const watch = watching;
+    if (!watch) return;
+    if (e.type === 'burst') return watch.onBurst(e.burst);
+    if (e.type === 'watch-error') return watch.opts.onError(new Error(e.message));
+    if (e.error) {
+      watch.opts.onError(new Error(e.error));
+      void watchHere(watch.missed);
+    } else if (watch.missed) {
+      watch.onBurst({ events: 0, paths: [], changed: null, missed: watch.missed });
+    }
+    watch.missed = undefined;
+    watch.ready?.();
+    watch.ready = undefined;
+  }
+
+  /** Watch on this thread from now on. */
+  async function watchHere(missed?: string): Promise<void> {
+    const watch = watching;
+    if (!watch || local) return;
+    local = await watchTree(watch.dir, watch.onBurst, watch.opts);
+    if (missed) watch.onBurst({ events: 0, paths: [], changed: null, missed });
+    watch.ready?.();
+    watch.ready = undefined;
+  }
+
+  /** After the thread ended: a new one watches (or this thread, when loads run here). */
+  function rewatch(why: string): void {
+    const watch = watching;
+    if (!watch || closed) return;
+    if (inProcess) {
+      void watchHere(why);
+      return;
+    }
+    watch.missed = why;
+    thread().postMessage({ type: 'watch', dir: watch.dir, debounceMs: watch.opts.debounceMs } satisfies ToLoader);
+  }
 
   function thread(): Worker {
     if (worker) return worker;
     const w = startTsWorker(new URL('./load-thread-entry.ts', import.meta.url), { options: loaderOptions }, { stdout: false, stderr: false });
-    w.on('message', (reply: FromLoader) => {
+    w.on('message', (reply: FromLoader | LoaderEvent) => {
+      if ('type' in reply) return onEvent(reply);
       pending.get(reply.id)?.(reply);
       pending.delete(reply.id);
       if (pending.size === 0) w.unref();
@@ -54,6 +104,9 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       onThreadError?.(why);
       for (const [id, settle] of pending) settle({ id, error: why });
       pending.clear();
+      // A watch that had not started yet (or restarted) moves to this thread; a running one to a new thread.
+      if (watching?.ready || watching?.missed) void watchHere(why);
+      else rewatch(why);
     };
     w.on('error', (err) => failed(`the loader thread failed: ${err.message}`));
     w.on('exit', (code) => failed(`the loader thread exited (${code})`));
@@ -86,12 +139,14 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       // Once more with a new thread (and no hints: it knows nothing yet); then on this thread for good.
       onThreadError?.((err as Error).message);
       await close();
+      rewatch((err as Error).message);
       try {
         return await viaThread(dir, { cwd: request.cwd });
       } catch (again) {
         onThreadError?.(`${(again as Error).message}; loading on the main thread from now on`);
         await close();
         inProcess = createConfigLoader(loaderOptions);
+        rewatch((again as Error).message);
         return inProcess.load(dir, { cwd: request.cwd });
       }
     }
@@ -106,6 +161,31 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       const { port1, port2 } = new MessageChannel();
       thread().postMessage({ type: 'connect', port: port1 } satisfies ToLoader, [port1]);
       return port2;
+    },
+    async watch(dir, onBurst, watchOpts) {
+      if (watching) throw new Error('the loader thread watches one directory at a time');
+      watching = { dir, onBurst, opts: watchOpts };
+      const ready = new Promise<void>((resolve) => (watching!.ready = () => resolve()));
+      if (closed || inProcess) {
+        await watchHere();
+      } else {
+        // Like a load in flight, the watch starting keeps the process alive until it has.
+        const w = thread();
+        w.ref();
+        w.postMessage({ type: 'watch', dir, debounceMs: watchOpts.debounceMs } satisfies ToLoader);
+        await ready;
+        if (pending.size === 0) w.unref();
+      }
+      await ready;
+      return {
+        close: async () => {
+          watching = null;
+          const here = local;
+          local = null;
+          if (here) await here.close();
+          else worker?.postMessage({ type: 'unwatch' } satisfies ToLoader);
+        },
+      };
     },
     close: async () => {
       closed = true;

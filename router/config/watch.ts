@@ -1,5 +1,6 @@
 // Hot reload: watch the profiles DIRECTORY (never single files, whose inodes editors and
-// Kubernetes replace), debounce bursts of events, reload the whole tree through the one loader
+// Kubernetes replace) and debounce bursts of events (watchTree: on this thread, or in the config
+// loader thread, load-thread.ts), then reload the whole tree through the one loader
 // (telling it which files the watcher saw change, when the events say), and swap the compiled
 // snapshot in only when the new tree is valid. Otherwise the last good snapshot keeps serving and
 // the problems are kept for /v1/config and the metrics.
@@ -35,6 +36,25 @@ export interface WatchedChanges {
   listChanged: boolean;
 }
 
+/** One burst of file events, reported once the directory has been quiet for the debounce time. */
+export interface ChangeBurst {
+  events: number;
+  /** The first few events, as `event path`. */
+  paths: string[];
+  /** The files the events named, or null when they could have touched any file. */
+  changed: { files: string[]; listChanged: boolean } | null;
+  /** Set when the burst stands for changes the watcher may have missed, and why. */
+  missed?: string;
+}
+
+export interface WatchOptions {
+  debounceMs: number;
+  onError(err: Error): void;
+}
+
+/** Watches a profiles directory, calling `onBurst` after each burst; resolves once watching. */
+export type TreeWatch = (dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions) => Promise<{ close(): Promise<void> }>;
+
 export interface ConfigReloaderOptions<S extends { hash: string }> {
   dir: string;
   /**
@@ -53,6 +73,8 @@ export interface ConfigReloaderOptions<S extends { hash: string }> {
    * chokidar drops a file's second `change` within 50 ms, and the reload must come after that write.
    */
   debounceMs?: number;
+  /** How the directory is watched (default watchTree, in this thread). */
+  watch?: TreeWatch;
   /**
    * Once started, check every file again this long after (no reload when nothing changed): a
    * change made while the watcher was starting is picked up, and the loader can trust the stamps
@@ -90,13 +112,11 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     : { at: null, successful: false, error: null };
   let running: Promise<ReloadOutcome<S>> | null = null;
   let queued: Promise<ReloadOutcome<S>> | null = null;
-  let watcher: FSWatcher | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let watcher: { close(): Promise<void> } | null = null;
   let settle: NodeJS.Timeout | null = null;
   let closed = false;
   // Files seen changing since the last load began; null: unknown, the loader checks every file.
   let changed: { files: Set<string>; listChanged: boolean } | null = null;
-  const absDir = resolve(opts.dir);
 
   async function attempt(): Promise<ReloadOutcome<S>> {
     const seen = changed;
@@ -154,33 +174,18 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     return queued;
   }
 
-  /** A file event names the one file it touched; anything else (directories, symlink swaps, paths outside the directory) could touch any file. */
-  function note(event: string, path: string): void {
-    const abs = resolve(path);
-    const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
-    if (changed && isFileEvent && abs.startsWith(absDir + sep)) {
-      changed.files.add(abs);
-      changed.listChanged ||= event !== 'change';
+  /** What a burst saw joins what was seen since the last load began; then one reload. */
+  function onBurst(burst: ChangeBurst): void {
+    if (closed) return;
+    if (burst.changed && changed) {
+      for (const f of burst.changed.files) changed.files.add(f);
+      changed.listChanged ||= burst.changed.listChanged;
     } else {
       changed = null;
     }
-  }
-
-  // The events of one burst, logged as one line when it ends (a deploy can touch thousands of files).
-  let burst = { events: 0, paths: [] as string[] };
-
-  function schedule(event: string, path: string): void {
-    if (closed) return;
-    note(event, path);
-    burst.events++;
-    if (burst.paths.length < 5) burst.paths.push(`${event} ${path}`);
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      log.info({ events: burst.events, paths: burst.paths }, 'profiles changed');
-      burst = { events: 0, paths: [] };
-      void reload();
-    }, debounceMs);
+    if (burst.missed) log.warn({ why: burst.missed }, 'profiles watcher restarted: checking every file');
+    else log.info({ events: burst.events, paths: burst.paths }, 'profiles changed');
+    void reload();
   }
 
   return {
@@ -192,20 +197,10 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     },
     async start() {
       if (watcher) return;
-      watcher = watch(opts.dir, {
-        ignoreInitial: true,
-        // Editors save by writing a temp file and renaming it over; Kubernetes swaps a `..data`
-        // symlink to a new timestamped directory. Following symlinks and reacting to every
-        // add/change/unlink of files and directories covers both.
-        followSymlinks: true,
-        atomic: true,
-        persistent: true,
+      watcher = await (opts.watch ?? watchTree)(opts.dir, onBurst, {
+        debounceMs,
+        onError: (err) => log.warn({ err }, 'profiles watcher error'),
       });
-      for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
-        watcher.on(event, (path: string) => schedule(event, path));
-      }
-      watcher.on('error', (err) => log.warn({ err }, 'profiles watcher error'));
-      await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
       if (opts.settleMs !== undefined) {
         settle = setTimeout(() => {
           settle = null;
@@ -217,14 +212,72 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     },
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
       if (settle) clearTimeout(settle);
-      timer = null;
       settle = null;
       const w = watcher;
       watcher = null;
       await w?.close();
       await (queued ?? running)?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Watches `dir` with chokidar and reports each burst of events once `debounceMs` passed without
+ * one, with the files they named when each event names one file of the directory.
+ */
+export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions): Promise<{ close(): Promise<void> }> {
+  const absDir = resolve(dir);
+  let burst: ChangeBurst = { events: 0, paths: [], changed: { files: [], listChanged: false } };
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  /** A file event names the one file it touched; anything else (directories, symlink swaps, paths outside the directory) could touch any file. */
+  function note(event: string, path: string): void {
+    const abs = resolve(path);
+    const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
+    if (burst.changed && isFileEvent && abs.startsWith(absDir + sep)) {
+      burst.changed.files.push(abs);
+      burst.changed.listChanged ||= event !== 'change';
+    } else {
+      burst.changed = null;
+    }
+  }
+
+  function schedule(event: string, path: string): void {
+    if (closed) return;
+    note(event, path);
+    burst.events++;
+    if (burst.paths.length < 5) burst.paths.push(`${event} ${path}`);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      const done = burst;
+      burst = { events: 0, paths: [], changed: { files: [], listChanged: false } };
+      onBurst(done);
+    }, opts.debounceMs);
+  }
+
+  const watcher: FSWatcher = watch(dir, {
+    ignoreInitial: true,
+    // Editors save by writing a temp file and renaming it over; Kubernetes swaps a `..data`
+    // symlink to a new timestamped directory. Following symlinks and reacting to every
+    // add/change/unlink of files and directories covers both.
+    followSymlinks: true,
+    atomic: true,
+    persistent: true,
+  });
+  for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
+    watcher.on(event, (path: string) => schedule(event, path));
+  }
+  watcher.on('error', (err) => opts.onError(err instanceof Error ? err : new Error(String(err))));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return {
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await watcher.close();
     },
   };
 }
