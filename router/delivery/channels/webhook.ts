@@ -35,10 +35,10 @@ export interface WebhookChannelOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** One Agent for every partner: keep-alive, at most `connections` sockets per origin. */
+/** One Agent for every partner: keep-alive, at most `connections` sockets per origin (as many as deliveries run at once). */
 export function createWebhookAgent(opts: { connections?: number } = {}): Agent {
   return new Agent({
-    connections: opts.connections ?? 32,
+    connections: opts.connections ?? 128,
     keepAliveTimeout: 10_000,
     keepAliveMaxTimeout: 60_000,
     connect: { timeout: DEFAULT_WEBHOOK_TIMEOUT_MS },
