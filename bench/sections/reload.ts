@@ -9,7 +9,7 @@ import { TREE_ENTITY, treeLeads, writeTree } from '../gen-tree.ts';
 import { firstMessage, spawnTs } from '../lib/child.ts';
 import { runLoad, type LoadFigures } from '../lib/load.ts';
 import { startRouter, startSink } from '../lib/targets.ts';
-import type { EditRequest } from '../targets/tree-editor.ts';
+import type { EditRequest, EditResult } from '../targets/tree-editor.ts';
 import { prng } from '../prng.ts';
 import { atMost, row } from '../report.ts';
 import type { Row, SectionResult } from '../report.ts';
@@ -20,11 +20,6 @@ import { reloadCost } from './reload-cost.ts';
 const ONE_EVERY_MS = 500;
 const ALL_EVERY_MS = 3_000;
 const SERVED_TIMEOUT_MS = 10_000;
-
-interface ConfigStatus {
-  version: string | null;
-  lastReload: { at: string | null; successful: boolean; error: string | null };
-}
 
 interface CaseResult {
   load: LoadFigures;
@@ -37,8 +32,9 @@ interface CaseResult {
 export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
   const profiles = ctx.smoke ? 20 : 1_000;
   const sink = await startSink();
-  // The files are written by a process of their own: a thousand writes here would delay the load
-  // generator's answers, and that delay would count as the router's.
+  // The files are written, and each edit timed until served, by a process of their own: a thousand
+  // writes or a poll every 10 ms here would delay the load generator's answers, and that delay
+  // would count as the router's.
   const editor = spawnTs('bench/targets/tree-editor.ts', [], { ipc: true });
   try {
     await firstMessage(editor);
@@ -50,15 +46,16 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
     try {
       const url = `${router.url}/v1/leads/${TREE_ENTITY}`;
       if (!ctx.smoke) await runLoad({ url, bodies, connections: CONNECTIONS, durationS: 2 });
-      const status = async () => (await (await fetch(`${router.url}/v1/config`)).json()) as ConfigStatus;
       const rnd = prng(3);
       let edit = 0;
-      /** Rewrites `files` in the editor process; resolves once every file is written. */
-      const rewrite = async (files: readonly string[]) => {
-        const request: EditRequest = { edit: ++edit, dir: tree.dir, files: [...files] };
-        const done = firstMessage<{ edit: number }>(editor);
+      /** Rewrites `files` in the editor process, which times the edit until it is served. */
+      const rewrite = async (files: readonly string[]): Promise<EditResult> => {
+        const request: EditRequest = { edit: ++edit, dir: tree.dir, files: [...files], configUrl: `${router.url}/v1/config`, timeoutMs: SERVED_TIMEOUT_MS };
+        const done = firstMessage<EditResult>(editor, SERVED_TIMEOUT_MS + 30_000);
         editor.proc.send(request);
-        if ((await done).edit !== request.edit) throw new Error('the tree editor answered another edit');
+        const result = await done;
+        if (result.edit !== request.edit) throw new Error('the tree editor answered another edit');
+        return result;
       };
 
       const runCase = async (label: string, everyMs: number, pick: () => readonly string[]): Promise<CaseResult> => {
@@ -67,20 +64,10 @@ export async function reloadSection(ctx: BenchContext): Promise<SectionResult> {
         const refused = new Set<string>();
         const editing = (async () => {
           while (!stop) {
-            const before = (await status()).version;
             const t0 = performance.now();
-            await rewrite(pick());
-            const written = performance.now();
-            for (;;) {
-              const s = await status().catch(() => null);
-              if (s && !s.lastReload.successful && s.lastReload.error) refused.add(s.lastReload.error);
-              if (s?.version && s.version !== before) {
-                served.push(performance.now() - written);
-                break;
-              }
-              if (performance.now() - written > SERVED_TIMEOUT_MS) break;
-              await new Promise((r) => setTimeout(r, 10));
-            }
+            const result = await rewrite(pick());
+            if (result.servedMs !== null) served.push(result.servedMs);
+            for (const r of result.refused) refused.add(r);
             const rest = everyMs - (performance.now() - t0);
             if (rest > 0 && !stop) await new Promise((r) => setTimeout(r, rest));
           }
