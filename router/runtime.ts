@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { createMemoryCapStore } from './caps/memory.ts';
 import { createRedisCapStore } from './caps/redis.ts';
 import type { CapStore } from './caps/types.ts';
-import { TRUSTED_STAMP_AGE_MS } from './config/load.ts';
+import { TRUSTED_STAMP_AGE_MS } from './config/file-stamp.ts';
 import { createThreadedConfigLoader, type ThreadedConfigLoader } from './config/load-thread.ts';
 import type { Problem } from './config/types.ts';
 import { createConfigReloader, type ConfigReloader, type ReloadOutcome } from './config/watch.ts';

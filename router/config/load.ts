@@ -11,10 +11,11 @@
 // is done in slices that yield to the event loop, so a reload on the request thread delays
 // requests by one slice at most.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { CHECKS } from './checks/index.ts';
+import { sameContent, stampOf, TRUSTED_STAMP_AGE_MS } from './file-stamp.ts';
 import { deepFreeze } from './freeze.ts';
 import { parseYamlFile } from './parse.ts';
 import { hasErrors, problem, sortProblems } from './problems.ts';
@@ -197,30 +198,6 @@ export function createConfigLoader(opts: ConfigLoaderOptions = {}): ConfigLoader
       return { ok: true, config: buildConfig(docs, hash, absDir), problems: sorted };
     },
   };
-}
-
-/**
- * A file's ctime must be this much older than the moment it is looked at before its stamp is
- * trusted: on a file system with coarse timestamps (ticks of milliseconds, FAT's 2 s) a write just
- * after the read could leave inode, size and times as they were. Files changed that recently are
- * read again (and compared) on the next load.
- */
-export const TRUSTED_STAMP_AGE_MS = 3_000;
-
-/** Inode, size, mtime and ctime (ns) of `abs`; undefined when it cannot be read or changed too recently to tell. */
-function stampOf(abs: string, trustedAgeMs: number): string | undefined {
-  try {
-    const s = statSync(abs, { bigint: true });
-    if (Date.now() - Number(s.ctimeNs / 1_000_000n) < trustedAgeMs) return undefined;
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function sameContent(a: Buffer | NodeJS.ErrnoException, b: Buffer | NodeJS.ErrnoException): boolean {
-  if (a instanceof Error || b instanceof Error) return false; // an unreadable file is read again
-  return a === b || a.equals(b);
 }
 
 /**
