@@ -228,7 +228,10 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
  */
 export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions): Promise<{ close(): Promise<void> }> {
   const absDir = resolve(dir);
-  let burst: ChangeBurst = { events: 0, paths: [], changed: { files: [], listChanged: false } };
+  // A file saved over and over within one burst is named once.
+  const fresh = (): { events: number; paths: string[]; changed: { files: Set<string>; listChanged: boolean } | null } =>
+    ({ events: 0, paths: [], changed: { files: new Set(), listChanged: false } });
+  let burst = fresh();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
 
@@ -237,7 +240,7 @@ export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => vo
     const abs = resolve(path);
     const isFileEvent = event === 'add' || event === 'change' || event === 'unlink';
     if (burst.changed && isFileEvent && abs.startsWith(absDir + sep)) {
-      burst.changed.files.push(abs);
+      burst.changed.files.add(abs);
       burst.changed.listChanged ||= event !== 'change';
     } else {
       burst.changed = null;
@@ -252,9 +255,9 @@ export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => vo
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = null;
-      const done = burst;
-      burst = { events: 0, paths: [], changed: { files: [], listChanged: false } };
-      onBurst(done);
+      const { events, paths, changed } = burst;
+      burst = fresh();
+      onBurst({ events, paths, changed: changed && { files: [...changed.files], listChanged: changed.listChanged } });
     }, opts.debounceMs);
   }
 
