@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config, LoadResult } from './types.ts';
-import { createConfigReloader, type ConfigReloader } from './watch.ts';
+import { createConfigReloader, watchTree, type ChangeBurst, type ConfigReloader } from './watch.ts';
 
 // A stand-in for the real loader: reads every *.yaml below dir (following symlinks, skipping
 // dot entries as the loader does); a file containing INVALID makes the tree invalid.
@@ -233,5 +233,27 @@ describe('createConfigReloader', () => {
     await writeFile(join(dir, 'a.yaml'), 'y');
     await new Promise((res) => setTimeout(res, 200));
     expect(loads).toBe(0);
+  });
+});
+
+describe('watchTree', () => {
+  it('reports a burst once the directory is quiet, naming each file once however often it was saved', async () => {
+    const dir = await tempDir();
+    const bursts: ChangeBurst[] = [];
+    const watcher = await watchTree(dir, (b) => bursts.push(b), { debounceMs: 200, onError: () => {} });
+    try {
+      const file = join(dir, 'a.yaml');
+      for (let i = 0; i < 8; i++) {
+        await writeFile(file, `kind: Profile\nid: a${i}\n`);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      await until(() => bursts.length > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bursts).toHaveLength(1);
+      expect(bursts[0].events).toBeGreaterThan(1);
+      expect(bursts[0].changed).toEqual({ files: [file], listChanged: true });
+    } finally {
+      await watcher.close();
+    }
   });
 });
