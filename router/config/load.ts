@@ -6,9 +6,10 @@
 // A ConfigLoader keeps each file's work (parse, schema check, per-document checks) keyed by its
 // content, so a reload redoes only the files that changed, and looks only at the files a watcher
 // names (when it can name them); the checks across files (duplicate ids, partner settings against
-// the profiles that use them) run on the whole tree every time. The result equals a fresh load's
-// (load-cache.test.ts checks that on random edits, watch-load.test.ts with a real watcher). Work
-// is done in slices that yield to the event loop, so a reload on the request thread delays
+// the profiles that use them) run on the whole tree every time. In a changed file, each document
+// keeps, as the same objects, the parts that did not change (share.ts). The result equals a fresh
+// load's (load-cache.test.ts checks that on random edits, watch-load.test.ts with a real watcher).
+// Work is done in slices that yield to the event loop, so a reload on the request thread delays
 // requests by one slice at most.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
