@@ -43,4 +43,6 @@ export interface CompiledProfile {
   auction?: Auction;
   /** Whether an assignment has a duplicate check (the snapshot asks once per reload, not per assignment). */
   usesDedupe: boolean;
+  /** Environment variables its deliveries and its assignments' pings name that are not set (a kept profile's, without resolving again). */
+  missingEnv: readonly string[];
 }

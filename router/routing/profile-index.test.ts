@@ -8,7 +8,7 @@ import type { CompiledProfile } from './snapshot.ts';
 
 function compiled(rules: Rule[], order: number, enabled = true): CompiledProfile {
   const profile = { id: `p${order}`, entity: 'e', name: `p${order}`, enabled, strategy: 'first-match', rules, partners: [] } as Profile;
-  return { profile, order, rules: compileRules(rules), assignments: [], usesDedupe: false };
+  return { profile, order, rules: compileRules(rules), assignments: [], usesDedupe: false, missingEnv: [] };
 }
 
 const ids = (list: readonly CompiledProfile[]) => list.map((c) => c.profile.id);

@@ -101,4 +101,20 @@ describe('compileSnapshot with the previous snapshot', () => {
     expect(third.entity('m')!.profiles[0].rules.test({ email: 'a@b' })).toBe(false);
     expect(after.rules.test({ email: 'a@b' })).toBe(true);
   });
+
+  it('reports the unset variables of a kept profile too: its deliveries and its assignments\' own pings', () => {
+    const env = {};
+    const acme = partner('acme');
+    const ping = { url: 'https://ping.example', fields: ['email'], headers: { Authorization: 'Bearer ${PING_TOKEN}' } };
+    const pinged: Config['profiles'][number] = { ...profile('a', []), strategy: 'ping-post', partners: [{ partner: 'acme', priority: 0, active: true, ping }] };
+    const b = profile('b', ['acme']);
+    const first = compileSnapshot(config([pinged, b], [acme]), { env });
+    expect(first.missingEnv).toEqual(['ACME_TOKEN', 'PING_TOKEN']);
+    // b changes; a is kept, and still names what it misses.
+    const second = compileSnapshot(config([pinged, profile('b', [])], [acme]), { env, previous: first });
+    expect(second.entity('m')!.profiles[0]).toBe(first.entity('m')!.profiles[0]);
+    expect(second.missingEnv).toEqual(['ACME_TOKEN', 'PING_TOKEN']);
+    // Without a, nothing names PING_TOKEN.
+    expect(compileSnapshot(config([b], [acme]), { env, previous: second }).missingEnv).toEqual(['ACME_TOKEN']);
+  });
 });

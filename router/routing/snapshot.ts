@@ -51,10 +51,16 @@ export interface CompileOptions {
   previous?: Snapshot;
 }
 
+/** A delivery with its `${ENV}` references resolved, and the variables it names that are not set. */
+interface Resolved {
+  value: Delivery;
+  missing: readonly string[];
+}
+
 /** What a compile keeps for the next one: resolved deliveries (per env) and compiled entities. */
 interface Reusable {
   env: NodeJS.ProcessEnv;
-  resolved: Map<Delivery, { value: Delivery; missing: readonly string[] }>;
+  resolved: WeakMap<Delivery, Resolved>;
   entities: ReadonlyMap<string, CompiledEntity>;
 }
 const reusable = new WeakMap<Snapshot, Reusable>();
@@ -88,21 +94,18 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
   const prior = opts.previous ? reusable.get(opts.previous) : undefined;
   const reuse = prior && prior.env === env ? prior : undefined;
   const missing = new Set<string>();
-  // Most assignments use their partner's delivery: resolve each delivery object once.
-  const resolved = new Map<Delivery, { value: Delivery; missing: readonly string[] }>();
-  const resolve = (delivery: Delivery): Delivery => {
+  // Most assignments use their partner's delivery: resolve each delivery object once, and keep it
+  // for the next compile with this env (an unchanged delivery stays the same object).
+  const resolved = reuse?.resolved ?? new WeakMap<Delivery, Resolved>();
+  const resolve = (delivery: Delivery): Resolved => {
     let entry = resolved.get(delivery);
     if (entry === undefined) {
-      entry = reuse?.resolved.get(delivery);
-      if (entry === undefined) {
-        const r = resolveEnvRefs(delivery, env);
-        // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
-        entry = { value: r.missing.length ? delivery : r.value, missing: r.missing };
-      }
+      const r = resolveEnvRefs(delivery, env);
+      // Unresolved, the channel sees the missing variable and refuses to send an empty secret.
+      entry = { value: r.missing.length ? delivery : r.value, missing: r.missing };
       resolved.set(delivery, entry);
     }
-    for (const name of entry.missing) missing.add(name);
-    return entry.value;
+    return entry;
   };
 
   // A partner's schedule is shared by its assignments: parse each once.
@@ -129,14 +132,16 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     for (const [order, p] of own.entries()) {
       const old = kept?.get(p);
       if (old && (partnersSame || old.assignments.every((a) => config.partners.get(a.assignment.partner) === a.partner))) {
-        for (const a of old.assignments) resolve(a.assignment.delivery ?? a.partner.delivery);
+        for (const name of old.missingEnv) missing.add(name);
         same &&= old.order === order;
         profiles.push(old.order === order ? old : { ...old, order });
         if (order % 128 === 127) yield; // a thousand kept profiles are a few ms of work: let requests in
         continue;
       }
       same = false;
-      profiles.push(compileProfile(p, order, entity, config, resolve, schedule));
+      const cp = compileProfile(p, order, entity, config, resolve, schedule, env);
+      for (const name of cp.missingEnv) missing.add(name);
+      profiles.push(cp);
       yield;
     }
     entities.set(entity.id, same ? before! : {
@@ -149,9 +154,9 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
     });
   }
 
-  // Pings resolve their `${ENV}` references when sent (router/auction/ping-client.ts); an unset one is reported here too.
+  // Pings resolve their `${ENV}` references when sent (router/auction/ping-client.ts); an unset one
+  // is reported here too (an assignment's own ping with its profile, compileProfile).
   for (const p of config.partners.values()) if (p.ping) for (const name of resolveEnvRefs(p.ping, env).missing) missing.add(name);
-  for (const p of config.profiles) for (const a of p.partners) if (a.ping) for (const name of resolveEnvRefs(a.ping, env).missing) missing.add(name);
 
   const snapshot: Snapshot = Object.freeze({
     config,
@@ -191,18 +196,23 @@ function compileProfile(
   order: number,
   entity: Entity,
   config: Config,
-  resolve: (d: Delivery) => Delivery,
+  resolve: (d: Delivery) => Resolved,
   schedule: (spec: ScheduleSpec) => Schedule,
+  env: NodeJS.ProcessEnv,
 ): CompiledProfile {
   const assignments: CompiledAssignment[] = [];
+  const missingEnv = new Set<string>();
   profile.partners.forEach((assignment, position) => {
     const partner = config.partners.get(assignment.partner);
     if (!partner) return; // the loader reports UNKNOWN_PARTNER; a valid config never gets here
+    const delivery = resolve(assignment.delivery ?? partner.delivery);
+    for (const name of delivery.missing) missingEnv.add(name);
+    if (assignment.ping) for (const name of resolveEnvRefs(assignment.ping, env).missing) missingEnv.add(name);
     assignments.push({
       assignment,
       partner,
       rules: rulesOf(assignment.rules ?? NO_RULES, `partners[${position}].rules`),
-      delivery: resolve(assignment.delivery ?? partner.delivery),
+      delivery: delivery.value,
       timezone: partner.timezone ?? entity.timezone ?? 'UTC',
       position,
       schedules: [partner.schedule, assignment.schedule].filter((x): x is ScheduleSpec => x !== undefined).map(schedule),
@@ -219,7 +229,7 @@ function compileProfile(
   assignments.sort((a, b) => b.assignment.priority - a.assignment.priority);
   const auction = profile.strategy === 'ping-post' ? auctionOf(profile.auction) : undefined;
   const usesDedupe = assignments.some((a) => a.dedupe.length > 0);
-  return { profile, order, rules: rulesOf(profile.rules ?? NO_RULES, 'rules'), assignments, auction, usesDedupe };
+  return { profile, order, rules: rulesOf(profile.rules ?? NO_RULES, 'rules'), assignments, auction, usesDedupe, missingEnv: [...missingEnv] };
 }
 
 function encryptedPaths(fields: Readonly<Record<string, FieldDef>>, prefix = ''): string[] {
