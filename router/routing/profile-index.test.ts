@@ -116,4 +116,42 @@ describe('buildProfileIndex', () => {
     expect(matched).toBeGreaterThan(1000);
     expect(multiKey).toBeGreaterThan(100); // matches through two or more keys: the intersection is tested
   });
+
+  it('built with the previous index, answers as one built afresh, in the new profile objects, over random edits', () => {
+    const r = prng(7);
+    const randomRules = (): Rule[] => Array.from({ length: Math.floor(r() * 3) }, () => (r() < 0.7 ? randomCondition(r, ['equals', 'in']) : randomRule(r, 1)));
+    let profiles = Array.from({ length: 25 }, (_, i) => compiled(randomRules(), i, r() > 0.1));
+    let index = buildProfileIndex(profiles);
+    let kept = 0;
+    for (let round = 0; round < 80; round++) {
+      // A reload: most profiles are new objects with the same rule list (a description changed),
+      // some get new rules, some are switched off or on, and now and then one is added or removed.
+      const next = profiles.map((cp, i) => {
+        const x = r();
+        if (x < 0.5) return compiled(cp.profile.rules as Rule[], i, cp.profile.enabled);
+        if (x < 0.55) return compiled(randomRules(), i, cp.profile.enabled);
+        if (x < 0.58) return compiled(cp.profile.rules as Rule[], i, !cp.profile.enabled);
+        return cp;
+      });
+      if (r() < 0.1) next.push(compiled(randomRules(), next.length));
+      if (r() < 0.1 && next.length > 1) next.pop();
+      const rebuilt = buildProfileIndex(next, {}, index);
+      const fresh = buildProfileIndex(next);
+      for (let k = 0; k < 60; k++) {
+        const lead = randomLead(r);
+        const target = next[Math.floor(r() * next.length)];
+        for (const key of indexableConditions(target.profile.rules ?? [])) {
+          if (!key.field.includes('.') && key.values.length) lead[key.field] = key.values[Math.floor(r() * key.values.length)];
+        }
+        const got = rebuilt.candidates(lead);
+        expect(got).toEqual(fresh.candidates(lead));
+        // The profiles of this list, never those of the list the previous index was built for.
+        for (const cp of got) expect(cp).toBe(next[cp.order]);
+        if (got.length) kept++;
+      }
+      profiles = next;
+      index = rebuilt;
+    }
+    expect(kept).toBeGreaterThan(1000);
+  });
 });

@@ -25,7 +25,8 @@ interface Key {
 }
 
 interface Entry {
-  cp: CompiledProfile;
+  /** The profile's position in the list. */
+  at: number;
   /** Every key of the profile (loose entries check them all). */
   keys: readonly Key[];
   /** Keys the nested maps do not stand for: a second condition on one field. */
@@ -62,22 +63,63 @@ function conditionsOf(cp: CompiledProfile): readonly { field: string; values: Re
   return found;
 }
 
+/** What an index was built from: per position, whether the profile is enabled and its conditions. */
+interface Built {
+  maxCombinations: number;
+  enabled: readonly boolean[];
+  conditions: readonly (readonly { field: string; values: ReadonlySet<unknown> }[])[];
+  core: Core;
+}
+
+/** The index's structure, over positions in the profile list: it outlives the list it was built for. */
+interface Core {
+  readers: readonly PathReader[];
+  groups: readonly Group[];
+  /** Enabled profiles without a key, and every enabled profile, by position. */
+  unindexed: readonly number[];
+  enabled: readonly number[];
+}
+
+const built = new WeakMap<ProfileIndex, Built>();
+
+/**
+ * The index of `profiles`. With the `previous` index of the same entity: when every profile is
+ * enabled or not as before and has the same conditions (its rule list is the same object), the
+ * previous structure serves the new list, so a reload that changed no profile's conditions
+ * rebuilds nothing.
+ */
 export function buildProfileIndex(
   profiles: readonly CompiledProfile[],
   opts: { maxCombinations?: number } = {},
+  previous?: ProfileIndex,
 ): ProfileIndex {
   const maxCombinations = opts.maxCombinations ?? MAX_COMBINATIONS;
-  const enabled = profiles.filter((cp) => cp.profile.enabled);
-  const unindexed: CompiledProfile[] = [];
+  const enabled = profiles.map((cp) => cp.profile.enabled);
+  const conditions = profiles.map((cp, i) => (enabled[i] ? conditionsOf(cp) : NONE));
+  const before = previous && built.get(previous);
+  const same = before !== undefined && before.maxCombinations === maxCombinations && before.enabled.length === profiles.length &&
+    enabled.every((e, i) => e === before.enabled[i] && conditions[i] === before.conditions[i]);
+  const core = same ? before.core : buildCore(conditions, maxCombinations);
+  const index = bind(core, profiles);
+  built.set(index, { maxCombinations, enabled, conditions, core });
+  return index;
+}
+
+const NONE: readonly { field: string; values: ReadonlySet<unknown> }[] = [];
+
+function buildCore(conditionsAt: Built['conditions'], maxCombinations: number): Core {
+  const unindexed: number[] = [];
+  const enabled: number[] = [];
   const fieldIds = new Map<string, number>();
   const readers: PathReader[] = [];
   const groups = new Map<string, Group>();
 
-  for (const cp of enabled) {
-    const conditions = conditionsOf(cp);
+  conditionsAt.forEach((conditions, at) => {
+    if (conditions === NONE) return; // disabled
+    enabled.push(at);
     if (conditions.length === 0) {
-      unindexed.push(cp);
-      continue;
+      unindexed.push(at);
+      return;
     }
     const keys: Key[] = conditions.map((c) => {
       let id = fieldIds.get(c.field);
@@ -103,7 +145,7 @@ export function buildProfileIndex(
       groups.set(signature, group);
     }
     const chosen = fields.map((f) => listed.get(f)!);
-    const entry: Entry = { cp, keys, extra: keys.filter((k) => !chosen.includes(k)) };
+    const entry: Entry = { at, keys, extra: keys.filter((k) => !chosen.includes(k)) };
     const combinations = chosen.reduce((n, k) => n * k.values.size, 1);
     if (combinations <= maxCombinations) {
       plant(group.tree, chosen, 0, entry);
@@ -117,10 +159,16 @@ export function buildProfileIndex(
         }
       });
     }
-  }
+  });
+  return { readers, groups: [...groups.values()], unindexed, enabled };
+}
 
-  const all = [...groups.values()];
-  if (all.length === 0) return { candidates: () => unindexed };
+/** The index's answers, in profiles of `profiles`. */
+function bind(core: Core, profiles: readonly CompiledProfile[]): ProfileIndex {
+  const unindexed = core.unindexed.map((at) => profiles[at]);
+  const enabled = core.enabled.map((at) => profiles[at]);
+  const { readers, groups } = core;
+  if (groups.length === 0) return { candidates: () => unindexed };
   return {
     candidates(lead) {
       try {
@@ -134,21 +182,23 @@ export function buildProfileIndex(
   function lookup(lead: Readonly<Record<string, unknown>>): readonly CompiledProfile[] {
     const values = readers.map((read) => read(lead));
     const found: Found = { hits: undefined, arrays: false };
-    for (const group of all) {
+    for (const group of groups) {
       walk(group.tree, group.fields, 0, values, found);
       if (group.loose) looseHits(group.loose, group.fields, values, found);
     }
     const { hits } = found;
     if (!hits) return unindexed;
-    if (unindexed.length) hits.push(...unindexed);
-    if (hits.length > 1) hits.sort((a, b) => a.order - b.order);
+    if (core.unindexed.length) hits.push(...core.unindexed);
+    if (hits.length > 1) hits.sort((a, b) => a - b);
     // An array value can reach a profile through several of its elements.
-    return found.arrays ? hits.filter((cp, i) => i === 0 || hits[i - 1] !== cp) : hits;
+    const positions = found.arrays ? hits.filter((at, i) => i === 0 || hits[i - 1] !== at) : hits;
+    return positions.map((at) => profiles[at]);
   }
 }
 
 interface Found {
-  hits: CompiledProfile[] | undefined;
+  /** Positions of the profiles found. */
+  hits: number[] | undefined;
   arrays: boolean;
 }
 
@@ -179,7 +229,7 @@ function walk(level: Level, fields: readonly number[], depth: number, values: re
 }
 
 function take(entries: readonly Entry[], values: readonly unknown[], found: Found): void {
-  for (const e of entries) if (e.extra.length === 0 || meetsAll(e.extra, values)) (found.hits ??= []).push(e.cp);
+  for (const e of entries) if (e.extra.length === 0 || meetsAll(e.extra, values)) (found.hits ??= []).push(e.at);
 }
 
 /** Loose entries: the field whose lists are shortest for this lead, then the other keys. */
@@ -198,9 +248,9 @@ function looseHits(loose: readonly Map<unknown, Entry[]>[], fields: readonly num
   const byValue = loose[best];
   if (Array.isArray(v)) {
     found.arrays = true;
-    for (const el of v) for (const e of byValue.get(el) ?? []) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.cp);
+    for (const el of v) for (const e of byValue.get(el) ?? []) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.at);
   } else {
-    for (const e of byValue.get(v)!) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.cp);
+    for (const e of byValue.get(v)!) if (meetsAll(e.keys, values)) (found.hits ??= []).push(e.at);
   }
 }
 

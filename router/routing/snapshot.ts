@@ -148,7 +148,7 @@ function* compileSteps(config: Config, opts: CompileOptions): Generator<void, Sn
       entity,
       profiles,
       byId: new Map(profiles.map((cp) => [cp.profile.id, cp])),
-      index: buildProfileIndex(profiles),
+      index: buildProfileIndex(profiles, {}, before?.index),
       encryptedPaths: encryptedPaths(entity.fields),
       ...(entity.duplicates ? { duplicates: compileDedupe(entity.duplicates) } : {}),
     });
