@@ -47,18 +47,20 @@ interface Group {
 const MAX_COMBINATIONS = 64;
 
 /**
- * Each profile's must-hold conditions, with their values as sets. Kept per rule list (or per
- * profile without one): a reload keeps the objects of what did not change, even in an edited
- * file, so rebuilding the index redoes only the rule lists that changed.
+ * Each profile's must-hold conditions, with their values as sets. Kept per rule list: a reload
+ * keeps the objects of what did not change, even in an edited file, so the same list gives the
+ * same conditions (the very array), which is how the index knows it can keep its structure.
  */
 const conditionsByRules = new WeakMap<object, readonly { field: string; values: ReadonlySet<unknown> }[]>();
+/** Profiles without rules share one list, and so one (empty) set of conditions. */
+const NO_RULES: readonly unknown[] = Object.freeze([]);
 
 function conditionsOf(cp: CompiledProfile): readonly { field: string; values: ReadonlySet<unknown> }[] {
-  const rules = cp.profile.rules;
-  let found = conditionsByRules.get(rules ?? cp.profile);
+  const rules = cp.profile.rules ?? NO_RULES;
+  let found = conditionsByRules.get(rules);
   if (!found) {
-    found = indexableConditions(rules ?? []).map((c) => ({ field: c.field, values: new Set(c.values) }));
-    conditionsByRules.set(rules ?? cp.profile, found);
+    found = indexableConditions(cp.profile.rules ?? []).map((c) => ({ field: c.field, values: new Set(c.values) }));
+    conditionsByRules.set(rules, found);
   }
   return found;
 }
