@@ -187,6 +187,23 @@ describe('createThreadedConfigLoader', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps watching when its thread dies during a load: the load\'s new thread watches, and says changes may be missed', async () => {
+    const { t, loader } = await setUp();
+    const bursts: ChangeBurst[] = [];
+    await loader.watch(t.dir, (b) => bursts.push(b), { debounceMs: 50, onError: () => {} });
+    const dying = loader.worker()!;
+    const loading = loader.load('p', { cwd: t.root });
+    void dying.terminate();
+    expect((await loading).ok).toBe(true);
+    await expect.poll(() => bursts.length, { timeout: 5_000 }).toBe(1);
+    expect(bursts[0]).toMatchObject({ events: 0, changed: null, missed: expect.any(String) });
+    const file = join(t.dir, 'profiles/other.yaml');
+    await writeFile(file, profile('other'));
+    await expect.poll(() => bursts.length, { timeout: 5_000 }).toBe(2);
+    expect(bursts[1].changed?.files).toEqual([file]);
+    expect(loader.worker()).not.toBe(dying);
+  });
+
   it('a port whose loader thread ended loads by itself, and says so', async () => {
     const { t, loader } = await setUp();
     await loader.load('p', { cwd: t.root });

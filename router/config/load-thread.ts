@@ -51,6 +51,12 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
   /** The watcher on this thread, once loads run here. */
   let local: { close(): Promise<void> } | null = null;
 
+  /** The watch has started (here or in the thread): watch() may return. */
+  function started(watch: NonNullable<typeof watching>): void {
+    watch.ready?.();
+    watch.ready = undefined;
+  }
+
   function onEvent(e: LoaderEvent): void {
     const watch = watching;
     if (!watch) return;
@@ -63,8 +69,7 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       watch.onBurst({ events: 0, paths: [], changed: null, missed: watch.missed });
     }
     watch.missed = undefined;
-    watch.ready?.();
-    watch.ready = undefined;
+    started(watch);
   }
 
   /** Watch on this thread from now on. */
@@ -73,21 +78,11 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
     if (!watch || local) return;
     local = await watchTree(watch.dir, watch.onBurst, watch.opts);
     if (missed) watch.onBurst({ events: 0, paths: [], changed: null, missed });
-    watch.ready?.();
-    watch.ready = undefined;
+    started(watch);
   }
 
-  /** After the thread ended: a new one watches (or this thread, when loads run here). */
-  function rewatch(why: string): void {
-    const watch = watching;
-    if (!watch || closed) return;
-    if (inProcess) {
-      void watchHere(why);
-      return;
-    }
-    watch.missed = why;
-    thread().postMessage({ type: 'watch', dir: watch.dir, debounceMs: watch.opts.debounceMs } satisfies ToLoader);
-  }
+  const postWatch = (w: Worker, watch: NonNullable<typeof watching>) =>
+    w.postMessage({ type: 'watch', dir: watch.dir, debounceMs: watch.opts.debounceMs } satisfies ToLoader);
 
   function thread(): Worker {
     if (worker) return worker;
@@ -102,18 +97,23 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       if (worker !== w) return;
       worker = null;
       onThreadError?.(why);
+      const loading = pending.size > 0;
       for (const [id, settle] of pending) settle({ id, error: why });
       pending.clear();
-      // A watch that had not started yet (or restarted) moves to this thread; a running one to a new thread.
-      if (watching?.ready || watching?.missed) void watchHere(why);
-      else rewatch(why);
+      if (!watching || closed || local) return;
+      // A watch that had not started, or whose new thread had not started it yet, moves to this
+      // thread; a running one to a new thread now, or to the one the load in flight starts.
+      if (watching.ready || watching.missed !== undefined) return void watchHere(why);
+      watching.missed = why;
+      if (!loading) thread();
     };
     w.on('error', (err) => failed(`the loader thread failed: ${err.message}`));
     w.on('exit', (code) => failed(`the loader thread exited (${code})`));
     // Idle, the thread does not keep the process alive (a load in flight does, like any pending work).
     w.unref();
-    // A new thread numbers its values from scratch.
+    // A new thread numbers its values from scratch, and watches what the one before it watched.
     values = createValueStore();
+    if (watching && !local) postWatch(w, watching);
     worker = w;
     return w;
   }
@@ -139,14 +139,14 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       // Once more with a new thread (and no hints: it knows nothing yet); then on this thread for good.
       onThreadError?.((err as Error).message);
       await close();
-      rewatch((err as Error).message);
+      if (watching && !local) watching.missed ??= (err as Error).message;
       try {
         return await viaThread(dir, { cwd: request.cwd });
       } catch (again) {
         onThreadError?.(`${(again as Error).message}; loading on the main thread from now on`);
         await close();
         inProcess = createConfigLoader(loaderOptions);
-        rewatch((again as Error).message);
+        void watchHere((again as Error).message);
         return inProcess.load(dir, { cwd: request.cwd });
       }
     }
@@ -169,14 +169,14 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
       if (closed || inProcess) {
         await watchHere();
       } else {
-        // Like a load in flight, the watch starting keeps the process alive until it has.
+        // A new thread is told by thread() itself. Like a load in flight, the watch starting keeps
+        // the process alive until it has.
+        if (worker) postWatch(worker, watching);
         const w = thread();
         w.ref();
-        w.postMessage({ type: 'watch', dir, debounceMs: watchOpts.debounceMs } satisfies ToLoader);
         await ready;
         if (pending.size === 0) w.unref();
       }
-      await ready;
       return {
         close: async () => {
           watching = null;
