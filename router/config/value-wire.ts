@@ -2,11 +2,11 @@
 // (load-thread-entry.ts sends with a ValueSender per receiver, take-in.ts takes in with a
 // ValueHolder). Every object a receiver holds has a number, the same on both sides: each document
 // value, and the objects one and two levels inside it (a profile's `rules` and `partners` lists,
-// each assignment, each rule). A new value is sent
-// serialised (v8.serialize) with the objects the receiver already holds left out and named by
-// number instead; the loader keeps what did not change in an edited file as the same objects
-// (share.ts), so a profile whose description changed costs its top level, not its whole tree, and
-// the receiver gets back the very objects (and the compiled rules) it had.
+// each assignment, each rule). A new value is sent serialised (v8.serialize) with the objects the
+// receiver already holds left out and named by number instead; the loader keeps what did not
+// change in an edited file as the same objects (share.ts), so a profile whose description changed
+// costs its top level, not its whole tree, and the receiver gets back the very objects (and the
+// compiled rules) it had.
 
 import { deserialize, serialize } from 'node:v8';
 import { deepFreeze } from './freeze.ts';
@@ -37,6 +37,8 @@ function packValue(value: object, known: (o: object) => number | undefined, numb
   const numbered: [object, number][] = [];
   const pack = (holder: object, keys: (string | number)[]): object => {
     let copy: Record<string | number, unknown> | undefined;
+    /** `holder`'s own copy, made the first time one of its parts is left out or packed. */
+    const own = () => (copy ??= (Array.isArray(holder) ? holder.slice() : { ...holder }) as Record<string | number, unknown>);
     for (const key of Array.isArray(holder) ? holder.keys() : Object.keys(holder)) {
       const part = (holder as Record<string | number, unknown>)[key];
       if (typeof part !== 'object' || part === null) continue;
@@ -52,8 +54,7 @@ function packValue(value: object, known: (o: object) => number | undefined, numb
             if (n !== undefined) numbered.push([inner as object, n]);
           }
         }
-        copy ??= (Array.isArray(holder) ? holder.slice() : { ...holder }) as Record<string | number, unknown>;
-        copy[key] = null;
+        own()[key] = null;
         continue;
       }
       const n = number(part);
@@ -61,10 +62,7 @@ function packValue(value: object, known: (o: object) => number | undefined, numb
       numbered.push([part, n]);
       if (path.length < PART_DEPTH) {
         const inner = pack(part, path);
-        if (inner !== part) {
-          copy ??= (Array.isArray(holder) ? holder.slice() : { ...holder }) as Record<string | number, unknown>;
-          copy[key] = inner;
-        }
+        if (inner !== part) own()[key] = inner;
       }
     }
     return copy ?? holder;
