@@ -11,7 +11,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createConfigLoader, type ConfigLoaderOptions } from './load.ts';
 import type { Problem, SourceDoc } from './types.ts';
 import { createValueSender, type Sent, type ValueSender, type WireDoc } from './value-wire.ts';
-import { watchTree, type ChangeBurst } from './watch.ts';
+import { watchTree, type ChangeBurst, type TreeWatcher } from './watch.ts';
 
 export interface LoadRequest {
   type: 'load';
@@ -80,7 +80,7 @@ function serve(asker: Asker, m: LoadRequest): void {
 
 // Watching here, the file events and the debounce cost the request thread nothing: it hears of a
 // burst once it is over, and asks for the load at once.
-let watching: Promise<{ close(): Promise<void> } | null> = Promise.resolve(null);
+let watching: Promise<TreeWatcher | null> = Promise.resolve(null);
 const tell = (e: LoaderEvent) => port.postMessage(e);
 function watchDir(dir: string | null, debounceMs = 0): void {
   watching = watching.then(async (previous) => {

@@ -13,7 +13,7 @@ import { createConfigLoader, type ConfigLoader, type ConfigLoaderOptions, type L
 import type { FromLoader, LoaderEvent, LoadRequest, ToLoader } from './load-thread-entry.ts';
 import { createValueStore, oneAtATime, type ValueStore } from './take-in.ts';
 import type { LoadResult } from './types.ts';
-import { watchTree, type ChangeBurst, type TreeWatch, type WatchOptions } from './watch.ts';
+import { watchTree, type ChangeBurst, type TreeWatch, type TreeWatcher, type WatchOptions } from './watch.ts';
 
 export interface ThreadedConfigLoader extends ConfigLoader {
   /** The loader thread while one runs (null before the first load, after close, or when loading in process). */
@@ -49,7 +49,7 @@ export function createThreadedConfigLoader(opts: ThreadedLoaderOptions = {}): Th
   /** The directory watched, while watched; `ready` until the thread says it is watching. */
   let watching: { dir: string; onBurst: (b: ChangeBurst) => void; opts: WatchOptions; ready?: () => void; missed?: string } | null = null;
   /** The watcher on this thread, once loads run here. */
-  let local: { close(): Promise<void> } | null = null;
+  let local: TreeWatcher | null = null;
 
   /** The watch has started (here or in the thread): watch() may return. */
   function started(watch: NonNullable<typeof watching>): void {

@@ -52,8 +52,13 @@ export interface WatchOptions {
   onError(err: Error): void;
 }
 
+/** A watch of a profiles directory, while it runs. */
+export interface TreeWatcher {
+  close(): Promise<void>;
+}
+
 /** Watches a profiles directory, calling `onBurst` after each burst; resolves once watching. */
-export type TreeWatch = (dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions) => Promise<{ close(): Promise<void> }>;
+export type TreeWatch = (dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions) => Promise<TreeWatcher>;
 
 export interface ConfigReloaderOptions<S extends { hash: string }> {
   dir: string;
@@ -112,7 +117,7 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
     : { at: null, successful: false, error: null };
   let running: Promise<ReloadOutcome<S>> | null = null;
   let queued: Promise<ReloadOutcome<S>> | null = null;
-  let watcher: { close(): Promise<void> } | null = null;
+  let watcher: TreeWatcher | null = null;
   let settle: NodeJS.Timeout | null = null;
   let closed = false;
   // Files seen changing since the last load began; null: unknown, the loader checks every file.
@@ -226,7 +231,7 @@ export function createConfigReloader<S extends { hash: string }>(opts: ConfigRel
  * Watches `dir` with chokidar and reports each burst of events once `debounceMs` passed without
  * one, with the files they named when each event names one file of the directory.
  */
-export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions): Promise<{ close(): Promise<void> }> {
+export async function watchTree(dir: string, onBurst: (burst: ChangeBurst) => void, opts: WatchOptions): Promise<TreeWatcher> {
   const absDir = resolve(dir);
   // A file saved over and over within one burst is named once.
   const fresh = (): { events: number; paths: string[]; changed: { files: Set<string>; listChanged: boolean } | null } =>
